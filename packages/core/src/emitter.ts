@@ -1,0 +1,133 @@
+/** Maps each event name to the tuple of arguments its handlers receive. */
+export type EventMap = Record<string, unknown[]>;
+
+/** A handler of event `K`; it may return a promise, whose failure is reported as an `error` event. */
+export type Handler<E extends EventMap, K extends keyof E> = (...args: E[K]) => unknown;
+
+type AnyHandler = (...args: never[]) => unknown;
+
+const done: Promise<void> = Promise.resolve();
+
+/**
+ * Event emitter with two kinds of handler. `on` subscribers are called in turn
+ * and never awaited; `pipeline` handlers run first, in registration order, each
+ * awaited before the next, so they can hold an event back or stop it by throwing.
+ *
+ * Handler lists are replaced, never mutated, so handlers may add or remove
+ * handlers while an event is being delivered.
+ */
+export abstract class AbstractEmitter<E extends EventMap> {
+  #subscribers = new Map<keyof E, readonly AnyHandler[]>();
+  #pipelines = new Map<keyof E, readonly AnyHandler[]>();
+
+  /** Subscribes `handler` to `event`. */
+  on<K extends keyof E & string>(event: K, handler: Handler<E, K>): this {
+    add(this.#subscribers, event, handler);
+    return this;
+  }
+
+  /** Subscribes `handler` to the next `event` only. */
+  once<K extends keyof E & string>(event: K, handler: Handler<E, K>): this {
+    const wrapper = (...args: E[K]): unknown => {
+      this.off(event, wrapper);
+      return handler(...args);
+    };
+    return this.on(event, wrapper);
+  }
+
+  /** Removes `handler` from `event`, whether it was added with `on` or `pipeline`. */
+  off<K extends keyof E & string>(event: K, handler: Handler<E, K>): this {
+    remove(this.#subscribers, event, handler);
+    remove(this.#pipelines, event, handler);
+    return this;
+  }
+
+  /** Adds an awaited stage for `event`: see `notify`. */
+  pipeline<K extends keyof E & string>(event: K, handler: Handler<E, K>): this {
+    add(this.#pipelines, event, handler);
+    return this;
+  }
+
+  /** Number of `on` subscribers of `event`. */
+  listenerCount(event: keyof E & string): number {
+    return this.#subscribers.get(event)?.length ?? 0;
+  }
+
+  /** True when `event` has pipeline handlers, so `notify` for it is asynchronous. */
+  protected hasPipelines(event: keyof E & string): boolean {
+    return this.#pipelines.has(event);
+  }
+
+  /**
+   * Calls every subscriber of `event` synchronously. A subscriber that throws or
+   * returns a rejected promise is reported as an `error` event; the others still run.
+   */
+  protected emit<K extends keyof E & string>(event: K, ...args: E[K]): void {
+    const handlers = this.#subscribers.get(event);
+    if (handlers === undefined) {
+      if (event === 'error') reportUnhandled(args[0]);
+      return;
+    }
+    for (const handler of handlers) {
+      try {
+        const result = (handler as (...a: E[K]) => unknown)(...args);
+        if (isPromiseLike(result)) result.then(undefined, (error) => this.#handlerFailed(event, error));
+      } catch (error) {
+        this.#handlerFailed(event, error);
+      }
+    }
+  }
+
+  /**
+   * Runs the pipeline handlers of `event` in order, awaiting each, then emits it
+   * to subscribers. A pipeline handler that throws stops the chain: the error is
+   * emitted as `error` and the returned promise rejects with it.
+   */
+  protected notify<K extends keyof E & string>(event: K, ...args: E[K]): Promise<void> {
+    const stages = this.#pipelines.get(event);
+    if (stages === undefined) {
+      this.emit(event, ...args);
+      return done;
+    }
+    return this.#runPipeline(stages, event, args);
+  }
+
+  async #runPipeline<K extends keyof E & string>(stages: readonly AnyHandler[], event: K, args: E[K]): Promise<void> {
+    try {
+      for (const stage of stages) await (stage as (...a: E[K]) => unknown)(...args);
+    } catch (error) {
+      if (event !== 'error') this.emit('error' as K, ...([error] as unknown as E[K]));
+      throw error;
+    }
+    this.emit(event, ...args);
+  }
+
+  #handlerFailed(event: keyof E, error: unknown): void {
+    if (event === 'error') reportUnhandled(error);
+    else this.emit('error' as keyof E & string, ...([error] as unknown as E[keyof E & string]));
+  }
+}
+
+function add<E>(map: Map<keyof E, readonly AnyHandler[]>, event: keyof E, handler: AnyHandler): void {
+  map.set(event, [...(map.get(event) ?? []), handler]);
+}
+
+function remove<E>(map: Map<keyof E, readonly AnyHandler[]>, event: keyof E, handler: AnyHandler): void {
+  const handlers = map.get(event);
+  if (handlers === undefined) return;
+  const index = handlers.indexOf(handler);
+  if (index < 0) return;
+  const rest = handlers.filter((_, i) => i !== index);
+  if (rest.length === 0) map.delete(event);
+  else map.set(event, rest);
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+// An error event nobody listens to must not vanish, and must not crash the
+// process either: it goes to stderr (never stdout, which may be the transport).
+function reportUnhandled(error: unknown): void {
+  console.error('cbor-rpc: unhandled error event:', error);
+}

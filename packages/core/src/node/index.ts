@@ -1,0 +1,2 @@
+export { StreamPipe } from './stream-pipe.js';
+export type { StreamPipeEvents, StreamPipeOptions } from './stream-pipe.js';

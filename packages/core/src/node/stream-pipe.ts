@@ -1,0 +1,141 @@
+import type { Readable, Writable } from 'node:stream';
+import { ConnectionClosedError } from '../errors.js';
+import { EventPipe, type PipeEvents } from '../event-pipe.js';
+import { unrefTimer } from '../timed-promise.js';
+
+/** Events of a stream pipe: those of every pipe, `connect` when a connecting socket connects, `end` when the peer finished sending. */
+export type StreamPipeEvents = PipeEvents<Uint8Array> & {
+  connect: [];
+  end: [];
+};
+
+/** Options of `StreamPipe`. */
+export interface StreamPipeOptions {
+  /** Close the pipe as soon as the readable side ends; otherwise it stays writable until `terminate`. Default: true. */
+  closeOnEnd?: boolean;
+  /** How long `terminate` waits for written data to flush before destroying the streams, in ms. Default: 2000. */
+  flushTimeoutMs?: number;
+}
+
+const wrote: Promise<boolean> = Promise.resolve(true);
+
+/**
+ * An event pipe of bytes over a Node duplex stream, or over a readable and a
+ * writable (a child process's stdout and stdin). Writes made in the same tick
+ * go out in one system call; `write` waits for `drain` when the stream's
+ * buffer is full; reading pauses while `data` pipeline handlers are busy.
+ */
+export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends EventPipe<Uint8Array, Uint8Array, E> {
+  readonly #readable: Readable;
+  readonly #writable: Writable;
+  readonly #options: Required<StreamPipeOptions>;
+  #corked = false;
+  #drain: Promise<boolean> | undefined;
+  #reason: unknown;
+
+  constructor(readable: Readable, writable: Writable = readable as unknown as Writable, options: StreamPipeOptions = {}) {
+    super();
+    this.#readable = readable;
+    this.#writable = writable;
+    this.#options = { closeOnEnd: true, flushTimeoutMs: 2000, ...options };
+    readable.on('data', (chunk: Uint8Array) => this.#onData(chunk));
+    readable.on('end', () => this.#onEnd());
+    readable.on('error', (error) => this.#onError(error));
+    readable.on('close', () => this.markClosed(this.#reason));
+    if (writable !== (readable as unknown)) {
+      writable.on('error', (error) => this.#onError(error));
+    }
+    if ((readable as { connecting?: boolean }).connecting === true) {
+      readable.once('connect', () => this.#emit('connect'));
+    }
+  }
+
+  /** The stream data is read from. */
+  get readable(): Readable {
+    return this.#readable;
+  }
+
+  /** The stream data is written to. */
+  get writable(): Writable {
+    return this.#writable;
+  }
+
+  write(chunk: Uint8Array): Promise<boolean> {
+    const writable = this.#writable;
+    if (this.closed || !writable.writable) return Promise.reject(new ConnectionClosedError('Cannot write: the stream is closed'));
+    if (!this.#corked) {
+      this.#corked = true;
+      writable.cork();
+      process.nextTick(() => this.#uncork());
+    }
+    if (writable.write(chunk) && this.#drain === undefined) return wrote;
+    this.#drain ??= new Promise<boolean>((resolve, reject) => {
+      const settle = () => {
+        writable.off('drain', settle);
+        writable.off('close', settle);
+        this.#drain = undefined;
+        if (writable.writableNeedDrain) reject(new ConnectionClosedError('The stream closed before its buffer drained'));
+        else resolve(true);
+      };
+      writable.on('drain', settle);
+      writable.on('close', settle);
+    });
+    return this.#drain;
+  }
+
+  /** Ends the writable side (half-close): the peer sees end of input; reading goes on. */
+  writeEof(): Promise<void> {
+    const writable = this.#writable;
+    if (writable.writableFinished || writable.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      writable.once('close', resolve);
+      writable.end(resolve);
+    });
+  }
+
+  /** Ends the writable side, waits up to `flushTimeoutMs` for data to flush, then destroys both streams. */
+  async terminate(reason?: unknown): Promise<void> {
+    if (reason !== undefined) this.#reason ??= reason;
+    if (!this.#writable.destroyed) {
+      const flushed = this.writeEof();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.#options.flushTimeoutMs);
+        unrefTimer(timer);
+      });
+      await Promise.race([flushed, timeout]);
+      clearTimeout(timer);
+    }
+    this.#writable.destroy();
+    this.#readable.destroy();
+    this.markClosed(this.#reason);
+  }
+
+  #onData(chunk: Uint8Array): void {
+    const busy = this.deliver(chunk);
+    if (busy === undefined) return;
+    this.#readable.pause();
+    void busy.then(() => {
+      if (!this.closed) this.#readable.resume();
+    });
+  }
+
+  #onEnd(): void {
+    this.#emit('end');
+    if (this.#options.closeOnEnd) this.markClosed(this.#reason);
+  }
+
+  #onError(error: Error): void {
+    this.#reason ??= error;
+    this.fail(error);
+  }
+
+  #uncork(): void {
+    this.#corked = false;
+    this.#writable.uncork();
+  }
+
+  #emit(event: 'connect' | 'end'): void {
+    (this as unknown as StreamPipe<StreamPipeEvents>).emit(event);
+  }
+}

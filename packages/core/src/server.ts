@@ -1,0 +1,99 @@
+import { AbstractEmitter } from './emitter.js';
+
+/** What a server needs of a connection: it can be terminated and it says when it closed. */
+export interface Connection {
+  /** True once the connection closed. */
+  readonly closed: boolean;
+  /** Closes the connection. */
+  terminate(...args: unknown[]): Promise<void>;
+  /** Subscribes to the connection's single `close` event. */
+  once(event: 'close', handler: () => unknown): unknown;
+}
+
+/** Events of a server: each accepted connection, failures, and the end of listening. */
+export type ServerEvents<P> = {
+  connection: [pipe: P];
+  error: [error: unknown];
+  close: [];
+};
+
+/**
+ * A source of connections (a listening socket, a process supervisor, ...).
+ * Subclasses implement `listen` and `unlisten` and hand each new pipe to
+ * `addConnection`, which asks `accept` and tracks the pipe until it closes.
+ */
+export abstract class Server<P extends Connection> extends AbstractEmitter<ServerEvents<P>> {
+  readonly #connections = new Set<P>();
+  #running = false;
+
+  /** Starts taking connections. */
+  protected abstract listen(): Promise<void>;
+
+  /** Stops taking connections; open ones are left alone. */
+  protected abstract unlisten(): Promise<void>;
+
+  /** Decides whether to keep a new connection; `false` terminates it. Default: keep every one. */
+  accept(pipe: P): boolean | Promise<boolean> {
+    void pipe;
+    return true;
+  }
+
+  /** Starts the server; does nothing when it is running. */
+  async start(): Promise<void> {
+    if (this.#running) return;
+    await this.listen();
+    this.#running = true;
+  }
+
+  /** Stops taking connections and closes every open one. */
+  async stop(): Promise<void> {
+    if (this.#running) {
+      this.#running = false;
+      await this.unlisten();
+      this.emit('close');
+    }
+    await this.closeAllConnections();
+  }
+
+  /** True between `start` and `stop`. */
+  isRunning(): boolean {
+    return this.#running;
+  }
+
+  /** The connections that are open now. */
+  getConnections(): P[] {
+    return [...this.#connections];
+  }
+
+  /** Terminates every open connection. */
+  async closeAllConnections(): Promise<void> {
+    await Promise.allSettled([...this.#connections].map((pipe) => pipe.terminate()));
+  }
+
+  /** `await using server = ...` stops it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  /**
+   * Offers a new connection to `accept`; keeps and announces it with a
+   * `connection` event, or terminates it. Returns whether it was kept.
+   */
+  protected async addConnection(pipe: P): Promise<boolean> {
+    let keep: boolean;
+    try {
+      keep = await this.accept(pipe);
+    } catch (error) {
+      this.emit('error', error);
+      keep = false;
+    }
+    if (!keep || pipe.closed) {
+      await pipe.terminate().catch((error: unknown) => this.emit('error', error));
+      return false;
+    }
+    this.#connections.add(pipe);
+    pipe.once('close', () => this.#connections.delete(pipe));
+    this.emit('connection', pipe);
+    return true;
+  }
+}
