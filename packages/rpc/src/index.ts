@@ -1,1 +1,12 @@
-export {};
+export { RpcV1 } from './rpc-v1.js';
+export type { EventHandler, MethodHandler, RpcHandlersOptions, RpcV1Events, RpcV1Options } from './rpc-v1.js';
+export { RpcV1Server } from './rpc-server.js';
+export type { RpcServerHandlersOptions, RpcV1ServerOptions } from './rpc-server.js';
+export { RpcCallHandle } from './call-handle.js';
+export type { LogListener, ProgressListener } from './call-handle.js';
+export { RpcCallContext, RpcLogger } from './call-context.js';
+export type { MethodHandlers } from './method-table.js';
+export type { RpcProxy } from './proxy.js';
+export { LogLevel } from './messages.js';
+export { CancelledError, InvalidStateError, RemoteError } from './errors.js';
+export { ConnectionClosedError, TimeoutError } from '@cbor-rpc/core';

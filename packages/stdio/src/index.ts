@@ -1,1 +1,4 @@
-export {};
+export { StdioPipe } from './stdio-pipe.js';
+export type { StartProcessOptions, StdioPipeEvents, StdioPipeOptions } from './stdio-pipe.js';
+export type { ProcessExitStatus } from './process-exit-status.js';
+export { ProcessStartError } from './process-start-error.js';

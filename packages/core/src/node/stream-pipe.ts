@@ -70,15 +70,18 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
     }
     if (writable.write(chunk) && this.#drain === undefined) return wrote;
     this.#drain ??= new Promise<boolean>((resolve, reject) => {
-      const settle = () => {
-        writable.off('drain', settle);
-        writable.off('close', settle);
+      // Closing after `end` flushed everything counts as drained.
+      const settle = (drained: boolean) => () => {
+        writable.off('drain', onDrain);
+        writable.off('close', onClose);
         this.#drain = undefined;
-        if (writable.writableNeedDrain) reject(new ConnectionClosedError('The stream closed before its buffer drained'));
-        else resolve(true);
+        if (drained || writable.writableFinished) resolve(true);
+        else reject(new ConnectionClosedError('The stream closed before its buffer drained'));
       };
-      writable.on('drain', settle);
-      writable.on('close', settle);
+      const onDrain = settle(true);
+      const onClose = settle(false);
+      writable.on('drain', onDrain);
+      writable.on('close', onClose);
     });
     return this.#drain;
   }

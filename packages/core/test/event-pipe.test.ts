@@ -1,0 +1,108 @@
+import { describe, expect, test } from '@jest/globals';
+import { ConnectionClosedError, EventPipe } from '../src/index.js';
+
+const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('EventPipe.createInMemoryPair', () => {
+  test('what one end writes arrives in order as data on the other, both ways', async () => {
+    const [a, b] = EventPipe.createInMemoryPair<number, string>();
+    const atB: number[] = [];
+    const atA: string[] = [];
+    b.on('data', (n) => atB.push(n));
+    a.on('data', (s) => atA.push(s));
+    for (let i = 0; i < 100; i++) await a.write(i);
+    await b.write('x');
+    await b.write('y');
+    await later(0);
+    expect(atB).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(atA).toEqual(['x', 'y']);
+  });
+
+  test('delivery is asynchronous, so a handler that writes back does not recurse', async () => {
+    const [a, b] = EventPipe.createInMemoryPair<number>();
+    let depth = 0;
+    let maxDepth = 0;
+    b.on('data', (n) => {
+      depth++;
+      maxDepth = Math.max(maxDepth, depth);
+      if (n < 1000) void b.write(n + 1);
+      depth--;
+    });
+    a.on('data', (n) => void a.write(n + 1));
+    const last = new Promise<number>((resolve) => b.on('data', (n) => n >= 1000 && resolve(n)));
+    await a.write(0);
+    expect(await last).toBe(1000);
+    expect(maxDepth).toBe(1);
+  });
+
+  test('pipeline handlers hold later chunks back, preserving order', async () => {
+    const [a, b] = EventPipe.createInMemoryPair<number>();
+    const seen: number[] = [];
+    b.pipeline('data', async (n) => {
+      await later(n % 2 === 0 ? 15 : 1);
+    });
+    b.on('data', (n) => seen.push(n));
+    for (let i = 0; i < 6; i++) void a.write(i);
+    await later(150);
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  test('a pipeline error on the receiving end emits error and closes both ends', async () => {
+    const [a, b] = EventPipe.createInMemoryPair<number>();
+    const errors: unknown[] = [];
+    const closes: string[] = [];
+    const seen: number[] = [];
+    b.pipeline('data', (n) => {
+      if (n === 2) throw new Error('rejected chunk');
+    });
+    b.on('data', (n) => seen.push(n));
+    b.on('error', (error) => errors.push(error));
+    a.on('close', () => closes.push('a'));
+    b.on('close', () => closes.push('b'));
+    await a.write(1);
+    await a.write(2);
+    await a.write(3);
+    await later(10);
+    expect(seen).toEqual([1]);
+    expect(errors).toEqual([new Error('rejected chunk')]);
+    expect(closes.sort()).toEqual(['a', 'b']);
+    expect(a.closed && b.closed).toBe(true);
+  });
+
+  test('terminating either end closes both, close is emitted exactly once', async () => {
+    const [a, b] = EventPipe.createInMemoryPair<number>();
+    let aCloses = 0;
+    let bCloses = 0;
+    a.on('close', () => aCloses++);
+    b.on('close', () => bCloses++);
+    await b.terminate();
+    await a.terminate();
+    await b.terminate();
+    expect([aCloses, bCloses]).toEqual([1, 1]);
+  });
+
+  test('chunks written before terminate are still delivered', async () => {
+    const [a, b] = EventPipe.createInMemoryPair<number>();
+    const seen: number[] = [];
+    b.on('data', (n) => seen.push(n));
+    void a.write(1);
+    void a.write(2);
+    await a.terminate();
+    expect(seen).toEqual([1, 2]);
+  });
+
+  test('writing to a closed pipe rejects with ConnectionClosedError', async () => {
+    const [a] = EventPipe.createInMemoryPair<number>();
+    await a.terminate();
+    await expect(a.write(1)).rejects.toBeInstanceOf(ConnectionClosedError);
+  });
+
+  test('terminate with a reason passes it to both close events', async () => {
+    const [a, b] = EventPipe.createInMemoryPair<number>();
+    const reasons: unknown[] = [];
+    a.on('close', (reason) => reasons.push(reason));
+    b.on('close', (reason) => reasons.push(reason));
+    await a.terminate('bye');
+    expect(reasons).toEqual(['bye', 'bye']);
+  });
+});

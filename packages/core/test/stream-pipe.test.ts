@@ -1,0 +1,175 @@
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { once } from 'node:events';
+import { createServer, Socket, type Server as NetServer } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { ConnectionClosedError } from '../src/index.js';
+import { StreamPipe } from '../src/node/index.js';
+
+const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const servers: NetServer[] = [];
+
+/** A real connected TCP socket pair on 127.0.0.1. */
+async function socketPair(options: { allowHalfOpen?: boolean } = {}): Promise<[Socket, Socket]> {
+  const server = createServer(options);
+  servers.push(server);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  const accepted = once(server, 'connection');
+  const client = new Socket();
+  client.connect(port, '127.0.0.1');
+  const [serverSide] = (await accepted) as [Socket];
+  if (client.connecting) await once(client, 'connect');
+  return [client, serverSide];
+}
+
+afterEach(async () => {
+  for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
+});
+
+describe('StreamPipe over real sockets', () => {
+  test('bytes flow both ways in order', async () => {
+    const [left, right] = await socketPair();
+    const a = new StreamPipe(left);
+    const b = new StreamPipe(right);
+    const received: number[] = [];
+    b.on('data', (chunk) => received.push(...chunk));
+    for (let i = 0; i < 200; i++) await a.write(Uint8Array.of(i));
+    while (received.length < 200) await later(5);
+    expect(received).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    const back = new Promise<Uint8Array>((resolve) => a.once('data', resolve));
+    await b.write(Uint8Array.of(9, 8, 7));
+    expect([...(await back)]).toEqual([9, 8, 7]);
+    await a.terminate();
+    await b.terminate();
+  });
+
+  test('emits connect for a socket that is still connecting', async () => {
+    const server = createServer();
+    servers.push(server);
+    server.on('connection', (socket) => socket.destroy());
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const socket = new Socket();
+    socket.connect((server.address() as { port: number }).port, '127.0.0.1');
+    const pipe = new StreamPipe(socket);
+    const connected = new Promise<void>((resolve) => pipe.on('connect', resolve));
+    await connected;
+    await pipe.terminate();
+  });
+
+  test('write waits for drain while the peer does not read (backpressure)', async () => {
+    const [left, right] = await socketPair();
+    right.pause();
+    const a = new StreamPipe(left);
+    const block = new Uint8Array(1 << 20);
+    let pending: Promise<boolean> | undefined;
+    let written = 0;
+    for (let i = 0; i < 64 && pending === undefined; i++) {
+      const result = a.write(block);
+      const settled = await Promise.race([result.then(() => true), later(20).then(() => false)]);
+      if (settled) written++;
+      else pending = result;
+    }
+    expect(pending).toBeDefined();
+    let resolved = false;
+    void pending!.then(() => (resolved = true));
+    await later(100);
+    expect(resolved).toBe(false);
+    let drained = 0;
+    right.on('data', (chunk: Buffer) => (drained += chunk.length));
+    right.resume();
+    expect(await pending!).toBe(true);
+    expect(drained).toBeGreaterThan(0);
+    expect(written).toBeGreaterThan(0);
+    left.destroy();
+    right.destroy();
+  });
+
+  test('a pending drain rejects with ConnectionClosedError when the socket dies', async () => {
+    const [left, right] = await socketPair();
+    right.pause();
+    const a = new StreamPipe(left);
+    const errors: unknown[] = [];
+    a.on('error', (error) => errors.push(error));
+    let pending: Promise<boolean> | undefined;
+    for (let i = 0; i < 64 && pending === undefined; i++) {
+      const result = a.write(new Uint8Array(1 << 20));
+      if (!(await Promise.race([result.then(() => true), later(20).then(() => false)]))) pending = result;
+    }
+    right.destroy();
+    left.destroy();
+    await expect(pending!).rejects.toBeInstanceOf(ConnectionClosedError);
+    await expect(a.write(Uint8Array.of(1))).rejects.toBeInstanceOf(ConnectionClosedError);
+  });
+
+  test('the peer closing its socket closes the pipe exactly once', async () => {
+    const [left, right] = await socketPair();
+    const a = new StreamPipe(left);
+    let closes = 0;
+    a.on('close', () => closes++);
+    right.destroy();
+    while (closes === 0) await later(5);
+    await a.terminate();
+    await later(10);
+    expect(closes).toBe(1);
+    expect(a.closed).toBe(true);
+  });
+
+  test('writeEof half-closes: the peer sees end, and can still answer', async () => {
+    const [left, right] = await socketPair({ allowHalfOpen: true });
+    const a = new StreamPipe(left);
+    const received: number[] = [];
+    a.on('data', (chunk) => received.push(...chunk));
+    const fromA: number[] = [];
+    right.on('data', (chunk: Buffer) => fromA.push(...chunk));
+    right.on('end', () => right.end(Uint8Array.of(42)));
+    await a.write(Uint8Array.of(1));
+    await a.writeEof();
+    while (!a.closed) await later(5);
+    expect(fromA).toEqual([1]);
+    expect(received).toEqual([42]);
+  });
+
+  test('terminate flushes what was written, then closes both streams', async () => {
+    const [left, right] = await socketPair();
+    const a = new StreamPipe(left);
+    const b = new StreamPipe(right);
+    let total = 0;
+    b.on('data', (chunk) => (total += chunk.length));
+    void a.write(new Uint8Array(256 * 1024));
+    await a.terminate();
+    while (!b.closed) await later(5);
+    expect(total).toBe(256 * 1024);
+    expect(left.destroyed).toBe(true);
+  });
+
+  test('reading pauses while data pipeline handlers are busy, and order is kept', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const pipe = new StreamPipe(input, output);
+    const seen: number[] = [];
+    pipe.pipeline('data', async () => {
+      await later(5);
+    });
+    pipe.on('data', (chunk) => seen.push(chunk[0]!));
+    for (let i = 0; i < 5; i++) input.write(Uint8Array.of(i));
+    await later(10);
+    expect(input.isPaused()).toBe(true);
+    while (seen.length < 5) await later(5);
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
+    await pipe.terminate();
+  });
+
+  test('a readable and a writable: the readable ending closes the pipe by default', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const pipe = new StreamPipe(input, output);
+    const out: number[] = [];
+    output.on('data', (chunk: Buffer) => out.push(...chunk));
+    await pipe.write(Uint8Array.of(5));
+    input.end();
+    while (!pipe.closed) await later(5);
+    expect(out).toEqual([5]);
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, test } from '@jest/globals';
+import { CborRpcError, ConnectionClosedError, DecodeError, TimedPromise, TimeoutError, toError } from '../src/index.js';
+
+describe('TimedPromise', () => {
+  test('resolves with the value when settled in time', async () => {
+    const timed = new TimedPromise<number>(1000);
+    expect(timed.resolve(5)).toBe(true);
+    expect(timed.resolve(6)).toBe(false);
+    expect(await timed).toBe(5);
+  });
+
+  test('times out with a TimeoutError carrying timeout and timeoutPeriod, after calling onTimeout', async () => {
+    const seen: TimeoutError[] = [];
+    const timed = new TimedPromise<number>(20, (error) => seen.push(error), 'Timeout Waiting for Event on: tick');
+    const error = await timed.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({ timeout: true, timeoutPeriod: 20, message: 'Timeout Waiting for Event on: tick', code: 'TIMEOUT' });
+    expect(seen).toEqual([error]);
+    expect(timed.settled).toBe(true);
+    expect(timed.resolve(1)).toBe(false);
+  });
+
+  test('the default message is the protocol one; rejecting first cancels the timer', async () => {
+    expect(new TimeoutError(5).message).toBe('Timeout on RPC call');
+    const timed = new TimedPromise<number>(10);
+    timed.reject(new Error('gone'));
+    await expect(timed.promise).rejects.toThrow('gone');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(timed.settled).toBe(true);
+  });
+});
+
+describe('errors', () => {
+  test('each class has a stable code and isInstance works without instanceof', () => {
+    const closed = new ConnectionClosedError();
+    expect(closed.code).toBe('CONNECTION_CLOSED');
+    // A copy of the class from another package version: same marker, different identity.
+    const foreign = Object.assign(Object.create(null), { code: 'CONNECTION_CLOSED', [Symbol.for('@cbor-rpc/error')]: true });
+    expect(ConnectionClosedError.isInstance(foreign)).toBe(true);
+    expect(TimeoutError.isInstance(foreign)).toBe(false);
+    expect(CborRpcError.isInstance(foreign)).toBe(true);
+    expect(CborRpcError.isInstance(new Error('plain'))).toBe(false);
+    expect(new DecodeError('bad byte', 17)).toMatchObject({ offset: 17, message: 'bad byte (at byte 17)', code: 'DECODE_ERROR' });
+  });
+
+  test('toError keeps Errors and describes anything else', () => {
+    const error = new Error('x');
+    expect(toError(error)).toBe(error);
+    expect(toError('text').message).toBe('text');
+    expect(toError({ a: 1 }).message).toBe('{"a":1}');
+    expect(toError(undefined).message).toBe('undefined');
+  });
+});

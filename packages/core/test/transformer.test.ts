@@ -1,0 +1,193 @@
+import { describe, expect, test } from '@jest/globals';
+import {
+  AsyncTransformer,
+  DecodeError,
+  EncodeError,
+  EventPipe,
+  EventTransformerPipe,
+  NeedsMoreDataError,
+  Pipe,
+  Transformer,
+  TransformerPipe,
+} from '../src/index.js';
+
+const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const utf8 = new TextEncoder();
+const text = new TextDecoder();
+
+/** Newline-separated text lines on a byte stream: a minimal stream transformer. */
+class LineTransformer extends Transformer<string, Uint8Array> {
+  #partial = '';
+  #offset = 0;
+
+  encode(line: string): Uint8Array {
+    if (line.includes('\n')) throw new Error('a line cannot contain a newline');
+    return utf8.encode(`${line}\n`);
+  }
+  decode(): string {
+    throw new Error('stream only');
+  }
+  override decodeChunk(chunk: Uint8Array, out: string[]): void {
+    const lines = (this.#partial + text.decode(chunk)).split('\n');
+    this.#partial = lines.pop()!;
+    for (const line of lines) {
+      if (line === 'BAD') throw new DecodeError('bad line', this.#offset);
+      out.push(line);
+      this.#offset += line.length + 1;
+    }
+  }
+  override finish(): void {
+    if (this.#partial !== '') throw new DecodeError('partial line at end of stream', this.#offset);
+  }
+}
+
+/** One chunk is one message, but a chunk "..." means the message is not complete yet. */
+class WholeTransformer extends Transformer<string, string> {
+  encode(message: string): string {
+    return message;
+  }
+  decode(chunk: string): string {
+    if (chunk === '...') throw new NeedsMoreDataError();
+    return chunk.toUpperCase();
+  }
+}
+
+class SlowUpperTransformer extends AsyncTransformer<string, string> {
+  async encode(message: string): Promise<string> {
+    await later(1);
+    return message;
+  }
+  async decode(chunk: string): Promise<string> {
+    await later(chunk.length % 3);
+    return chunk.toUpperCase();
+  }
+}
+
+function collect<T>(pipe: EventPipe<unknown, T>) {
+  const seen = { data: [] as T[], errors: [] as unknown[], closes: [] as unknown[] };
+  pipe.on('data', (m) => seen.data.push(m));
+  pipe.on('error', (e) => seen.errors.push(e));
+  pipe.on('close', (reason) => seen.closes.push(reason));
+  return seen;
+}
+
+describe('applyTransformer on an EventPipe', () => {
+  test('a stream transformer yields several messages from one chunk and none from a partial one', async () => {
+    const [raw, remote] = EventPipe.createInMemoryPair<Uint8Array>();
+    const pipe = new LineTransformer().applyTransformer(raw);
+    expect(pipe).toBeInstanceOf(EventTransformerPipe);
+    const seen = collect(pipe);
+    await remote.write(utf8.encode('one\ntwo\nthr'));
+    await later(0);
+    expect(seen.data).toEqual(['one', 'two']);
+    await remote.write(utf8.encode('ee\n'));
+    await later(0);
+    expect(seen.data).toEqual(['one', 'two', 'three']);
+  });
+
+  test('writes are encoded', async () => {
+    const [raw, remote] = EventPipe.createInMemoryPair<Uint8Array>();
+    const pipe = new LineTransformer().applyTransformer(raw);
+    const chunks: string[] = [];
+    remote.on('data', (chunk) => chunks.push(text.decode(chunk)));
+    await pipe.write('hello');
+    await later(0);
+    expect(chunks).toEqual(['hello\n']);
+  });
+
+  test('a decode error is emitted after the good messages before it, and closes both layers', async () => {
+    const [raw, remote] = EventPipe.createInMemoryPair<Uint8Array>();
+    const pipe = new LineTransformer().applyTransformer(raw);
+    const seen = collect(pipe);
+    await remote.write(utf8.encode('good\nBAD\nnever\n'));
+    await later(0);
+    expect(seen.data).toEqual(['good']);
+    expect(seen.errors).toHaveLength(1);
+    expect(seen.errors[0]).toBeInstanceOf(DecodeError);
+    expect((seen.errors[0] as DecodeError).offset).toBe(5);
+    expect(seen.closes).toEqual([seen.errors[0]]);
+    expect(raw.closed && remote.closed).toBe(true);
+  });
+
+  test('a partial message left at close is an error, not silence', async () => {
+    const [raw, remote] = EventPipe.createInMemoryPair<Uint8Array>();
+    const pipe = new LineTransformer().applyTransformer(raw);
+    const seen = collect(pipe);
+    await remote.write(utf8.encode('done\nhalf'));
+    await remote.terminate();
+    await later(0);
+    expect(seen.data).toEqual(['done']);
+    expect(seen.errors).toEqual([new DecodeError('partial line at end of stream', 5)]);
+    expect(seen.closes).toHaveLength(1);
+  });
+
+  test('an encode error rejects that write with EncodeError and leaves the pipe open', async () => {
+    const [raw, remote] = EventPipe.createInMemoryPair<Uint8Array>();
+    const pipe = new LineTransformer().applyTransformer(raw);
+    const chunks: string[] = [];
+    remote.on('data', (chunk) => chunks.push(text.decode(chunk)));
+    await expect(pipe.write('two\nlines')).rejects.toBeInstanceOf(EncodeError);
+    expect(pipe.closed).toBe(false);
+    await pipe.write('fine');
+    await later(0);
+    expect(chunks).toEqual(['fine\n']);
+  });
+
+  test('NeedsMoreDataError from a one-to-one decode produces no message', async () => {
+    const [raw, remote] = EventPipe.createInMemoryPair<string>();
+    const seen = collect(new WholeTransformer().applyTransformer(raw));
+    await remote.write('a');
+    await remote.write('...');
+    await remote.write('b');
+    await later(0);
+    expect(seen.data).toEqual(['A', 'B']);
+    expect(seen.errors).toEqual([]);
+  });
+
+  test('an async transformer decodes strictly in order', async () => {
+    const [raw, remote] = EventPipe.createInMemoryPair<string>();
+    const pipe = new SlowUpperTransformer().applyTransformer(raw);
+    const seen = collect(pipe);
+    const words = ['a', 'bb', 'ccc', 'dddd', 'e', 'ff'];
+    for (const word of words) void remote.write(word);
+    await later(50);
+    expect(seen.data).toEqual(words.map((w) => w.toUpperCase()));
+    const echoed: string[] = [];
+    remote.on('data', (chunk) => echoed.push(chunk));
+    await pipe.write('x');
+    await later(0);
+    expect(echoed).toEqual(['x']);
+  });
+
+  test('terminate closes the pipe underneath', async () => {
+    const [raw, remote] = EventPipe.createInMemoryPair<Uint8Array>();
+    const pipe = new LineTransformer().applyTransformer(raw);
+    await pipe.terminate();
+    expect(pipe.closed && raw.closed && remote.closed).toBe(true);
+  });
+});
+
+describe('applyTransformer on a pull Pipe', () => {
+  test('reads decoded messages; a decode error is emitted, then reads end', async () => {
+    const [raw, remote] = Pipe.createPair<Uint8Array>();
+    const pipe = new LineTransformer().applyTransformer(raw);
+    expect(pipe).toBeInstanceOf(TransformerPipe);
+    const errors: unknown[] = [];
+    pipe.on('error', (e) => errors.push(e));
+    await remote.write(utf8.encode('a\nb'));
+    await remote.write(utf8.encode('\nBAD\n'));
+    expect(await pipe.read(1000)).toBe('a');
+    expect(await pipe.read(1000)).toBe('b');
+    expect(await pipe.read(1000)).toBeUndefined();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(DecodeError);
+  });
+
+  test('writes are encoded and reach the other end', async () => {
+    const [raw, remote] = Pipe.createPair<Uint8Array>();
+    const pipe = new LineTransformer().applyTransformer(raw);
+    await pipe.write('up');
+    expect(text.decode(await remote.read(1000))).toBe('up\n');
+    await expect(pipe.write('a\nb')).rejects.toBeInstanceOf(EncodeError);
+  });
+});

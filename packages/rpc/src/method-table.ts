@@ -1,0 +1,43 @@
+import type { RpcCallContext } from './call-context.js';
+
+/**
+ * Handlers for the methods of `Api`: each takes the call context and then the
+ * method's arguments, and returns its result or a promise of it.
+ */
+export type MethodHandlers<Api extends object> = {
+  [K in keyof Api]: Api[K] extends (...args: infer A) => infer R
+    ? (context: RpcCallContext, ...args: A) => Awaited<R> | PromiseLike<Awaited<R>>
+    : never;
+};
+
+/** A handler object with no interface to check against: each handler takes the context, then any arguments. */
+export type UntypedHandlers = Record<string, (context: RpcCallContext, ...args: never) => unknown>;
+
+/** `MethodHandlers<Api>` when `Api` is given, `UntypedHandlers` when it is not (inferred as never). */
+export type HandlersOf<Api extends object> = [Api] extends [never] ? UntypedHandlers : MethodHandlers<Api>;
+
+type AnyHandler = (context: RpcCallContext, ...args: unknown[]) => unknown;
+
+/**
+ * Looks methods up in a plain object of handlers. Only the object's own
+ * properties count, so a peer cannot reach `toString`, `constructor` or
+ * `__proto__` by naming them.
+ */
+export class MethodTable {
+  readonly #handlers: object;
+  readonly #methods = new Map<string, AnyHandler>();
+
+  constructor(handlers: object) {
+    this.#handlers = handlers;
+    for (const [name, handler] of Object.entries(handlers)) {
+      if (typeof handler === 'function') this.#methods.set(name, handler as AnyHandler);
+    }
+  }
+
+  /** Runs `method`, or throws "Unknown method: <name>" (the text the Python package's servers use). */
+  call(context: RpcCallContext, method: string, args: unknown[]): unknown {
+    const handler = this.#methods.get(method);
+    if (handler === undefined) throw new Error(`Unknown method: ${method}`);
+    return handler.call(this.#handlers, context, ...args);
+  }
+}

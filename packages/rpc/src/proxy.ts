@@ -1,0 +1,34 @@
+import type { RpcV1 } from './rpc-v1.js';
+
+/**
+ * The callable methods of `Api`, each taking the same arguments and returning
+ * a promise of its (awaited) result.
+ */
+export type RpcProxy<Api extends object> = {
+  readonly [K in keyof Api as Api[K] extends (...args: never[]) => unknown ? K : never]: Api[K] extends (
+    ...args: infer A
+  ) => infer R
+    ? (...args: A) => Promise<Awaited<R>>
+    : never;
+};
+
+type Caller = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * Makes a stub whose every method calls the peer. `then` is left undefined so
+ * the stub is not mistaken for a promise when returned from an async function.
+ */
+export function createProxy<Api extends object>(rpc: RpcV1): RpcProxy<Api> {
+  const callers = new Map<string, Caller>();
+  return new Proxy(Object.create(null) as RpcProxy<Api>, {
+    get(_target, name) {
+      if (typeof name !== 'string' || name === 'then') return undefined;
+      let caller = callers.get(name);
+      if (caller === undefined) {
+        caller = (...args: unknown[]) => rpc.callWithArgs(name, args);
+        callers.set(name, caller);
+      }
+      return caller;
+    },
+  });
+}

@@ -1,0 +1,303 @@
+// SshServer against a real OpenSSH sshd started by the suite (test/sshd.ts).
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { ConnectionClosedError } from '@cbor-rpc/core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ssh2 from 'ssh2';
+import {
+  SshAuthenticationError,
+  SshChannelError,
+  SshConnectionError,
+  SshServer,
+  type SshChannelPipe,
+  type SshConnectOptions,
+  type SshPipe,
+} from '../src/index.js';
+import { describeWithSshd, type Sshd } from './sshd.js';
+
+const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString('utf8');
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function connect(sshd: Sshd, options: Partial<SshConnectOptions> = {}): Promise<SshServer> {
+  const server = await SshServer.connect({
+    host: sshd.host,
+    port: sshd.port,
+    username: sshd.username,
+    privateKey: sshd.privateKey,
+    hostVerifier: sshd.hostKeyFingerprint,
+    ...options,
+  });
+  cleanups.push(() => server.close());
+  return server;
+}
+
+/** Collects a pipe's stdout and stderr and resolves with them and the close reason when it closes. */
+function finished(pipe: SshPipe) {
+  const stdout: Uint8Array[] = [];
+  const stderr: Uint8Array[] = [];
+  pipe.on('data', (chunk) => stdout.push(chunk));
+  pipe.on('stderr', (chunk) => stderr.push(chunk));
+  return new Promise<{ stdout: string; stderr: string; reason: unknown; chunks: Uint8Array[] }>((resolve) =>
+    pipe.once('close', (reason) => resolve({ stdout: text(stdout), stderr: text(stderr), reason, chunks: stdout })),
+  );
+}
+
+// (A structural type: core's emitter makes event maps invariant, so SshPipe is no EventPipe<Uint8Array, Uint8Array> to tsc.)
+const closeReason = (pipe: { once(event: 'close', handler: (reason?: unknown) => void): unknown }) =>
+  new Promise<unknown>((resolve) => pipe.once('close', resolve));
+
+/** An echo server on a unix socket in a temp dir, served by this process (the remote host is this machine). */
+async function unixEchoServer(): Promise<{ path: string; sockets: Socket[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'cbor-rpc-ssh-unix-'));
+  const path = join(dir, 'echo.sock');
+  const sockets: Socket[] = [];
+  const server: NetServer = createServer((socket) => {
+    sockets.push(socket);
+    socket.on('error', () => undefined);
+    socket.pipe(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  cleanups.push(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { path, sockets };
+}
+
+describeWithSshd('SshServer against OpenSSH sshd', {}, (sshd) => {
+  test('runCommand gives stdout as bytes, stderr as events and the exit status', async () => {
+    const server = await connect(sshd());
+    const pipe = await server.runCommand('printf "to out"; printf "to err" >&2; exit 3');
+    const exits: unknown[] = [];
+    pipe.on('exit', (status) => exits.push(status));
+    const result = await finished(pipe);
+    expect(result.stdout).toBe('to out');
+    expect(result.stderr).toBe('to err');
+    expect(result.chunks.every((chunk) => chunk instanceof Uint8Array)).toBe(true);
+    expect(result.reason).toEqual({ code: 3, signal: null });
+    expect(exits).toEqual([{ code: 3, signal: null }]);
+    expect(pipe.exitStatus).toEqual({ code: 3, signal: null });
+    await expect(pipe.waitForExit()).resolves.toEqual({ code: 3, signal: null });
+  });
+
+  test('stdin reaches the command byte for byte and writeEof lets it finish', async () => {
+    const server = await connect(sshd());
+    const pipe = await server.runCommand('cat');
+    const done = finished(pipe);
+    const bytes = Uint8Array.from({ length: 256 * 64 }, (_, i) => i % 256);
+    await pipe.write(bytes.subarray(0, 1000));
+    await pipe.write(bytes.subarray(1000));
+    await pipe.writeEof();
+    const result = await done;
+    expect(Buffer.concat(result.chunks).equals(Buffer.from(bytes))).toBe(true);
+    expect(result.reason).toEqual({ code: 0, signal: null });
+  });
+
+  test("the default command is a login shell reading the script from stdin", async () => {
+    const server = await connect(sshd());
+    const pipe = await server.runCommand();
+    const done = finished(pipe);
+    await pipe.write(new TextEncoder().encode('echo "shell says $((6 * 7))"\nexit 5\n'));
+    const result = await done;
+    expect(result.stdout).toBe('shell says 42\n');
+    expect(result.reason).toEqual({ code: 5, signal: null });
+  });
+
+  test('a command killed by a signal reports the signal', async () => {
+    const server = await connect(sshd());
+    const pipe = await server.runCommand('kill -KILL $$');
+    expect((await finished(pipe)).reason).toEqual({ code: null, signal: 'SIGKILL' });
+  });
+
+  test('stdout ending does not close the pipe while the command still runs', async () => {
+    const server = await connect(sshd());
+    // SSH has one end-of-file for stdout and stderr together.
+    const pipe = await server.runCommand('exec 1>&- 2>&-; read line; [ "$line" = "late input" ] && exit 7; exit 1');
+    const done = finished(pipe);
+    await new Promise<void>((resolve) => pipe.once('end', () => resolve()));
+    expect(pipe.closed).toBe(false);
+    await pipe.write(new TextEncoder().encode('late input\n'));
+    expect((await done).reason).toEqual({ code: 7, signal: null });
+  });
+
+  test('terminate stops a command that exits at end of input, with its status', async () => {
+    const server = await connect(sshd());
+    const pipe = await server.runCommand('cat');
+    const done = finished(pipe);
+    await pipe.terminate();
+    expect(pipe.closed).toBe(true);
+    const { reason } = await done;
+    // As root, sshd refuses signal requests (no privilege separation), so cat ends at EOF;
+    // for other users the signal may get there first.
+    expect([{ code: 0, signal: null }, { code: null, signal: 'SIGTERM' }]).toContainEqual(reason);
+  });
+
+  test('terminate closes the channel of a command that ignores end of input within the timeout', async () => {
+    const server = await connect(sshd());
+    const pipe = await server.runCommand('trap "" TERM; echo ready; sleep 60', { terminateTimeoutMs: 1500 });
+    const done = finished(pipe);
+    await new Promise((resolve) => pipe.once('data', resolve));
+    const started = Date.now();
+    await pipe.terminate(new Error('done with it'));
+    const elapsed = Date.now() - started;
+    expect(pipe.closed).toBe(true);
+    expect(elapsed).toBeGreaterThanOrEqual(1400);
+    expect(elapsed).toBeLessThan(10_000);
+    expect((await done).reason).toEqual(new Error('done with it'));
+    await expect(pipe.write(Uint8Array.of(1))).rejects.toBeInstanceOf(ConnectionClosedError);
+    await expect(pipe.waitForExit()).rejects.toBeInstanceOf(ConnectionClosedError);
+    // The connection is still usable.
+    const next = await server.runCommand('echo still here');
+    expect((await finished(next)).stdout).toBe('still here\n');
+  });
+
+  test('one connection carries many concurrent and successive pipes', async () => {
+    const server = await connect(sshd());
+    const { path } = await unixEchoServer();
+    const commands = Array.from({ length: 6 }, (_, i) => server.runCommand(`sleep 0.2; echo command ${i}`));
+    const sockets = Array.from({ length: 3 }, () => server.openUnixConnection(path));
+    const results = await Promise.all((await Promise.all(commands)).map(finished));
+    expect(results.map((result) => result.stdout)).toEqual(Array.from({ length: 6 }, (_, i) => `command ${i}\n`));
+    const echoed = await Promise.all(
+      (await Promise.all(sockets)).map(async (pipe, i) => {
+        const reply = new Promise<Uint8Array>((resolve) => pipe.once('data', resolve));
+        await pipe.write(Uint8Array.of(i, i, i));
+        const bytes = [...(await reply)];
+        await pipe.terminate();
+        return bytes;
+      }),
+    );
+    expect(echoed).toEqual([
+      [0, 0, 0],
+      [1, 1, 1],
+      [2, 2, 2],
+    ]);
+    for (let i = 0; i < 20; i++) {
+      const pipe = await server.runCommand(`echo ${i}`);
+      expect((await finished(pipe)).stdout).toBe(`${i}\n`);
+    }
+  });
+
+  test('openUnixConnection reaches a unix socket on the server, and closes when the socket does', async () => {
+    const server = await connect(sshd());
+    const { path, sockets } = await unixEchoServer();
+    const pipe = await server.openUnixConnection(path);
+    const received: number[] = [];
+    pipe.on('data', (chunk) => received.push(...chunk));
+    const payload = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 7) % 256);
+    await pipe.write(payload);
+    while (received.length < payload.length) await later(5);
+    expect(Buffer.from(received).equals(Buffer.from(payload))).toBe(true);
+    const closed = new Promise((resolve) => pipe.once('close', resolve));
+    sockets[0]!.end();
+    await closed;
+    expect(pipe.closed).toBe(true);
+  });
+
+  test('openUnixConnection to a missing socket is an SshChannelError', async () => {
+    const server = await connect(sshd());
+    const error = await server.openUnixConnection('/nonexistent/cbor-rpc.sock').catch((e: unknown) => e);
+    expect(SshChannelError.isInstance(error)).toBe(true);
+    expect((error as SshChannelError).code).toBe('SSH_CHANNEL_FAILED');
+    expect((error as Error).message).toContain('/nonexistent/cbor-rpc.sock');
+    expect(server.closed).toBe(false);
+  });
+
+  test('when the connection drops, every open pipe closes at once with a ConnectionClosedError', async () => {
+    const server = await connect(sshd());
+    const { path } = await unixEchoServer();
+    const command = await server.runCommand('cat');
+    const socket = await server.openUnixConnection(path);
+    const reasons = Promise.all([closeReason(command), closeReason(socket)]);
+    const serverClosed = new Promise((resolve) => server.once('close', resolve));
+    expect(sshd().killSessions()).toBeGreaterThan(0);
+    const [commandReason, socketReason] = await reasons;
+    expect(ConnectionClosedError.isInstance(commandReason)).toBe(true);
+    expect(ConnectionClosedError.isInstance(socketReason)).toBe(true);
+    expect(ConnectionClosedError.isInstance(await serverClosed)).toBe(true);
+    expect(server.closed).toBe(true);
+    await expect(command.waitForExit()).rejects.toBeInstanceOf(ConnectionClosedError);
+    await expect(command.write(Uint8Array.of(1))).rejects.toBeInstanceOf(ConnectionClosedError);
+    await expect(server.runCommand('true')).rejects.toBeInstanceOf(ConnectionClosedError);
+    await expect(server.openUnixConnection(path)).rejects.toBeInstanceOf(ConnectionClosedError);
+  });
+
+  test('close() closes every pipe with a reason and can be called twice', async () => {
+    const server = await connect(sshd());
+    const pipe = await server.runCommand('cat');
+    const reason = new Promise((resolve) => pipe.once('close', resolve));
+    await server.close();
+    await server.close();
+    expect(ConnectionClosedError.isInstance(await reason)).toBe(true);
+    expect(server.closed).toBe(true);
+  });
+
+  test('a key the server does not know is an SshAuthenticationError', async () => {
+    const other = ssh2.utils.generateKeyPairSync('ed25519');
+    const error = await connect(sshd(), { privateKey: other.private }).catch((e: unknown) => e);
+    expect(SshAuthenticationError.isInstance(error)).toBe(true);
+    expect((error as SshAuthenticationError).username).toBe(sshd().username);
+    expect((error as Error).message).toContain(`${sshd().host}:${sshd().port}`);
+  });
+});
+
+describeWithSshd('SshServer against an sshd with MaxSessions 2', { maxSessions: 2 }, (sshd) => {
+  test('a session over the limit is a clear SshChannelError, and the connection stays usable', async () => {
+    const server = await connect(sshd());
+    const first = await server.runCommand('cat');
+    const second = await server.runCommand('cat');
+    const error = await server.runCommand('echo third').catch((e: unknown) => e);
+    expect(SshChannelError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain('refused to run "echo third"');
+    expect(server.closed).toBe(false);
+    const firstDone = finished(first);
+    await first.writeEof();
+    await firstDone;
+    // sshd frees the session slot a moment after it closed the channel.
+    let third: SshPipe | undefined;
+    for (let attempt = 0; third === undefined && attempt < 50; attempt++) {
+      third = await server.runCommand('echo third').catch(() => later(100).then(() => undefined));
+    }
+    expect((await finished(third!)).stdout).toBe('third\n');
+    await second.terminate();
+  });
+});
+
+describe('SshServer connection failures', () => {
+  test('a refused connection is an SshConnectionError naming host and port', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const error = await SshServer.connect({ host: '127.0.0.1', port, acceptUnknownHostKey: true }).catch((e: unknown) => e);
+    expect(SshConnectionError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ host: '127.0.0.1', port, code: 'SSH_CONNECTION_FAILED' });
+    expect((error as Error).message).toContain('ECONNREFUSED');
+  });
+
+  test('a server that never answers is an SshConnectionError after readyTimeout', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => silent.close(resolve));
+    });
+    const { port } = silent.address() as { port: number };
+    const error = await SshServer.connect({ host: '127.0.0.1', port, readyTimeout: 300, acceptUnknownHostKey: true }).catch(
+      (e: unknown) => e,
+    );
+    expect(SshConnectionError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain('timed out after 300 ms');
+  });
+});

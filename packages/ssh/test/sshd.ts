@@ -1,0 +1,283 @@
+// A real OpenSSH server for tests: `startSshd()` runs `/usr/sbin/sshd -D -e`
+// unprivileged-port on 127.0.0.1 from a temp dir with freshly generated keys,
+// logged in as the current user with a key. `describeWithSshd` wires it into
+// jest (start in beforeAll, stop in afterAll) and says loudly when sshd is
+// missing: a skipped suite locally, a failing one under CI=true.
+//
+// Self-contained (node: modules and @jest/globals only) so that other suites,
+// such as the examples', can import it.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, test } from '@jest/globals';
+
+/** Options of `startSshd`. */
+export interface SshdOptions {
+  /** OpenSSH `MaxSessions`: sessions allowed per connection. Default: 10 (OpenSSH's default). */
+  maxSessions?: number;
+  /** Extra sshd_config lines, placed first so that they win over the defaults. Default: none. */
+  extraConfig?: string[];
+  /** Host key types to generate (ssh-keygen -t), the first being `hostPublicKey`. Default: ['ed25519']. */
+  hostKeyTypes?: string[];
+  /** How long to wait for sshd to accept connections, in ms. Default: 10000. */
+  startTimeoutMs?: number;
+}
+
+/** A running sshd and what a client needs to reach it. */
+export interface Sshd {
+  readonly host: string;
+  readonly port: number;
+  /** The user sshd lets in with `privateKey` (the current user). */
+  readonly username: string;
+  /** The client's private key (OpenSSH format), as the file's text. */
+  readonly privateKey: string;
+  readonly privateKeyPath: string;
+  /** The server's (first) public host key as `<type> <base64>`. */
+  readonly hostPublicKey: string;
+  /** All its public host keys, in the order of `hostKeyTypes`. */
+  readonly hostPublicKeys: string[];
+  /** The host key's SHA256 fingerprint as ssh-keygen prints it (`SHA256:...`). */
+  readonly hostKeyFingerprint: string;
+  /** The temp dir holding keys, config and logs; removed by `stop`. */
+  readonly dir: string;
+  /** What sshd wrote to stderr so far (useful when a test fails). */
+  log(): string;
+  /** Kills (SIGKILL) every per-connection sshd process: clients see their connection drop. Returns how many. */
+  killSessions(): number;
+  /** Stops sshd, ends the commands it started (SIGTERM, then SIGKILL after 2 s) and removes its temp dir. */
+  stop(): Promise<void>;
+}
+
+/** The sshd binary to use: $SSHD_PATH or /usr/sbin/sshd, when it exists. */
+export function findSshd(): string | undefined {
+  const path = process.env.SSHD_PATH ?? '/usr/sbin/sshd';
+  return existsSync(path) ? path : undefined;
+}
+
+/** Starts sshd on a free loopback port; rejects with sshd's own output when it does not come up. */
+export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
+  const sshd = findSshd();
+  if (sshd === undefined) throw new Error('sshd not found: install openssh-server or set SSHD_PATH');
+  const dir = mkdtempSync(join(tmpdir(), 'cbor-rpc-sshd-'));
+  try {
+    return await launch(sshd, dir, options);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function launch(sshd: string, dir: string, options: SshdOptions): Promise<Sshd> {
+  const hostKeyPaths = (options.hostKeyTypes ?? ['ed25519']).map((type) => keygen(join(dir, `host_${type}`), type));
+  const privateKeyPath = keygen(join(dir, 'client_ed25519'), 'ed25519');
+  const authorizedKeys = join(dir, 'authorized_keys');
+  writeFileSync(authorizedKeys, readFileSync(`${privateKeyPath}.pub`), { mode: 0o600 });
+  const hostPublicKeys = hostKeyPaths.map((path) => readFileSync(`${path}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' '));
+  const port = await freePort();
+  const config = join(dir, 'sshd_config');
+  writeFileSync(
+    config,
+    [
+      ...(options.extraConfig ?? []), // first: for most keywords sshd keeps the first value it reads
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      ...hostKeyPaths.map((path) => `HostKey ${path}`),
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${authorizedKeys}`,
+      'UsePAM no',
+      'StrictModes no',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PermitRootLogin prohibit-password',
+      'AllowStreamLocalForwarding yes',
+      'UseDNS no',
+      `MaxSessions ${options.maxSessions ?? 10}`,
+      'LogLevel VERBOSE',
+      '',
+    ].join('\n'),
+  );
+  try {
+    mkdirSync('/run/sshd', { recursive: true }); // privilege separation dir, required when run as root
+  } catch {
+    // not root: sshd runs without it
+  }
+
+  let output = '';
+  const child = spawn(sshd, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (output += text));
+  const exited = new Promise<string>((resolve) => {
+    child.once('error', (error) => resolve(`could not start: ${error.message}`));
+    child.once('exit', (code, signal) => resolve(`exited with ${code ?? signal}`));
+  });
+  const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
+  for (;;) {
+    const status = await Promise.race([exited, banner('127.0.0.1', port).then(() => undefined, () => null)]);
+    if (typeof status === 'string') throw new Error(`sshd ${status}:\n${output}`);
+    if (status === undefined) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`sshd did not accept connections within the start timeout:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  return {
+    host: '127.0.0.1',
+    port,
+    username: userInfo().username,
+    privateKey: readFileSync(privateKeyPath, 'utf8'),
+    privateKeyPath,
+    hostPublicKey: hostPublicKeys[0]!,
+    hostPublicKeys,
+    hostKeyFingerprint: fingerprint(hostPublicKeys[0]!),
+    dir,
+    log: () => output,
+    killSessions: () => killSessions(child),
+    stop: () => stop(child, dir),
+  };
+}
+
+/**
+ * Defines a jest suite that runs against one sshd. Where sshd is missing it
+ * prints an error and registers a skipped test, or, under CI=true, a failing one.
+ */
+export function describeWithSshd(title: string, options: SshdOptions, body: (sshd: () => Sshd) => void): void {
+  if (findSshd() === undefined) {
+    const message = `sshd is missing (looked for ${process.env.SSHD_PATH ?? '/usr/sbin/sshd'}): "${title}" needs a real OpenSSH server; install openssh-server`;
+    console.error(`\n*** ${message} ***\n`);
+    describe(title, () => {
+      if (process.env.CI === 'true') {
+        test('sshd is installed (required under CI=true)', () => {
+          throw new Error(message);
+        });
+      } else {
+        test.skip(`SKIPPED: ${message}`, () => undefined);
+      }
+    });
+    return;
+  }
+  describe(title, () => {
+    let server: Sshd | undefined;
+    beforeAll(async () => {
+      server = await startSshd(options);
+    }, 30_000);
+    afterAll(async () => {
+      await server?.stop();
+    });
+    body(() => {
+      if (server === undefined) throw new Error('sshd did not start');
+      return server;
+    });
+  });
+}
+
+/** The SHA256 fingerprint (`SHA256:<base64, no padding>`) of a `<type> <base64>` public key. */
+export function fingerprint(publicKey: string): string {
+  const blob = Buffer.from(publicKey.trim().split(/\s+/)[1]!, 'base64');
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+
+function keygen(path: string, type: string): string {
+  const result = spawnSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', 'cbor-rpc-test', '-f', path], {
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`ssh-keygen failed: ${result.error?.message ?? result.stderr}`);
+  return path;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// Resolves once the server sends its SSH identification line.
+function banner(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, host);
+    let text = '';
+    socket.setTimeout(2000, () => socket.destroy(new Error('no banner')));
+    socket.on('data', (chunk) => {
+      text += chunk.toString('latin1');
+      if (text.includes('SSH-')) {
+        socket.destroy();
+        resolve();
+      }
+    });
+    socket.once('error', reject);
+    socket.once('close', () => reject(new Error('closed before the banner')));
+  });
+}
+
+// The process tree under the listener, from Linux /proc: its direct children
+// are the per-connection sshd processes, their descendants the commands.
+function processTree(root: number | undefined): { sessions: number[]; commands: number[] } {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // exited while we looked
+    }
+  }
+  const sessions = children.get(root ?? -1) ?? [];
+  const commands: number[] = [];
+  for (const pid of sessions) commands.push(...(children.get(pid) ?? []));
+  for (let i = 0; i < commands.length; i++) commands.push(...(children.get(commands[i]!) ?? []));
+  return { sessions, commands };
+}
+
+function signal(pids: number[], name: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, name);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+// Only the sshd processes: the commands see their stdin close, as after a
+// network failure. (SIGKILL on a shell still reading its startup files can
+// leave their lock files behind, so commands are never killed that way first.)
+function killSessions(child: ChildProcess): number {
+  const { sessions } = processTree(child.pid);
+  signal(sessions, 'SIGKILL');
+  return sessions.length;
+}
+
+async function stop(child: ChildProcess, dir: string): Promise<void> {
+  const { sessions, commands } = processTree(child.pid);
+  signal(sessions, 'SIGKILL');
+  signal(commands, 'SIGTERM');
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  for (let waited = 0; waited < 2000 && commands.some(alive); waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  signal(commands.filter(alive), 'SIGKILL'); // commands that ignore SIGTERM
+  rmSync(dir, { recursive: true, force: true });
+}

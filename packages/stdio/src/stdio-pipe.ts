@@ -1,0 +1,214 @@
+import { spawn, type ChildProcess, type StdioNull, type StdioPipe as StdioPipeMode } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { unrefTimer } from '@cbor-rpc/core';
+import { StreamPipe, type StreamPipeEvents } from '@cbor-rpc/core/node';
+import type { ProcessExitStatus } from './process-exit-status.js';
+import { ProcessStartError } from './process-start-error.js';
+
+/** Events of a stdio pipe: those of a stream pipe, and `stderr` with what a child wrote to its stderr (`stderr: 'pipe'`). */
+export type StdioPipeEvents = StreamPipeEvents & {
+  stderr: [chunk: Uint8Array];
+};
+
+/** Options of `StdioPipe.open` and of the constructor. */
+export interface StdioPipeOptions {
+  /**
+   * Close the pipe as soon as input ends. Default: false: the pipe emits `end`
+   * and stays writable, so replies still being computed get out; call
+   * `terminate()` once they are written.
+   */
+  closeOnEnd?: boolean;
+  /** How long `terminate` waits for written data to flush, in ms. Default: 2000. */
+  flushTimeoutMs?: number;
+}
+
+/** Options of `StdioPipe.startProcess`. */
+export interface StartProcessOptions {
+  /** Working directory of the child. Default: this process's. */
+  cwd?: string;
+  /** Environment of the child. Default: this process's. */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * What becomes of the child's stderr: `inherit` shares this process's stderr,
+   * `pipe` emits it as `stderr` events, `ignore` drops it. Default: `inherit`.
+   */
+  stderr?: 'inherit' | 'pipe' | 'ignore';
+  /** How long `terminate` lets the child exit by itself after its stdin ended, before SIGTERM, in ms. Default: 2000. */
+  sigtermAfterMs?: number;
+  /** How long `terminate` waits after SIGTERM before SIGKILL, in ms. Default: 2000. */
+  sigkillAfterMs?: number;
+  /** How long the pipe waits, once the child exited, for its stdout to close (a grandchild may hold it) before closing it, in ms. Default: 2000. */
+  flushTimeoutMs?: number;
+}
+
+/** What the pipe knows about the child process it talks to. */
+interface Child {
+  readonly process: ChildProcess;
+  readonly sigtermAfterMs: number;
+  readonly sigkillAfterMs: number;
+  readonly exited: Promise<ProcessExitStatus>;
+  status?: ProcessExitStatus;
+  /** Exited, and its stdio closed: the pipe may close. */
+  gone: boolean;
+  stopping?: Promise<void>;
+}
+
+const brokenPipeCodes = new Set(['EPIPE', 'ECONNRESET', 'ERR_STREAM_DESTROYED']);
+
+/**
+ * A pipe of bytes over a readable and a writable: this process's stdin and
+ * stdout (`open`), or a child process's stdout and stdin (`startProcess`).
+ *
+ * A child's pipe closes once the child has exited and its output was read,
+ * with the child's exit status as the close reason.
+ */
+export class StdioPipe extends StreamPipe<StdioPipeEvents> {
+  readonly #closeOnEnd: boolean;
+  #child: Child | undefined;
+  #terminating = false;
+  #reason: unknown;
+  #writeError: unknown;
+
+  /** A pipe over any `readable` and `writable` pair; it stays open after the readable ended, see `closeOnEnd`. */
+  constructor(readable: Readable, writable: Writable, options: StdioPipeOptions = {}) {
+    const closeOnEnd = options.closeOnEnd ?? false;
+    super(readable, writable, { ...options, closeOnEnd });
+    this.#closeOnEnd = closeOnEnd;
+    writable.on('error', (error) => (this.#writeError ??= error));
+    // Nobody reads what we write any more: the pipe is of no use.
+    writable.on('close', () => this.markClosed(this.#writeError));
+  }
+
+  /**
+   * A pipe over this process's stdin and stdout. When stdin ends it emits
+   * `end` and stays writable (unless `closeOnEnd`); call `terminate()` after
+   * the last reply, which flushes stdout and releases stdin so the process can exit.
+   * Everything else this process prints must go to stderr.
+   */
+  static open(options: StdioPipeOptions = {}): StdioPipe {
+    return new StdioPipe(process.stdin, process.stdout, options);
+  }
+
+  /**
+   * Starts `command` with `args` and returns a pipe to its stdin and stdout.
+   * Resolves once the child has been spawned; rejects with `ProcessStartError`
+   * when it cannot be (command not found, not executable, bad `cwd`).
+   */
+  static startProcess(command: string, args: readonly string[] = [], options: StartProcessOptions = {}): Promise<StdioPipe> {
+    const stderr: StdioPipeMode | StdioNull = options.stderr ?? 'inherit';
+    return new Promise((resolve, reject) => {
+      let child: ChildProcess;
+      try {
+        child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', stderr] });
+      } catch (error) {
+        reject(new ProcessStartError(command, args, error));
+        return;
+      }
+      const failed = (error: Error) => reject(new ProcessStartError(command, args, error));
+      child.once('error', failed);
+      child.once('spawn', () => {
+        child.off('error', failed);
+        const pipe = new StdioPipe(child.stdout!, child.stdin!, { flushTimeoutMs: options.flushTimeoutMs });
+        pipe.#adopt(child, options);
+        resolve(pipe);
+      });
+    });
+  }
+
+  /** The child process, for its `pid` and the like; undefined for a pipe made by `open` or the constructor. */
+  get childProcess(): ChildProcess | undefined {
+    return this.#child?.process;
+  }
+
+  /** How the child ended; undefined while it runs (and for a pipe without a child). */
+  get exitStatus(): ProcessExitStatus | undefined {
+    return this.#child?.status;
+  }
+
+  /**
+   * Resolves with the child's exit code or signal once it has exited. Rejects
+   * with a `TypeError` for a pipe without a child process.
+   */
+  waitForProcessTermination(): Promise<ProcessExitStatus> {
+    if (this.#child === undefined) return Promise.reject(new TypeError('This StdioPipe has no child process: it was not made by startProcess'));
+    return this.#child.exited;
+  }
+
+  /**
+   * Without a child: flushes and ends the output, then releases both streams.
+   * With a child: ends its stdin, sends SIGTERM if it is still running after
+   * `sigtermAfterMs`, SIGKILL after `sigkillAfterMs` more; resolves once the
+   * child is gone and the pipe closed. `reason` becomes the close reason
+   * (default: the exit status).
+   */
+  override async terminate(reason?: unknown): Promise<void> {
+    this.#reason ??= reason;
+    const child = this.#child;
+    if (child === undefined) {
+      this.#terminating = true;
+      return super.terminate(reason);
+    }
+    child.stopping ??= this.#stop(child);
+    await child.stopping;
+  }
+
+  protected override markClosed(reason?: unknown): boolean {
+    const child = this.#child;
+    if (child !== undefined) return child.gone && super.markClosed(this.#reason ?? child.status);
+    if (!this.#closeOnEnd && !this.#terminating && !this.writable.destroyed && !this.writable.writableFinished) return false;
+    return super.markClosed(reason);
+  }
+
+  protected override fail(error: unknown): void {
+    // Writing to a child that died fails with EPIPE; the exit status in the close reason says more.
+    if (this.#child !== undefined && brokenPipeCodes.has(String((error as { code?: unknown } | undefined)?.code))) return;
+    super.fail(error);
+  }
+
+  #adopt(childProcess: ChildProcess, options: StartProcessOptions): void {
+    const { sigtermAfterMs = 2000, sigkillAfterMs = 2000, flushTimeoutMs = 2000 } = options;
+    let exit!: (status: ProcessExitStatus) => void;
+    const exited = new Promise<ProcessExitStatus>((resolve) => (exit = resolve));
+    const child: Child = { process: childProcess, sigtermAfterMs, sigkillAfterMs, exited, gone: false };
+    this.#child = child;
+    childProcess.stderr?.on('data', (chunk: Uint8Array) => this.emit('stderr', chunk));
+    childProcess.on('error', (error) => this.fail(error));
+    childProcess.once('exit', (code, signal) => {
+      child.status = { code, signal };
+      exit(child.status);
+      // A grandchild may still hold the child's stdout open: do not wait for it for ever.
+      const timer = setTimeout(() => {
+        for (const stream of [childProcess.stdin, childProcess.stdout, childProcess.stderr]) stream?.destroy();
+      }, flushTimeoutMs);
+      unrefTimer(timer);
+      childProcess.once('close', () => clearTimeout(timer));
+    });
+    // 'close' comes after 'exit' and after the child's output was read to its end.
+    childProcess.once('close', () => {
+      child.gone = true;
+      this.markClosed();
+    });
+  }
+
+  async #stop(child: Child): Promise<void> {
+    void this.writeEof();
+    if (!(await exitsWithin(child, child.sigtermAfterMs))) {
+      child.process.kill('SIGTERM');
+      if (!(await exitsWithin(child, child.sigkillAfterMs))) child.process.kill('SIGKILL');
+    }
+    await child.exited;
+    if (!this.closed) await new Promise<void>((resolve) => this.once('close', () => resolve()));
+  }
+}
+
+/** Resolves true when the child exits within `ms`, false otherwise. */
+function exitsWithin(child: Child, ms: number): Promise<boolean> {
+  if (child.status !== undefined) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    void child.exited.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}

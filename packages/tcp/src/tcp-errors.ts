@@ -1,0 +1,44 @@
+import { CborRpcError } from '@cbor-rpc/core';
+
+/** A connection to `host:port` could not be made: refused, unreachable or timed out (`cause` says which). */
+export class TcpConnectionError extends CborRpcError {
+  static override readonly code = 'CONNECTION_FAILED';
+  /** The host that was dialled. */
+  readonly host: string;
+  /** The port that was dialled. */
+  readonly port: number;
+
+  constructor(host: string, port: number, cause: unknown) {
+    super(`Cannot connect to ${formatEndpoint(host, port)}: ${describe(cause)}`, { cause, data: { host, port } });
+    this.host = host;
+    this.port = port;
+  }
+}
+
+/** A server could not listen on `host:port` (the port is taken, the address is not local, ...). */
+export class TcpListenError extends CborRpcError {
+  static override readonly code = 'LISTEN_FAILED';
+  /** The host the server tried to listen on. */
+  readonly host: string;
+  /** The port the server tried to listen on (0: any free port). */
+  readonly port: number;
+
+  constructor(host: string, port: number, cause: unknown) {
+    super(`Cannot listen on ${formatEndpoint(host, port)}: ${describe(cause)}`, { cause, data: { host, port } });
+    this.host = host;
+    this.port = port;
+  }
+}
+
+/** `host:port`, with IPv6 literals in brackets as in URLs. */
+export function formatEndpoint(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function describe(cause: unknown): string {
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code;
+    return typeof code === 'string' && !cause.message.includes(code) ? `${code}: ${cause.message}` : cause.message;
+  }
+  return String(cause);
+}

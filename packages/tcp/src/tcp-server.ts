@@ -1,0 +1,107 @@
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { Server } from '@cbor-rpc/core';
+import type { StreamPipeOptions } from '@cbor-rpc/core/node';
+import { toTcpAddress, type TcpAddress } from './tcp-address.js';
+import { TcpListenError } from './tcp-errors.js';
+import { TcpPipe } from './tcp-pipe.js';
+
+/** Options of `TcpServer`. */
+export interface TcpServerOptions {
+  /** Length of the queue of connections the OS keeps before `accept`; Node's default (511) when unset. */
+  backlog?: number;
+  /** Options of every accepted `TcpPipe`. Default: `StreamPipe`'s defaults. */
+  pipe?: StreamPipeOptions;
+}
+
+/**
+ * A TCP listener that turns each accepted socket into a `TcpPipe`, offers it
+ * to `accept` and announces kept ones with a `connection` event.
+ *
+ * Sockets are paused until their `connection` handlers ran, so no byte
+ * arrives before anyone listens for it.
+ */
+export class TcpServer extends Server<TcpPipe> {
+  readonly #host: string;
+  readonly #port: number;
+  readonly #options: TcpServerOptions;
+  #server: NetServer | undefined;
+  #address: TcpAddress | undefined;
+  #keepConnections = false;
+
+  /**
+   * A server for `host:port`, not yet listening: call `start()` (or use `create`).
+   * @param host address to listen on. Default: `127.0.0.1`; pass `0.0.0.0` or `::` to listen on every interface.
+   * @param port port to listen on. Default: 0, any free port (see `getAddress`).
+   */
+  constructor(host = '127.0.0.1', port = 0, options: TcpServerOptions = {}) {
+    super();
+    this.#host = host;
+    this.#port = port;
+    this.#options = options;
+  }
+
+  /**
+   * Creates a server and starts it: resolves once it listens, rejects with
+   * `TcpListenError` when it cannot (port in use, address not local).
+   * Called on a subclass, it creates that subclass.
+   */
+  static async create<S extends TcpServer>(
+    this: new (host?: string, port?: number, options?: TcpServerOptions) => S,
+    host = '127.0.0.1',
+    port = 0,
+    options: TcpServerOptions = {},
+  ): Promise<S> {
+    const server = new this(host, port, options);
+    await server.start();
+    return server;
+  }
+
+  /** The address and port the server listens on (the port chosen when 0 was asked). Throws before `start`. */
+  getAddress(): TcpAddress {
+    if (this.#address === undefined) throw new Error('TcpServer.getAddress: the server has not started');
+    return this.#address;
+  }
+
+  /** Stops taking connections and leaves open ones alone, so they can finish; `stop()` later closes them. */
+  async shutdown(): Promise<void> {
+    this.#keepConnections = true;
+    try {
+      await this.stop();
+    } finally {
+      this.#keepConnections = false;
+    }
+  }
+
+  override async closeAllConnections(): Promise<void> {
+    if (!this.#keepConnections) await super.closeAllConnections();
+  }
+
+  protected listen(): Promise<void> {
+    const server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
+      this.#onSocket(socket).catch((error: unknown) => this.emit('error', error));
+    });
+    const { backlog } = this.#options;
+    return new Promise((resolve, reject) => {
+      server.once('error', (error) => reject(new TcpListenError(this.#host, this.#port, error)));
+      server.listen({ host: this.#host, port: this.#port, backlog }, () => {
+        server.removeAllListeners('error');
+        server.on('error', (error) => this.emit('error', error));
+        const address = server.address();
+        if (address !== null && typeof address === 'object') this.#address = toTcpAddress(address.address, address.port, address.family);
+        this.#server = server;
+        resolve();
+      });
+    });
+  }
+
+  protected async unlisten(): Promise<void> {
+    // close() stops listening at once; its callback would wait for every connection to end.
+    this.#server?.close();
+    this.#server = undefined;
+  }
+
+  async #onSocket(socket: Socket): Promise<void> {
+    const pipe = new TcpPipe(socket, this.#options.pipe);
+    if (await this.addConnection(pipe)) socket.resume();
+  }
+}

@@ -1,0 +1,200 @@
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { ConnectionClosedError, type EventPipe, type Transformer } from '@cbor-rpc/core';
+import { CancelledError, RemoteError, RpcV1, RpcV1Server, type RpcCallContext } from '@cbor-rpc/rpc';
+import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
+import { JsonStreamTransformer } from '@cbor-rpc/transform-json';
+import { TcpPipe, TcpServer } from '../src/index.js';
+import { later } from './helpers.js';
+
+// End to end: @cbor-rpc/rpc over a stream transformer over real TCP sockets on 127.0.0.1.
+
+/**
+ * StreamPipe subclasses are EventPipe<Uint8Array, Uint8Array> at run time, but
+ * core's source types do not say so yet (AbstractEmitter's private handler maps
+ * are keyed by `keyof E`, which makes pipes with more events incompatible).
+ */
+const bytes = (pipe: TcpPipe) => pipe as unknown as EventPipe<Uint8Array, Uint8Array>;
+
+const encodings: [string, () => Transformer<unknown, Uint8Array>][] = [
+  ['CBOR', () => new CborStreamTransformer()],
+  ['JSON', () => new JsonStreamTransformer()],
+];
+
+const onAbort = (context: RpcCallContext, action: () => void) =>
+  context.signal.addEventListener('abort', action, { once: true });
+
+/** The methods the server offers. */
+const serverHandlers = {
+  add: (_context: RpcCallContext, a: number, b: number) => a + b,
+  echo: (_context: RpcCallContext, value: unknown) => value,
+  fail: (_context: RpcCallContext, message: string) => {
+    throw new Error(message);
+  },
+  /** Fired by the client: answers with an event, since a fire has no reply. */
+  record: async (context: RpcCallContext, value: unknown) => {
+    await context.rpc.emit('recorded', value);
+  },
+  work: async (context: RpcCallContext, steps: number) => {
+    for (let step = 1; step <= steps; step++) {
+      context.logger.info(`step ${step}`);
+      context.progress((step * 100) / steps, { step });
+      await later(2);
+    }
+    return 'done';
+  },
+  connectionLog: (context: RpcCallContext, text: string) => {
+    context.rpc.logger.warn(text);
+    return true;
+  },
+  waitForCancel: (context: RpcCallContext) =>
+    new Promise((resolve) =>
+      onAbort(context, () => {
+        const reason = (context.signal.reason as { code?: string }).code;
+        void context.rpc.emit('cancelled', { id: context.id, reason }).catch(() => undefined);
+        resolve('aborted');
+      }),
+    ),
+  hang: (context: RpcCallContext) => new Promise((resolve) => onAbort(context, () => resolve(null))),
+  /** Calls back into the client that called. */
+  callBack: async (context: RpcCallContext, x: number) => (await context.rpc.callMethod<number>('double', x)) + 1,
+};
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Starts a TCP RPC server and connects one client to it. */
+async function connect(makeTransformer: () => Transformer<unknown, Uint8Array>, clientHandlers = { double: (_c: RpcCallContext, x: number) => x * 2 }) {
+  const rpcServer = RpcV1Server.fromHandlers(serverHandlers, {
+    timeoutMs: 60_000,
+    onEvent: (connectionId, topic, message) => rpcServer.emit(connectionId, `echo:${topic}`, message),
+  });
+  const server = await TcpServer.create();
+  cleanups.push(() => server.stop());
+  const accepted: TcpPipe[] = [];
+  server.on('connection', (pipe) => {
+    accepted.push(pipe);
+    const peer = pipe.getPeerInfo()!;
+    rpcServer.addConnection(`${peer.address}:${peer.port}`, makeTransformer().applyTransformer(bytes(pipe)));
+  });
+  const pipe = await TcpPipe.createConnection('127.0.0.1', server.getAddress().port);
+  const client = RpcV1.fromHandlers(makeTransformer().applyTransformer(bytes(pipe)), clientHandlers, { timeoutMs: 60_000 });
+  cleanups.push(() => client.terminate());
+  const warnings: unknown[] = [];
+  client.on('warning', (reason, detail) => warnings.push([reason, detail]));
+  while (rpcServer.connectionCount === 0) await later(5);
+  return { client, pipe, rpcServer, server, accepted, warnings };
+}
+
+/** Resolves with what `promise` rejects with; fails when it takes longer than `ms` (generous: the machine is shared). */
+async function rejectionWithin(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([promise.then((value) => Promise.reject(new Error(`resolved with ${String(value)}`)), (error: unknown) => error), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe.each(encodings)('RPC over TCP with %s', (encoding, makeTransformer) => {
+  test('calls: results, remote errors, unknown methods, many at once', async () => {
+    const { client, warnings } = await connect(makeTransformer);
+    expect(await client.callMethod('add', 5, 10)).toBe(15);
+    expect(await client.callMethod('echo', { list: [1, 'two', null], nested: { ok: true } })).toEqual({ list: [1, 'two', null], nested: { ok: true } });
+    const failure = await client.callMethod('fail', 'nope').catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(RemoteError);
+    expect((failure as RemoteError).message).toBe('nope');
+    await expect(client.callMethod('nosuch')).rejects.toThrow('Unknown method: nosuch');
+    const sums = await Promise.all(Array.from({ length: 200 }, (_, i) => client.callMethod('add', i, i)));
+    expect(sums).toEqual(Array.from({ length: 200 }, (_, i) => 2 * i));
+    expect(warnings).toEqual([]);
+  });
+
+  if (encoding === 'CBOR') {
+    test('binary values arrive as bytes', async () => {
+      const { client } = await connect(makeTransformer);
+      const blob = Uint8Array.from({ length: 100_000 }, (_, i) => i % 251);
+      const back = await client.callMethod('echo', blob);
+      expect(back).toBeInstanceOf(Uint8Array);
+      expect(back).toEqual(blob);
+    });
+  }
+
+  test('fire: the server runs it and sends no reply', async () => {
+    const { client, warnings } = await connect(makeTransformer);
+    const recorded = client.waitNextEvent('recorded');
+    await client.fireMethod('record', { a: 1 });
+    expect(await recorded).toEqual({ a: 1 });
+    expect(warnings).toEqual([]);
+  });
+
+  test('events both ways', async () => {
+    const { client, rpcServer } = await connect(makeTransformer);
+    const echoed = client.waitNextEvent('echo:ping');
+    await client.emit('ping', [7, 'x']);
+    expect(await echoed).toEqual([7, 'x']);
+    const seen: unknown[] = [];
+    client.on('event', (topic, message) => seen.push([topic, message]));
+    await rpcServer.broadcast('news', 'hello');
+    while (seen.length === 0) await later(5);
+    expect(seen).toEqual([['news', 'hello']]);
+  });
+
+  test('logs and progress arrive while the call runs, before its result', async () => {
+    const { client } = await connect(makeTransformer);
+    const seen: unknown[] = [];
+    const handle = client
+      .createCall<string>('work', 4)
+      .onLog((level, content) => seen.push(['log', level, content]))
+      .onProgress((value, metadata) => seen.push(['progress', value, metadata]));
+    expect(await handle).toBe('done');
+    expect(seen).toEqual([1, 2, 3, 4].flatMap((step) => [['log', 3, `step ${step}`], ['progress', step * 25, { step }]]));
+    const logs: unknown[] = [];
+    client.on('log', (level, content, id) => logs.push([level, content, id]));
+    expect(await client.callMethod('connectionLog', 'outside any call')).toBe(true);
+    expect(logs).toEqual([[2, 'outside any call', 0]]);
+  });
+
+  test('cancel: the call rejects with CancelledError and the handler is told', async () => {
+    const { client } = await connect(makeTransformer);
+    const told = client.waitNextEvent('cancelled');
+    const handle = client.createCall('waitForCancel').call();
+    await later(50);
+    handle.cancel();
+    await expect(handle.result()).rejects.toBeInstanceOf(CancelledError);
+    expect(await told).toEqual({ id: handle.id, reason: 'CANCELLED' });
+  });
+
+  test('a server handler calls back into its client', async () => {
+    const { client } = await connect(makeTransformer);
+    expect(await client.callMethod('callBack', 20)).toBe(41);
+  });
+
+  test('the server destroying the socket mid-call fails the pending call with ConnectionClosedError at once', async () => {
+    const { client, accepted } = await connect(makeTransformer);
+    const pending = client.callMethod('hang');
+    await later(50);
+    accepted[0]!.socket.destroy();
+    const error = await rejectionWithin(pending, 3000);
+    expect(error).toBeInstanceOf(ConnectionClosedError);
+    expect(client.closed).toBe(true);
+  });
+
+  test("the client's socket destroyed while the server waits on a call to it: the server's call fails with ConnectionClosedError", async () => {
+    let entered = false;
+    const { pipe, rpcServer } = await connect(makeTransformer, {
+      double: () => {
+        entered = true;
+        return new Promise<number>(() => undefined);
+      },
+    });
+    const [connectionId] = rpcServer.getConnectionIds();
+    const pending = rpcServer.callMethod(connectionId!, 'double', 1);
+    while (!entered) await later(5);
+    pipe.socket.destroy();
+    expect(await rejectionWithin(pending, 3000)).toBeInstanceOf(ConnectionClosedError);
+    while (rpcServer.connectionCount > 0) await later(5);
+  });
+});

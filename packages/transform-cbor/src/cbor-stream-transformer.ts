@@ -1,0 +1,101 @@
+import { Pipe } from '@cbor-rpc/core';
+import type { EventPipe, EventTransformerPipe, TransformerPipe } from '@cbor-rpc/core';
+import { CborTransformer } from './cbor-transformer.js';
+import { TransformerInUseError } from './errors.js';
+import { decodeItem } from './item-decoder.js';
+import { ItemScanner } from './item-scanner.js';
+import { resolveOptions } from './options.js';
+import type { CborOptions } from './options.js';
+
+/**
+ * Messages as CBOR items written back to back on a byte stream (TCP, stdio,
+ * SSH), as PROTOCOL.md frames them. Item boundaries are found incrementally:
+ * each byte is scanned once however the stream is split, and each complete
+ * item is decoded once, straight from the chunk when it lies inside one.
+ * One instance keeps the state of one stream: create one per pipe.
+ */
+export class CborStreamTransformer extends CborTransformer {
+  readonly #scanner: ItemScanner;
+  /** Stream offset of the next chunk's first byte. */
+  #offset = 0;
+  /** The pieces, from earlier chunks, of an item that is not complete yet. */
+  #parts: Uint8Array[] = [];
+  #partsLength = 0;
+  #failure: unknown;
+  #applied = false;
+
+  /** See `CborOptions` for the limits and their defaults. */
+  constructor(options: CborOptions = {}) {
+    super(options);
+    this.#scanner = new ItemScanner(resolveOptions(options));
+  }
+
+  /**
+   * Appends every message that `chunk` completes. On bad input it throws
+   * `DecodeError` (with the offset in the stream) after appending the messages
+   * before the bad one; the stream cannot be resynchronised, so later calls throw it again.
+   */
+  override decodeChunk(chunk: Uint8Array, out: unknown[]): void {
+    if (this.#failure !== undefined) throw this.#failure;
+    const scanner = this.#scanner;
+    const base = this.#offset;
+    const length = chunk.length;
+    this.#offset = base + length;
+    let pos = 0;
+    try {
+      while (pos < length) {
+        const start = scanner.inItem ? scanner.itemStart : base + pos;
+        const end = scanner.scan(chunk, pos, base);
+        if (end < 0) {
+          this.#keep(pos === 0 ? chunk : chunk.subarray(pos));
+          return;
+        }
+        if (this.#partsLength === 0) out.push(decodeItem(chunk, pos, start, false));
+        else out.push(decodeItem(this.#join(chunk.subarray(0, end)), 0, start, true));
+        pos = end;
+      }
+    } catch (error) {
+      this.#failure = error;
+      this.#parts = [];
+      throw error;
+    }
+  }
+
+  /** Throws `DecodeError` when the stream closed in the middle of a message. */
+  override finish(): void {
+    if (this.#failure !== undefined) return;
+    this.#scanner.finish(this.#offset);
+  }
+
+  /** Wraps `pipe`; throws `TransformerInUseError` when this instance already serves another pipe. */
+  override applyTransformer(pipe: EventPipe<Uint8Array, Uint8Array>): EventTransformerPipe<unknown, Uint8Array>;
+  override applyTransformer(pipe: Pipe<Uint8Array, Uint8Array>): TransformerPipe<unknown, Uint8Array>;
+  override applyTransformer(
+    pipe: EventPipe<Uint8Array, Uint8Array> | Pipe<Uint8Array, Uint8Array>,
+  ): EventTransformerPipe<unknown, Uint8Array> | TransformerPipe<unknown, Uint8Array> {
+    if (this.#applied) {
+      throw new TransformerInUseError('This CborStreamTransformer already serves a pipe: it keeps that stream\'s framing state, so create a new one per pipe');
+    }
+    this.#applied = true;
+    return pipe instanceof Pipe ? super.applyTransformer(pipe) : super.applyTransformer(pipe);
+  }
+
+  #keep(piece: Uint8Array): void {
+    this.#parts.push(piece);
+    this.#partsLength += piece.length;
+  }
+
+  /** Joins the kept pieces and `last` into one item: the only copy made of a message split across chunks. */
+  #join(last: Uint8Array): Uint8Array {
+    const whole = new Uint8Array(this.#partsLength + last.length);
+    let at = 0;
+    for (const part of this.#parts) {
+      whole.set(part, at);
+      at += part.length;
+    }
+    whole.set(last, at);
+    this.#parts = [];
+    this.#partsLength = 0;
+    return whole;
+  }
+}

@@ -1,0 +1,167 @@
+// Benchmark of @cbor-rpc/transform-json, run by `pnpm bench` (which builds first).
+// Imports the built dist, the way an application would. Prints, in one run:
+// stream decoding of many small frames and of a 32 MiB message in 8 KiB chunks
+// against JSON.parse of the same bytes in one piece, per-message time of 1k /
+// 10k / 100k messages in one chunk, and encode ops/s against JSON.stringify.
+// Each figure is the best of several rounds, since the machine may be shared.
+import { JsonStreamTransformer } from '../dist/index.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const MiB = 1024 * 1024;
+
+// With --expose-gc (the bench script passes it), every timed run starts from a
+// collected heap, so one run's garbage is not billed to the next.
+const collect = globalThis.gc ?? (() => {});
+
+/** Best time in ms of `rounds` runs of `fn` (after one warm-up run). */
+function best(fn, rounds = 5) {
+  fn();
+  let min = Infinity;
+  for (let i = 0; i < rounds; i++) {
+    collect();
+    const start = process.hrtime.bigint();
+    fn();
+    min = Math.min(min, Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return min;
+}
+
+/** Operations per second of `fn`, measured over about `ms` milliseconds, best of 5. */
+function opsPerSecond(fn, ms = 300) {
+  let batch = 1;
+  for (;;) {
+    const start = performance.now();
+    for (let i = 0; i < batch; i++) fn();
+    if (performance.now() - start > ms / 5) break;
+    batch *= 2;
+  }
+  return (batch * 1000) / best(() => {
+    for (let i = 0; i < batch; i++) fn();
+  });
+}
+
+/** Decodes `chunks` with a fresh stream transformer; returns the number of messages. */
+function streamDecode(chunks, options) {
+  const transformer = new JsonStreamTransformer(options);
+  const out = [];
+  for (const chunk of chunks) transformer.decodeChunk(chunk, out);
+  transformer.finish(out);
+  return out.length;
+}
+
+function split(bytes, size) {
+  const chunks = [];
+  for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+  return chunks;
+}
+
+const rate = (bytes, ms) => `${((bytes / MiB) * 1000 / ms).toFixed(0)} MiB/s`;
+const ratio = (ours, theirs) => `${(ours / theirs).toFixed(2)}x`;
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const row = (label, ...cells) => console.log(label.padEnd(44) + cells.map((c) => String(c).padStart(16)).join(''));
+
+function smallFrames(count) {
+  const frames = [];
+  for (let id = 1; id <= count; id++) {
+    frames.push(id % 2 === 0 ? `[1,0,${id},"add",[5,10]]` : `[1,2,${id},true,{"name":"x","values":[1,2,3],"text":"h\\u00e9llo w\\"orld"}]`);
+  }
+  return frames;
+}
+
+console.log(`@cbor-rpc/transform-json benchmark (Node ${process.version}); ratio = ours / JSON.parse time`);
+console.log();
+
+// 1. Many small RPC frames on a stream, arriving in 64 KiB chunks.
+{
+  const frames = smallFrames(100_000);
+  const stream = encoder.encode(frames.join('\n') + '\n');
+  const asArray = encoder.encode('[' + frames.join(',') + ']');
+  const chunks = split(stream, 64 * 1024);
+  const ours = best(() => streamDecode(chunks));
+  const parseWhole = best(() => JSON.parse(decoder.decode(asArray)));
+  const parseEach = best(() => {
+    const text = decoder.decode(stream);
+    let at = 0;
+    for (;;) {
+      const end = text.indexOf('\n', at);
+      if (end < 0) break;
+      JSON.parse(text.slice(at, end));
+      at = end + 1;
+    }
+  });
+  console.log('1. 100,000 small RPC frames (%s KiB) in 64 KiB chunks', (stream.length / 1024).toFixed(0));
+  row('', 'time', 'throughput', 'msg/s', 'ratio');
+  row('  JsonStreamTransformer', `${ours.toFixed(1)} ms`, rate(stream.length, ours), fmt(100_000 / ours * 1000), ratio(ours, parseWhole));
+  row('  JSON.parse, all frames as one array', `${parseWhole.toFixed(1)} ms`, rate(asArray.length, parseWhole), fmt(100_000 / parseWhole * 1000), '1.00x');
+  row('  JSON.parse per line, split beforehand', `${parseEach.toFixed(1)} ms`, rate(stream.length, parseEach), fmt(100_000 / parseEach * 1000), ratio(parseEach, parseWhole));
+  console.log();
+}
+
+/** A reply frame of about `size` bytes of JSON: objects with text (some of it non-ASCII), numbers, booleans, null. */
+function bigMessage(size) {
+  const items = [];
+  const sample = (i) => ({ id: i, name: `item ${i} — naïve “quoted” text`, tags: ['alpha', 'beta', i % 7], score: i * 0.25, ok: i % 3 === 0, note: null });
+  const each = encoder.encode(JSON.stringify(sample(500_000))).length + 1;
+  for (let i = 0; i < size / each; i++) items.push(sample(i));
+  return encoder.encode(JSON.stringify([1, 2, 7, true, items]) + '\n');
+}
+
+// 2. One 32 MiB message in 8 KiB chunks.
+{
+  const bytes = bigMessage(32 * MiB);
+  const options = { maxMessageSize: 64 * MiB };
+  const chunks = split(bytes, 8 * 1024);
+  const ours = best(() => streamDecode(chunks, options), 3);
+  const oursWhole = best(() => streamDecode([bytes], options), 3);
+  const baseline = best(() => JSON.parse(decoder.decode(bytes)), 3);
+  console.log('2. one %s MiB message', (bytes.length / MiB).toFixed(1));
+  row('', 'time', 'throughput', '', 'ratio');
+  row('  JsonStreamTransformer, 8 KiB chunks', `${ours.toFixed(0)} ms`, rate(bytes.length, ours), '', ratio(ours, baseline));
+  row('  JsonStreamTransformer, one chunk', `${oursWhole.toFixed(0)} ms`, rate(bytes.length, oursWhole), '', ratio(oursWhole, baseline));
+  row('  TextDecoder + JSON.parse, one piece', `${baseline.toFixed(0)} ms`, rate(bytes.length, baseline), '', '1.00x');
+  console.log('  target: 8 KiB chunks within 2x of JSON.parse in one piece');
+  console.log();
+}
+
+// 3. Many messages in one chunk: time per message must not grow with the count.
+{
+  console.log('3. small messages in one chunk (time per message should stay flat)');
+  row('', 'messages', 'time', 'per message', 'JSON.parse each');
+  const frames = smallFrames(100_000);
+  for (const count of [1_000, 10_000, 100_000]) {
+    const texts = frames.slice(0, count);
+    const chunk = encoder.encode(texts.join('\n') + '\n');
+    const rounds = count === 100_000 ? 5 : 20;
+    const ms = best(() => streamDecode([chunk]), rounds);
+    // Reference: parsing the same messages, kept in an array the same way, from ready-made strings.
+    const parse = best(() => texts.map((text) => JSON.parse(text)), rounds);
+    row('', fmt(count), `${ms.toFixed(2)} ms`, `${((ms * 1e6) / count).toFixed(0)} ns`, `${((parse * 1e6) / count).toFixed(0)} ns`);
+  }
+  console.log();
+}
+
+// 4. Encoding.
+{
+  const blob = 'x'.repeat(1024);
+  const messages = [
+    ['call [1,0,12345,"add",[5,10]]', [1, 0, 12345, 'add', [5, 10]]],
+    ['reply with a 1 KiB text value', [1, 2, 12345, true, { name: 'x', values: [1, 2, 3], blob }]],
+  ];
+  console.log('4. encode, ops/s (ours: validated JSON, UTF-8 bytes, "\\n" appended)');
+  row('', 'ours', 'stringify', 'stringify+UTF8', 'ours/stringify');
+  const transformer = new JsonStreamTransformer();
+  for (const [label, message] of messages) {
+    const ours = opsPerSecond(() => transformer.encode(message));
+    const stringify = opsPerSecond(() => JSON.stringify(message));
+    const withBytes = opsPerSecond(() => encoder.encode(JSON.stringify(message) + '\n'));
+    row(`  ${label}`, fmt(ours), fmt(stringify), fmt(withBytes), `${(ours / stringify).toFixed(2)}x`);
+  }
+  const big = [1, 2, 7, true, Array.from({ length: 10_000 }, (_, i) => ({ id: i, name: `item ${i}`, tags: ['a', 'b'], score: i / 4 }))];
+  const ours = opsPerSecond(() => transformer.encode(big));
+  const stringify = opsPerSecond(() => JSON.stringify(big));
+  const withBytes = opsPerSecond(() => encoder.encode(JSON.stringify(big) + '\n'));
+  row('  reply with 10,000 objects', fmt(ours), fmt(stringify), fmt(withBytes), `${(ours / stringify).toFixed(2)}x`);
+  const withBigint = [1, 2, 7, true, { big: 2n ** 64n, values: [1, 2, 3] }];
+  row('  reply with a bigint (slow path)', fmt(opsPerSecond(() => transformer.encode(withBigint))), '-', '-', '-');
+}
