@@ -5,16 +5,18 @@ import { ItemScanner } from './item-scanner.js';
 import { resolveOptions } from './options.js';
 import type { CborOptions } from './options.js';
 
+const defaultOptions = resolveOptions();
+let defaultScanner: ItemScanner | undefined;
+
 /**
  * Encodes `value` as one CBOR item: the same bytes as cbor2's `encode`, except
  * that a `Buffer` is a byte string. Throws `EncodeError` when it nests deeper
  * than `options.maxDepth` (default 256), and what cbor2 throws for values it cannot encode.
  */
 export function encodeCbor(value: unknown, options?: CborOptions): Uint8Array {
-  return encodeItem(value, resolveOptions(options).maxDepth);
+  return encodeItem(value, options === undefined ? defaultOptions.maxDepth : resolveOptions(options).maxDepth);
 }
 
-let defaultScanner: ItemScanner | undefined;
 
 /**
  * Decodes `bytes`, which must hold exactly one CBOR item, to what cbor2's
@@ -22,7 +24,7 @@ let defaultScanner: ItemScanner | undefined;
  * `DecodeError`, with the byte offset, for malformed input or broken limits.
  */
 export function decodeCbor(bytes: Uint8Array, options?: CborOptions): unknown {
-  const scanner = options === undefined ? (defaultScanner ??= new ItemScanner(resolveOptions())) : new ItemScanner(resolveOptions(options));
+  const scanner = options === undefined ? (defaultScanner ??= new ItemScanner(defaultOptions)) : new ItemScanner(resolveOptions(options));
   return decodeWhole(bytes, scanner);
 }
 

@@ -10,7 +10,7 @@ import { fromHalfBits } from './half-float.js';
 import { readArgument } from './item-scanner.js';
 
 const twoTo32 = 4294967296;
-/** Below this many bytes a hand-written ASCII loop beats `TextDecoder`. */
+/** Up to this many bytes a hand-written ASCII loop beats `TextDecoder`. */
 const shortText = 24;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -57,6 +57,7 @@ function readBytes(length: number): Uint8Array {
     copy.set(bytes.subarray(start, end));
     return copy;
   }
+  // A slab whose buffer a user transferred away has length 0 and is replaced here.
   if (slabUsed + length > slab.length) {
     slab = new Uint8Array(slabSize);
     slabUsed = 0;
@@ -130,16 +131,29 @@ function readText(length: number, head: number): string {
   const start = position;
   const end = start + length;
   position = end;
-  if (length < shortText) {
-    let text = '';
-    for (let i = start; i < end; i++) {
-      const byte = bytes[i]!;
-      if (byte >= 0x80) return readUtf8(start, end, head);
-      text += String.fromCharCode(byte);
-    }
-    return text;
+  if (length > shortText) return readUtf8(start, end, head);
+  let hash = length;
+  for (let i = start; i < end; i++) {
+    const byte = bytes[i]!;
+    if (byte >= 0x80) return readUtf8(start, end, head);
+    hash = (Math.imul(hash, 31) + byte) | 0;
   }
-  return readUtf8(start, end, head);
+  // Short ASCII text repeats (method names, map keys): reuse the string made last time.
+  const slot = hash & (textCache.length - 1);
+  const cached = textCache[slot];
+  if (cached !== undefined && cached.length === length && sameAscii(cached, start)) return cached;
+  let text = '';
+  for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]!);
+  textCache[slot] = text;
+  return text;
+}
+
+/** Recently decoded short ASCII strings, by a hash of their bytes. */
+const textCache = new Array<string | undefined>(4096).fill(undefined);
+
+function sameAscii(text: string, start: number): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== bytes[start + i]) return false;
+  return true;
 }
 
 function readUtf8(start: number, end: number, head: number): string {
@@ -192,16 +206,21 @@ function readSimple(info: number): unknown {
       return fromHalfBits(bits);
     }
     case 26:
-      floatBytes.set(bytes.subarray(position + 1, position + 5));
-      position += 5;
+      copyFloat(4);
       return floatView.getFloat32(0);
     case 27:
-      floatBytes.set(bytes.subarray(position + 1, position + 9));
-      position += 9;
+      copyFloat(8);
       return floatView.getFloat64(0);
     default:
       return readWithCbor2();
   }
+}
+
+/** Moves the `size` bytes of the float at `position` to `floatBytes` and steps past it. */
+function copyFloat(size: number): void {
+  const at = position + 1;
+  for (let i = 0; i < size; i++) floatBytes[i] = bytes[at + i]!;
+  position = at + size;
 }
 
 /** Decodes the item at `position` with cbor2, from a private copy of its bytes, and steps past it. */

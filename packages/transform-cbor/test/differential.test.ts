@@ -237,6 +237,15 @@ describe('Buffer and Uint8Array', () => {
     expect(Array.from(value[0]!)).toEqual([1, 2]);
   });
 
+  test('transferring the buffer of a decoded byte string away does not break later decoding', () => {
+    const message = encodeCbor([new Uint8Array(100).fill(1), new Uint8Array(200).fill(2)]);
+    const [first] = decodeCbor(message) as Uint8Array[];
+    const slab = first!.buffer as ArrayBuffer;
+    structuredClone(slab, { transfer: [slab] });
+    expect(first!.length).toBe(0);
+    expect(decodeCbor(message)).toStrictEqual([new Uint8Array(100).fill(1), new Uint8Array(200).fill(2)]);
+  });
+
   test('byte strings of every copy size (heap, shared slab, own buffer) stay intact', () => {
     const lengths = [1, 64, 65, 1000, 4096, 4097, 70000];
     const values = lengths.map((length) => Uint8Array.from({ length }, (_, i) => (i * 7 + length) & 0xff));

@@ -116,6 +116,12 @@ describe('one big message across many chunks', () => {
     expect(difference(out, [[1, 3, 9], expected, [1, 3, 9]])).toBeUndefined();
   });
 
+  test('one byte per chunk: framing keeps its place, so this is a million small steps, not a million rescans', () => {
+    const chunks = Array.from({ length: bytes.length }, (_, at) => bytes.subarray(at, at + 1));
+    expect(chunks.length).toBeGreaterThan(1_000_000);
+    expect(difference(feed(chunks), [expected])).toBeUndefined();
+  });
+
   test('in random chunk sizes', () => {
     expect(difference(feed(randomSplit(mulberry32(5), bytes, 20000)), [expected])).toBeUndefined();
   });
