@@ -11,6 +11,7 @@ export {
   EventTransformerPipe,
   NeedsMoreDataError,
   Transformer,
+  TransformerInUseError,
   TransformerPipe,
 } from './transformer.js';
 export { TimedPromise, unrefTimer } from './timed-promise.js';

@@ -11,11 +11,20 @@ export class NeedsMoreDataError extends CborRpcError {
   }
 }
 
+/** A stream transformer was applied to a second pipe; it keeps one stream's framing state, so sharing it would mix two streams. */
+export class TransformerInUseError extends CborRpcError {
+  static override readonly code = 'TRANSFORMER_IN_USE';
+
+  constructor(message = 'This stream transformer already serves a pipe; create one transformer per pipe') {
+    super(message);
+  }
+}
+
 /** What the transformed pipes need from a transformer, synchronous or not. */
 interface Codec<A, B> {
   encode(message: A): B | Promise<B>;
   decodeChunk(chunk: B, out: A[]): void | Promise<void>;
-  finish(): void;
+  finish(out: A[]): void;
 }
 
 /**
@@ -44,13 +53,29 @@ export abstract class Transformer<A, B> implements Codec<A, B> {
     }
   }
 
-  /** Called when the pipe underneath closes; throws if a partial message is left over. */
-  finish(): void {}
+  /**
+   * Called when the pipe underneath closes: appends a message that only the end
+   * of the stream completes, and throws if a partial message is left over.
+   */
+  finish(out: A[]): void {
+    void out;
+  }
 
-  /** Wraps `pipe` so that messages of type `A` are written and read through this transformer. */
+  /** True for a transformer that keeps one stream's state between chunks: such an instance serves one pipe only. */
+  protected get keepsStreamState(): boolean {
+    return false;
+  }
+
+  #applied = false;
+
+  /** Wraps `pipe` so that messages of type `A` are written and read through this transformer; throws `TransformerInUseError` when a stream transformer already serves a pipe. */
   applyTransformer(pipe: EventPipe<B, B>): EventTransformerPipe<A, B>;
   applyTransformer(pipe: Pipe<B, B>): TransformerPipe<A, B>;
   applyTransformer(pipe: EventPipe<B, B> | Pipe<B, B>): EventTransformerPipe<A, B> | TransformerPipe<A, B> {
+    if (this.keepsStreamState) {
+      if (this.#applied) throw new TransformerInUseError();
+      this.#applied = true;
+    }
     return wrap(pipe, this);
   }
 }
@@ -72,8 +97,10 @@ export abstract class AsyncTransformer<A, B> implements Codec<A, B> {
     }
   }
 
-  /** Called when the pipe underneath closes; throws if a partial message is left over. */
-  finish(): void {}
+  /** Called when the pipe underneath closes: appends a message the end completes, throws if a partial one is left. */
+  finish(out: A[]): void {
+    void out;
+  }
 
   /** Wraps `pipe` so that messages of type `A` are written and read through this transformer. */
   applyTransformer(pipe: EventPipe<B, B>): EventTransformerPipe<A, B>;
@@ -127,11 +154,13 @@ class Decoder<A, B> {
   finish(then: () => void): void {
     const end = () => {
       if (!this.#failed) {
+        let error: unknown;
         try {
-          this.#codec.finish();
-        } catch (error) {
-          this.#fail(error);
+          this.#codec.finish(this.#out);
+        } catch (failure) {
+          error = failure;
         }
+        this.#flush(error);
       }
       then();
     };

@@ -1,7 +1,4 @@
-import { Pipe } from '@cbor-rpc/core';
-import type { EventPipe, EventTransformerPipe, TransformerPipe } from '@cbor-rpc/core';
 import { CborTransformer } from './cbor-transformer.js';
-import { TransformerInUseError } from './errors.js';
 import { decodeItem } from './item-decoder.js';
 import { ItemScanner } from './item-scanner.js';
 import { resolveOptions } from './options.js';
@@ -22,7 +19,6 @@ export class CborStreamTransformer extends CborTransformer {
   #parts: Uint8Array[] = [];
   #partsLength = 0;
   #failure: unknown;
-  #applied = false;
 
   /** See `CborOptions` for the limits and their defaults. */
   constructor(options: CborOptions = {}) {
@@ -67,17 +63,8 @@ export class CborStreamTransformer extends CborTransformer {
     this.#scanner.finish(this.#offset);
   }
 
-  /** Wraps `pipe`; throws `TransformerInUseError` when this instance already serves another pipe. */
-  override applyTransformer(pipe: EventPipe<Uint8Array, Uint8Array>): EventTransformerPipe<unknown, Uint8Array>;
-  override applyTransformer(pipe: Pipe<Uint8Array, Uint8Array>): TransformerPipe<unknown, Uint8Array>;
-  override applyTransformer(
-    pipe: EventPipe<Uint8Array, Uint8Array> | Pipe<Uint8Array, Uint8Array>,
-  ): EventTransformerPipe<unknown, Uint8Array> | TransformerPipe<unknown, Uint8Array> {
-    if (this.#applied) {
-      throw new TransformerInUseError('This CborStreamTransformer already serves a pipe: it keeps that stream\'s framing state, so create a new one per pipe');
-    }
-    this.#applied = true;
-    return pipe instanceof Pipe ? super.applyTransformer(pipe) : super.applyTransformer(pipe);
+  protected override get keepsStreamState(): boolean {
+    return true;
   }
 
   #keep(piece: Uint8Array): void {

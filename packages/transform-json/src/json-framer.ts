@@ -31,9 +31,10 @@ const SAFE_DIGITS = 15;
 /**
  * Finds where each JSON value of a byte stream ends, looking only at new bytes:
  * the state (depth, inside a string, after a backslash, inside a top-level
- * number or literal) is kept between chunks, so every byte is examined once by
- * the framer, once by the UTF-8 decoder and once by the parser, however the
- * stream is split. Each complete value is parsed once and appended to `out`.
+ * number or literal) is kept between chunks, so every byte is scanned once,
+ * copied at most once (a value split across chunks is joined when it ends),
+ * decoded once and parsed once, however the stream is split: linear time.
+ * Each complete value is parsed once and appended to `out`.
  *
  * The framer checks only what it needs to frame (brackets, strings, the limits,
  * what may start a value); the parser checks the rest. After the first error
@@ -108,12 +109,15 @@ export class JsonFramer {
   end(out: unknown[]): void {
     if (this.#failure !== undefined) throw this.#failure;
     if (this.#mode === BETWEEN) return;
-    if (this.#mode === NUMBER) {
+    try {
+      if (this.#mode !== NUMBER) {
+        throw new DecodeError(`The stream ended inside a JSON value that started at byte ${this.#start}`, this.#base);
+      }
       this.#complete(new Uint8Array(0), 0, out);
-      return;
+    } catch (error) {
+      this.#failure = error;
+      throw error;
     }
-    this.#failure = new DecodeError(`The stream ended inside a JSON value that started at byte ${this.#start}`, this.#base);
-    throw this.#failure;
   }
 
   /** Skips whitespace to the next value and consumes its first byte; returns the index after it. */
@@ -243,6 +247,7 @@ export class JsonFramer {
             }
             i++;
           }
+        // (the loop above leaves only through `break scan`: no fallthrough)
         case LITERAL: {
           const word = this.#literal;
           let at = this.#literalAt;
@@ -302,10 +307,10 @@ export class JsonFramer {
   }
 
   /**
-   * Parses the values completed inside `bytes`, in order. Several are decoded
-   * from UTF-8 in one call; when that text is ASCII (as long as the bytes),
-   * each value is a slice of it, which saves a view and a decoder call per
-   * small message. Otherwise each value is decoded on its own.
+   * Parses the values completed inside `bytes`, in order. Several values are
+   * decoded from UTF-8 in one call and each is a slice of that text (found by
+   * counting UTF-16 units when the text is not ASCII), which saves a view and
+   * a decoder call per small message.
    */
   #parsePending(bytes: Uint8Array, out: unknown[]): void {
     const pending = this.#pending;
@@ -319,25 +324,46 @@ export class JsonFramer {
       if (count > 3) {
         try {
           text = decodeUtf8(bytes.subarray(first, last));
-          if (text.length !== last - first) text = undefined;
         } catch {
-          text = undefined;
+          // Invalid UTF-8: each value decoded on its own says which one and where.
         }
       }
+      if (text === undefined) {
+        for (let k = 0; k < count; k += 3) {
+          const start = pending[k]!;
+          out.push(parseJsonBytes(bytes.subarray(start, pending[k + 1]), base + start, pending[k + 2] === 1));
+        }
+        return;
+      }
+      const ascii = text.length === last - first;
+      let units = 0; // UTF-16 units of text before `at`
+      let at = first;
       for (let k = 0; k < count; k += 3) {
         const start = pending[k]!;
         const end = pending[k + 1]!;
-        const exact = pending[k + 2] === 1;
-        out.push(
-          text === undefined
-            ? parseJsonBytes(bytes.subarray(start, end), base + start, exact)
-            : parseJsonText(text.slice(start - first, end - first), base + start, exact),
-        );
+        let from = start - first;
+        let to = end - first;
+        if (!ascii) {
+          from = units += utf16Units(bytes, at, start);
+          to = units += utf16Units(bytes, start, end);
+          at = end;
+        }
+        out.push(parseJsonText(text.slice(from, to), base + start, pending[k + 2] === 1));
       }
     } finally {
       pending.length = 0;
     }
   }
+}
+
+/** Length in UTF-16 units of the valid UTF-8 in `bytes[from..to)`: one per sequence, two for 4-byte ones. */
+function utf16Units(bytes: Uint8Array, from: number, to: number): number {
+  let units = 0;
+  for (let i = from; i < to; i++) {
+    const b = bytes[i]!;
+    if ((b & 0xc0) !== 0x80) units += b >= 0xf0 ? 2 : 1;
+  }
+  return units;
 }
 
 /** Bytes that may continue a number after its first byte (the parser checks the grammar). */

@@ -1,6 +1,4 @@
-import { DecodeError, NeedsMoreDataError, Pipe, Transformer } from '@cbor-rpc/core';
-import type { EventPipe, EventTransformerPipe, TransformerPipe } from '@cbor-rpc/core';
-import { TransformerInUseError } from './errors.js';
+import { DecodeError, NeedsMoreDataError, Transformer } from '@cbor-rpc/core';
 import { encodeJsonMessage } from './json-encoder.js';
 import { JsonFramer } from './json-framer.js';
 import { resolveLimits } from './json-options.js';
@@ -16,7 +14,6 @@ export class JsonStreamTransformer extends Transformer<unknown, Uint8Array> {
   readonly #limits: JsonLimits;
   readonly #framer: JsonFramer;
   #ready: unknown[] = [];
-  #applied = false;
 
   /** Throws a `RangeError` for a limit that is not a positive integer. */
   constructor(options: JsonTransformerOptions = {}) {
@@ -58,29 +55,14 @@ export class JsonStreamTransformer extends Transformer<unknown, Uint8Array> {
   }
 
   /**
-   * The stream ended: throws a `DecodeError` if a value is left unfinished. A
-   * top-level number still open is complete now and is appended to `out`;
-   * core's pipes pass no `out` yet, so there it is an error rather than lost.
+   * The stream ended: appends a top-level number that only the end completes,
+   * and throws a `DecodeError` if a value is left unfinished.
    */
-  override finish(out?: unknown[]): void {
-    const left: unknown[] = [];
-    this.#framer.end(left);
-    if (left.length === 0) return;
-    if (out !== undefined) {
-      for (const message of left) out.push(message);
-      return;
-    }
-    throw new DecodeError('The stream ended right after a top-level number, which cannot be delivered at close; end values with whitespace', this.#framer.offset);
+  override finish(out: unknown[]): void {
+    this.#framer.end(out);
   }
 
-  /** Wraps `pipe`; throws `TransformerInUseError` if this instance already serves a pipe. */
-  override applyTransformer(pipe: EventPipe<Uint8Array, Uint8Array>): EventTransformerPipe<unknown, Uint8Array>;
-  override applyTransformer(pipe: Pipe<Uint8Array, Uint8Array>): TransformerPipe<unknown, Uint8Array>;
-  override applyTransformer(
-    pipe: EventPipe<Uint8Array, Uint8Array> | Pipe<Uint8Array, Uint8Array>,
-  ): EventTransformerPipe<unknown, Uint8Array> | TransformerPipe<unknown, Uint8Array> {
-    if (this.#applied) throw new TransformerInUseError();
-    this.#applied = true;
-    return pipe instanceof Pipe ? super.applyTransformer(pipe) : super.applyTransformer(pipe);
+  protected override get keepsStreamState(): boolean {
+    return true;
   }
 }

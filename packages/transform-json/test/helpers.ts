@@ -144,12 +144,13 @@ export function randomValue(random: Random, depth = 4): unknown {
 /**
  * What `value` decodes to after a JSON round trip: -0 becomes 0 (JSON has no
  * negative zero), and an integral number outside the safe range written
- * without an exponent comes back as a bigint.
+ * without an exponent comes back as the bigint of its written digits.
  */
 export function roundTripped(value: unknown): unknown {
   if (typeof value === 'number') {
     if (Object.is(value, -0)) return 0;
-    if (Number.isInteger(value) && !Number.isSafeInteger(value) && !String(value).includes('e')) return BigInt(value);
+    // JSON writes a double's shortest digits (2 ** 62 + 1 as 4611686018427388000), read back exactly.
+    if (Number.isInteger(value) && !Number.isSafeInteger(value) && !String(value).includes('e')) return BigInt(String(value));
     return value;
   }
   if (Array.isArray(value)) return value.map(roundTripped);

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { DecodeError, EncodeError, EventPipe, Pipe } from '@cbor-rpc/core';
-import { JsonStreamTransformer, TransformerInUseError } from '../src/index.js';
+import { TransformerInUseError } from '@cbor-rpc/core';
+import { JsonStreamTransformer } from '../src/index.js';
 import { concat, decodeStream, mulberry32, splits, utf8 } from './helpers.js';
 
 const text = new TextDecoder();
@@ -203,6 +204,6 @@ describe('JsonStreamTransformer on pipes', () => {
     const transformer = new JsonStreamTransformer();
     transformer.applyTransformer(EventPipe.createInMemoryPair<Uint8Array>()[0]);
     expect(() => transformer.applyTransformer(Pipe.createPair<Uint8Array>()[0])).toThrow(TransformerInUseError);
-    expect(() => transformer.applyTransformer(EventPipe.createInMemoryPair<Uint8Array>()[0])).toThrow(/already applied/);
+    expect(() => transformer.applyTransformer(EventPipe.createInMemoryPair<Uint8Array>()[0])).toThrow(/already serves a pipe/);
   });
 });
