@@ -8,7 +8,7 @@ const clean = process.argv.includes('--clean');
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const group of ['packages', 'examples']) {
+for (const group of ["packages", "examples", "tests"]) {
   const dir = new URL(`../${group}/`, import.meta.url);
   if (!existsSync(dir)) continue;
   for (const name of readdirSync(dir)) {

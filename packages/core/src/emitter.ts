@@ -17,8 +17,10 @@ const done: Promise<void> = Promise.resolve();
  * handlers while an event is being delivered.
  */
 export abstract class AbstractEmitter<E extends EventMap> {
-  #subscribers = new Map<keyof E, readonly AnyHandler[]>();
-  #pipelines = new Map<keyof E, readonly AnyHandler[]>();
+  // Keyed by PropertyKey, not keyof E, so that a subclass with more events stays
+  // assignable to its base type (private fields are compared nominally).
+  #subscribers = new Map<PropertyKey, readonly AnyHandler[]>();
+  #pipelines = new Map<PropertyKey, readonly AnyHandler[]>();
 
   /** Subscribes `handler` to `event`. */
   on<K extends keyof E & string>(event: K, handler: Handler<E, K>): this {
@@ -108,11 +110,11 @@ export abstract class AbstractEmitter<E extends EventMap> {
   }
 }
 
-function add<E>(map: Map<keyof E, readonly AnyHandler[]>, event: keyof E, handler: AnyHandler): void {
+function add(map: Map<PropertyKey, readonly AnyHandler[]>, event: PropertyKey, handler: AnyHandler): void {
   map.set(event, [...(map.get(event) ?? []), handler]);
 }
 
-function remove<E>(map: Map<keyof E, readonly AnyHandler[]>, event: keyof E, handler: AnyHandler): void {
+function remove(map: Map<PropertyKey, readonly AnyHandler[]>, event: PropertyKey, handler: AnyHandler): void {
   const handlers = map.get(event);
   if (handlers === undefined) return;
   const index = handlers.indexOf(handler);

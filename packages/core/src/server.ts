@@ -25,6 +25,8 @@ export type ServerEvents<P> = {
 export abstract class Server<P extends Connection> extends AbstractEmitter<ServerEvents<P>> {
   readonly #connections = new Set<P>();
   #running = false;
+  /** Counts `stop` calls, so a connection whose `accept` was still deciding during one is closed too. */
+  #stops = 0;
 
   /** Starts taking connections. */
   protected abstract listen(): Promise<void>;
@@ -47,12 +49,17 @@ export abstract class Server<P extends Connection> extends AbstractEmitter<Serve
 
   /** Stops taking connections and closes every open one. */
   async stop(): Promise<void> {
-    if (this.#running) {
-      this.#running = false;
-      await this.unlisten();
-      this.emit('close');
-    }
+    this.#stops++;
+    await this.shutdown();
     await this.closeAllConnections();
+  }
+
+  /** Stops taking connections and leaves open ones alone, so they can finish; `stop` closes them later. */
+  async shutdown(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    await this.unlisten();
+    this.emit('close');
   }
 
   /** True between `start` and `stop`. */
@@ -80,6 +87,7 @@ export abstract class Server<P extends Connection> extends AbstractEmitter<Serve
    * `connection` event, or terminates it. Returns whether it was kept.
    */
   protected async addConnection(pipe: P): Promise<boolean> {
+    const stops = this.#stops;
     let keep: boolean;
     try {
       keep = await this.accept(pipe);
@@ -87,7 +95,7 @@ export abstract class Server<P extends Connection> extends AbstractEmitter<Serve
       this.emit('error', error);
       keep = false;
     }
-    if (!keep || pipe.closed) {
+    if (!keep || pipe.closed || stops !== this.#stops) {
       await pipe.terminate().catch((error: unknown) => this.emit('error', error));
       return false;
     }

@@ -14,7 +14,7 @@ class MemoryServer extends Server<Conn> {
   protected async unlisten(): Promise<void> {
     this.listening = false;
   }
-  override accept(pipe: Conn): boolean {
+  override accept(pipe: Conn): boolean | Promise<boolean> {
     return !this.refuse.has(String((pipe as { label?: string }).label));
   }
   /** What a client does to connect: returns its end. */
@@ -96,5 +96,32 @@ describe('Server', () => {
     }
     expect(client.closed).toBe(true);
     expect(server.isRunning()).toBe(false);
+  });
+
+  test('shutdown stops taking connections and keeps open ones; stop closes them later', async () => {
+    const server = new MemoryServer();
+    await server.start();
+    const open = await server.dial('open');
+    await server.shutdown();
+    expect(server.isRunning()).toBe(false);
+    expect(server.listening).toBe(false);
+    expect(open.closed).toBe(false);
+    await expect(server.dial('late')).rejects.toThrow('not listening');
+    await server.stop();
+    expect(open.closed).toBe(true);
+  });
+
+  test('a connection whose accept was still deciding when stop ran is closed too', async () => {
+    const server = new MemoryServer();
+    let decide!: (keep: boolean) => void;
+    server.accept = () => new Promise<boolean>((resolve) => (decide = resolve));
+    await server.start();
+    const dialing = server.dial('slow');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await server.stop();
+    decide(true);
+    const client = await dialing;
+    expect(client.closed).toBe(true);
+    expect(server.getConnections()).toEqual([]);
   });
 });

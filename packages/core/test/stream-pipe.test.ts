@@ -172,4 +172,24 @@ describe('StreamPipe over real sockets', () => {
     while (!pipe.closed) await later(5);
     expect(out).toEqual([5]);
   });
+
+  test('with closeOnEnd false, a readable that ended leaves the pipe writable until the writable closes', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const pipe = new StreamPipe(input, output, { closeOnEnd: false });
+    let ended = false;
+    pipe.on('end', () => (ended = true));
+    input.resume();
+    input.end();
+    await later(20);
+    expect(ended).toBe(true);
+    expect(pipe.closed).toBe(false);
+    const out: number[] = [];
+    output.on('data', (chunk: Buffer) => out.push(...chunk));
+    await pipe.write(Uint8Array.of(7));
+    await later(5);
+    expect(out).toEqual([7]);
+    output.destroy();
+    while (!pipe.closed) await later(5);
+  });
 });

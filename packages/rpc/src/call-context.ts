@@ -122,8 +122,10 @@ export class RpcCallContext implements LogSink {
     this.#controller?.abort(reason);
   }
 
-  /** @internal The handler finished (or the connection closed): later logs and progress are dropped. */
-  finish(): void {
+  /** @internal The handler finished (or the connection closed): later logs and progress are dropped. False if it already was. */
+  finish(): boolean {
+    if (this.#done) return false;
     this.#done = true;
+    return true;
   }
 }

@@ -62,6 +62,11 @@ export function describe(value: unknown): string {
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
-    return String(value);
+    // A cycle, a bigint, a throwing getter; String() fails too on objects without a prototype.
+    try {
+      return String(value);
+    } catch {
+      return Object.prototype.toString.call(value);
+    }
   }
 }

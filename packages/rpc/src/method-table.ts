@@ -1,11 +1,12 @@
 import type { RpcCallContext } from './call-context.js';
 
 /**
- * Handlers for the methods of `Api`: each takes the call context and then the
- * method's arguments, and returns its result or a promise of it.
+ * Handlers for the methods of `Api` (its other members are left out): each
+ * takes the call context and then the method's arguments, and returns its
+ * result or a promise of it.
  */
 export type MethodHandlers<Api extends object> = {
-  [K in keyof Api]: Api[K] extends (...args: infer A) => infer R
+  [K in keyof Api as Api[K] extends (...args: never[]) => unknown ? K : never]: Api[K] extends (...args: infer A) => infer R
     ? (context: RpcCallContext, ...args: A) => Awaited<R> | PromiseLike<Awaited<R>>
     : never;
 };

@@ -21,7 +21,10 @@ export type EventHandler = (topic: string, message: unknown) => unknown;
 
 /** Options of an `RpcV1` connection. */
 export interface RpcV1Options {
-  /** Timeout of each outgoing call and of `waitNextEvent`, in ms; 0 or less, or Infinity, waits forever. Default: 30000. */
+  /**
+   * Timeout of each outgoing call and of `waitNextEvent`, in ms. 0 or less, or
+   * more than timers allow (2^31 - 1 ms, about 24.8 days), waits forever. Default: 30000.
+   */
   timeoutMs?: number;
 }
 
@@ -132,13 +135,13 @@ export abstract class RpcV1 {
   /** @internal `fireMethod` with the arguments as one array. */
   fireWithArgs(method: string, args: unknown[]): Promise<void> {
     if (this.#closed) return Promise.reject(this.#closedError());
-    return this.#pipe.write([RPC, FIRE, this.#nextId++, method, args]).then(done);
+    return this.#write([RPC, FIRE, this.#nextId++, method, args]).then(done);
   }
 
   /** Sends a topic event to the peer; resolves once written. */
   emit(topic: string, message: unknown): Promise<void> {
     if (this.#closed) return Promise.reject(this.#closedError());
-    return this.#pipe.write([EVENT, EMIT, topic, wireValue(message)]).then(done);
+    return this.#write([EVENT, EMIT, topic, wireValue(message)]).then(done);
   }
 
   /**
@@ -293,7 +296,7 @@ export abstract class RpcV1 {
           return;
       }
     } catch (error) {
-      // Only a subclass or callback failing synchronously gets here; the transport must never see it.
+      // Every known failure is handled above; whatever is left must still never reach the transport.
       this.#emitter.fire('warning', 'failed to process a message', error);
     }
   }
@@ -301,7 +304,7 @@ export abstract class RpcV1 {
   // A late reply or progress for a call this side made and already gave up
   // (cancelled, timed out) is expected; for an id never issued it is a peer bug.
   #unknownCall(what: string, id: number, message: unknown): void {
-    if (id < 1) this.#emitter.fire('warning', `${what} for unknown call id ${id}`, message);
+    if (id < 1 || id >= this.#nextId) this.#emitter.fire('warning', `${what} for unknown call id ${id}`, message);
   }
 
   #handleCall(id: number, method: string, args: unknown[], expectsReply: boolean, message: unknown): void {
@@ -315,22 +318,25 @@ export abstract class RpcV1 {
     let result: unknown;
     try {
       result = this.handleMethodCall(context, method, args);
+      if (isPromiseLike(result)) {
+        result.then(
+          (value) => this.#finish(context, true, value),
+          (error: unknown) => this.#finish(context, false, error),
+        );
+        return;
+      }
     } catch (error) {
       this.#finish(context, false, error);
       return;
     }
-    if (isPromiseLike(result)) {
-      result.then(
-        (value) => this.#finish(context, true, value),
-        (error: unknown) => this.#finish(context, false, error),
-      );
-    } else this.#finish(context, true, result);
+    this.#finish(context, true, result);
   }
 
+  // Never throws: it runs in promise reactions, where a throw would be an unhandled rejection.
   #finish(context: RpcCallContext, ok: boolean, value: unknown): void {
+    if (!context.finish()) return;
     const id = context.id;
     if (this.#handlers.get(id) === context) this.#handlers.delete(id);
-    context.finish();
     if (!context.expectsReply) {
       if (!ok) this.#emitter.fire('warning', `fired method ${context.method} failed: ${thrownMessage(value)}`, value);
       return;
@@ -340,7 +346,7 @@ export abstract class RpcV1 {
       this.#send([RPC, REPLY, id, false, thrownMessage(value)]);
       return;
     }
-    this.#pipe.write([RPC, REPLY, id, true, wireValue(value)]).then(undefined, (error: unknown) => this.#replyFailed(context, error));
+    this.#write([RPC, REPLY, id, true, wireValue(value)]).then(undefined, (error: unknown) => this.#replyFailed(context, error));
   }
 
   // The caller must not be left waiting because its result could not be encoded.
@@ -371,7 +377,16 @@ export abstract class RpcV1 {
 
   #send(message: unknown[]): void {
     if (this.#closed) return;
-    this.#pipe.write(message).then(undefined, (error: unknown) => this.#sendFailed(error, message));
+    this.#write(message).then(undefined, (error: unknown) => this.#sendFailed(error, message));
+  }
+
+  // A pipe that throws instead of rejecting must not break the caller's bookkeeping.
+  #write(message: unknown[]): Promise<boolean> {
+    try {
+      return this.#pipe.write(message);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   #sendFailed(error: unknown, message: unknown[]): void {
@@ -384,7 +399,7 @@ export abstract class RpcV1 {
       return;
     }
     this.#pending.set(handle.id, handle);
-    this.#pipe.write([RPC, CALL, handle.id, handle.method, handle.args]).then(undefined, (error: unknown) => {
+    this.#write([RPC, CALL, handle.id, handle.method, handle.args]).then(undefined, (error: unknown) => {
       if (this.#pending.get(handle.id) === handle) this.#pending.delete(handle.id);
       handle.fail(error);
     });
@@ -393,7 +408,7 @@ export abstract class RpcV1 {
   #abandon(handle: RpcCallHandle<unknown>): void {
     if (this.#pending.get(handle.id) !== handle) return;
     this.#pending.delete(handle.id);
-    // removed
+    this.#send([RPC, CANCEL, handle.id]);
   }
 
   #pipeFailed(error: unknown): void {

@@ -104,3 +104,79 @@ export function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Waits until `condition()` holds, polling; throws after `timeoutMs` so that a broken test fails instead of hanging. */
+export async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await later(1);
+  }
+}
+
+/**
+ * A byte pipe over another one that records every chunk written through it
+ * and, when given a seeded random source, re-cuts the byte stream the way TCP
+ * may: writes made in one tick are merged, then delivered in random slices.
+ */
+export class TapPipe extends EventPipe<Uint8Array, Uint8Array> {
+  readonly written: Uint8Array[] = [];
+  readonly #inner: EventPipe<Uint8Array, Uint8Array>;
+  readonly #random: (() => number) | undefined;
+  #queued: Uint8Array[] = [];
+
+  constructor(inner: EventPipe<Uint8Array, Uint8Array>, random?: () => number) {
+    super();
+    this.#inner = inner;
+    this.#random = random;
+    inner.on('data', (chunk) => void this.deliver(chunk));
+    inner.on('error', (error) => this.fail(error));
+    inner.on('close', (reason) => this.markClosed(reason));
+  }
+
+  write(chunk: Uint8Array): Promise<boolean> {
+    this.written.push(chunk);
+    if (this.#random === undefined) return this.#inner.write(chunk);
+    if (this.closed) return Promise.reject(new ConnectionClosedError());
+    if (this.#queued.length === 0) queueMicrotask(() => this.#flush());
+    this.#queued.push(chunk);
+    return Promise.resolve(true);
+  }
+
+  async terminate(reason?: unknown): Promise<void> {
+    if (this.#queued.length > 0) this.#flush();
+    await this.#inner.terminate(reason);
+    this.markClosed(reason);
+  }
+
+  /** Everything written so far, as one byte string. */
+  bytes(): Uint8Array {
+    return concat(this.written);
+  }
+
+  #flush(): void {
+    const all = concat(this.#queued);
+    this.#queued = [];
+    const random = this.#random!;
+    for (let at = 0; at < all.length; ) {
+      const size = 1 + Math.floor(random() * Math.min(64, all.length - at));
+      void this.#inner.write(all.subarray(at, at + size)).catch(() => undefined);
+      at += size;
+    }
+  }
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((total, chunk) => total + chunk.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+/** Hex text of bytes, for comparing frames with PROTOCOL.md. */
+export function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}

@@ -9,7 +9,7 @@ import {
   type RpcCallContext,
   TimeoutError,
 } from '../src/index.js';
-import { later, outcome, rawPair, ScriptedPipe, settle } from './helpers.js';
+import { later, outcome, rawPair, ScriptedPipe, settle, waitFor } from './helpers.js';
 
 /** Two connected RpcV1s over an in-memory pair. */
 function connect(
@@ -112,6 +112,27 @@ describe('calls', () => {
         id++;
       }
     }
+  });
+
+  test('a thenable whose then throws, and a thrown value that cannot be printed, are still answered', async () => {
+    const [pipe, peer] = rawPair();
+    const unprintable = Object.create(null) as Record<string, unknown>;
+    unprintable.self = unprintable;
+    const rpc = RpcV1.fromHandlers(pipe, {
+      thenable: () => ({
+        then() {
+          throw new Error('bad thenable');
+        },
+      }),
+      unprintable: () => {
+        throw unprintable;
+      },
+    });
+    await peer.send([1, 0, 1, 'thenable', []]);
+    expect(await peer.next()).toEqual([1, 2, 1, false, 'bad thenable']);
+    await peer.send([1, 0, 2, 'unprintable', []]);
+    expect(await peer.next()).toEqual([1, 2, 2, false, 'Handler threw a non-Error value: [object Object]']);
+    expect(rpc.activeHandlerCount).toBe(0);
   });
 
   test('an error value that is not text (the Python timeout object) is kept as remoteValue', async () => {
@@ -455,13 +476,13 @@ describe('cancel', () => {
     });
     const handle = a.createCall('long');
     handle.call();
-    while (context === undefined) await later(1);
-    expect(context.cancelled).toBe(false);
+    await waitFor(() => context !== undefined);
+    expect(context!.cancelled).toBe(false);
     expect(b.activeHandlerCount).toBe(1);
     handle.cancel();
     await expect(handle.result()).rejects.toBeInstanceOf(CancelledError);
-    while (aborted.length === 0) await later(1);
-    expect(context.cancelled).toBe(true);
+    await waitFor(() => aborted.length > 0);
+    expect(context!.cancelled).toBe(true);
     expect(aborted[0]).toBeInstanceOf(CancelledError);
     await settle();
     expect(b.activeHandlerCount).toBe(0);
@@ -509,8 +530,8 @@ describe('timeouts', () => {
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ timeout: true, timeoutPeriod: 50, message: 'Timeout on RPC call', code: 'TIMEOUT' });
     expect(a.pendingCallCount).toBe(0);
-    while (!signal?.aborted) await later(1);
-    expect(signal.reason).toBeInstanceOf(CancelledError);
+    await waitFor(() => signal?.aborted === true);
+    expect(signal!.reason).toBeInstanceOf(CancelledError);
     await settle();
     expect(b.activeHandlerCount).toBe(0);
   });
@@ -562,7 +583,7 @@ describe('connection close', () => {
     const calls = Array.from({ length: 100 }, () => outcome(a.callMethod('hang')));
     const back = outcome(b.callMethod('hang'));
     const waiter = outcome(a.waitNextEvent('never'));
-    while (signals.length < 101) await later(1);
+    await waitFor(() => signals.length === 101);
     const reason = new Error('peer went away');
     const started = Date.now();
     await b.terminate(reason);

@@ -66,6 +66,7 @@ export class SshPipe extends SshChannelPipe<SshPipeEvents> {
     channel.stderr.on('data', (chunk: Uint8Array) => {
       this.emit('stderr', new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     });
+    channel.stderr.on('error', (error) => this.fail(error));
     channel.on('exit', (code: number | null, signal?: string) => {
       this.#status = { code: code ?? null, signal: signal ?? null };
       this.emit('exit', this.#status);

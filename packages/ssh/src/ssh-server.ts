@@ -1,7 +1,8 @@
 import { AbstractEmitter, ConnectionClosedError } from '@cbor-rpc/core';
 import { userInfo } from 'node:os';
 import type { Duplex } from 'node:stream';
-import ssh2, { type Algorithms } from 'ssh2';
+import ssh2 from 'ssh2';
+import type { Algorithms } from 'ssh2';
 import { SshAuthenticationError, SshChannelError, SshConnectionError } from './errors.js';
 import { prepareHostKeyCheck, type SshHostVerifier } from './host-key-check.js';
 import { SshChannelPipe } from './ssh-channel-pipe.js';
@@ -106,9 +107,12 @@ export class SshServer extends AbstractEmitter<SshServerEvents> {
    * terminal) and returns its pipe. Rejects with `SshChannelError` when the
    * server refuses another session (OpenSSH `MaxSessions`) or the command.
    */
-  async runCommand(command = 'sh -l', options: SshCommandOptions = {}): Promise<SshPipe> {
-    const channel = await this.#open<SshExecChannel>(`run "${command}"`, (callback) => this.#client.exec(command, callback));
-    return new SshPipe(channel, this, options);
+  runCommand(command = 'sh -l', options: SshCommandOptions = {}): Promise<SshPipe> {
+    return this.#open<SshExecChannel, SshPipe>(
+      `run "${command}"`,
+      (callback) => this.#client.exec(command, callback),
+      (channel) => new SshPipe(channel, this, options),
+    );
   }
 
   /**
@@ -116,11 +120,12 @@ export class SshServer extends AbstractEmitter<SshServerEvents> {
    * forwarding; the server must allow it: `AllowStreamLocalForwarding`).
    * Rejects with `SshChannelError` when the server refuses.
    */
-  async openUnixConnection(path: string): Promise<SshChannelPipe> {
-    const channel = await this.#open<Duplex>(`open unix socket ${path}`, (callback) =>
-      this.#client.openssh_forwardOutStreamLocal(path, callback),
+  openUnixConnection(path: string): Promise<SshChannelPipe> {
+    return this.#open<Duplex, SshChannelPipe>(
+      `open unix socket ${path}`,
+      (callback) => this.#client.openssh_forwardOutStreamLocal(path, callback),
+      (channel) => new SshChannelPipe(channel, this),
     );
-    return new SshChannelPipe(channel, this);
   }
 
   /** Closes the connection and with it every pipe on it. */
@@ -155,7 +160,7 @@ export class SshServer extends AbstractEmitter<SshServerEvents> {
         reject(error);
         client.end();
       };
-      const failWith = (error: Error & { level?: string; code?: string }) => {
+      const failWith = (error: Error & { level?: string }) => {
         if (hostKeyError !== undefined) fail(hostKeyError);
         else if (error.level === 'client-authentication' || error.level === 'agent') {
           fail(new SshAuthenticationError(username, host, port, { cause: error }));
@@ -202,12 +207,14 @@ export class SshServer extends AbstractEmitter<SshServerEvents> {
 
   // Opens a channel, turning ssh2's failures into SshChannelError, or
   // ConnectionClosedError once the connection is gone.
-  #open<C>(what: string, open: (callback: (error: Error | undefined, channel: C) => void) => void): Promise<C> {
+  // The pipe is made inside ssh2's callback: a fast command's exit status can
+  // arrive in the same read as the channel's confirmation, before any await resumes.
+  #open<C, P>(what: string, open: (callback: (error: Error | undefined, channel: C) => void) => void, wrap: (channel: C) => P): Promise<P> {
     if (this.#closed) return Promise.reject(this.#closedError());
-    return new Promise<C>((resolve, reject) => {
+    return new Promise<P>((resolve, reject) => {
       const callback = (error: (Error & { reason?: number }) | undefined, channel: C) => {
-        if (error === undefined) resolve(channel);
-        else if (this.#closed) reject(this.#closedError(error));
+        if (this.#closed) reject(this.#closedError(error));
+        else if (error === undefined) resolve(wrap(channel));
         else {
           const reason = typeof error.reason === 'number' ? error.reason : undefined;
           reject(new SshChannelError(`SSH server ${this.host}:${this.port} refused to ${what}: ${error.message}`, { cause: error, reason }));

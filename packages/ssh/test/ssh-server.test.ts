@@ -11,7 +11,6 @@ import {
   SshChannelError,
   SshConnectionError,
   SshServer,
-  type SshChannelPipe,
   type SshConnectOptions,
   type SshPipe,
 } from '../src/index.js';
@@ -238,6 +237,11 @@ describeWithSshd('SshServer against OpenSSH sshd', {}, (sshd) => {
     await server.close();
     expect(ConnectionClosedError.isInstance(await reason)).toBe(true);
     expect(server.closed).toBe(true);
+  });
+
+  test('the private key may be given as bytes', async () => {
+    const server = await connect(sshd(), { privateKey: new TextEncoder().encode(sshd().privateKey) });
+    expect((await finished(await server.runCommand('echo keyed'))).stdout).toBe('keyed\n');
   });
 
   test('a key the server does not know is an SshAuthenticationError', async () => {

@@ -5,7 +5,15 @@
 // missing: a skipped suite locally, a failing one under CI=true.
 //
 // Self-contained (node: modules and @jest/globals only) so that other suites,
-// such as the examples', can import it.
+// such as the examples', can import it. Linux only: `killSessions` and `stop`
+// find sshd's processes in /proc.
+//
+// Things learnt running it:
+// - Commands run through the user's login shell, which reads its startup files
+//   (bash reads ~/.bashrc under sshd): a slow one slows every command.
+// - As root, sshd runs sessions without privilege separation and refuses SSH
+//   `signal` requests; `terminate` then ends commands by EOF or by its timeout.
+// - With MaxSessions, sshd frees a session's slot a moment after the channel closed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -94,6 +102,10 @@ async function launch(sshd: string, dir: string, options: SshdOptions): Promise<
       'PermitRootLogin prohibit-password',
       'AllowStreamLocalForwarding yes',
       'UseDNS no',
+      // bash sources ~/.bashrc for commands run over SSH only at shell level 1; the
+      // test user's shell start-up (version managers and the like) is not under test
+      // and can stall concurrent sessions, so sessions start one level deeper.
+      'SetEnv SHLVL=1',
       `MaxSessions ${options.maxSessions ?? 10}`,
       'LogLevel VERBOSE',
       '',
@@ -136,7 +148,7 @@ async function launch(sshd: string, dir: string, options: SshdOptions): Promise<
     dir,
     log: () => output,
     killSessions: () => killSessions(child),
-    stop: () => stop(child, dir),
+    stop: () => stop(child, port, dir),
   };
 }
 
@@ -266,18 +278,37 @@ function killSessions(child: ChildProcess): number {
   return sessions.length;
 }
 
-async function stop(child: ChildProcess, dir: string): Promise<void> {
+// Commands this sshd started, including those orphaned when their session
+// ended: sshd puts `SSH_CONNECTION=<client ip> <port> <server ip> <port>` in
+// their environment.
+function commandsOf(port: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const environ = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
+      const connection = environ.find((variable) => variable.startsWith('SSH_CONNECTION='));
+      if (connection?.endsWith(` ${port}`)) pids.push(Number(entry));
+    } catch {
+      // exited, or not ours to read
+    }
+  }
+  return pids;
+}
+
+async function stop(child: ChildProcess, port: number, dir: string): Promise<void> {
   const { sessions, commands } = processTree(child.pid);
+  const all = [...new Set([...commands, ...commandsOf(port)])];
   signal(sessions, 'SIGKILL');
-  signal(commands, 'SIGTERM');
+  signal(all, 'SIGTERM');
   if (child.exitCode === null && child.signalCode === null) {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;
   }
-  for (let waited = 0; waited < 2000 && commands.some(alive); waited += 50) {
+  for (let waited = 0; waited < 2000 && all.some(alive); waited += 50) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  signal(commands.filter(alive), 'SIGKILL'); // commands that ignore SIGTERM
+  signal(all.filter(alive), 'SIGKILL'); // commands that ignore SIGTERM
   rmSync(dir, { recursive: true, force: true });
 }

@@ -63,9 +63,7 @@ const brokenPipeCodes = new Set(['EPIPE', 'ECONNRESET', 'ERR_STREAM_DESTROYED'])
  * with the child's exit status as the close reason.
  */
 export class StdioPipe extends StreamPipe<StdioPipeEvents> {
-  readonly #closeOnEnd: boolean;
   #child: Child | undefined;
-  #terminating = false;
   #reason: unknown;
   #writeError: unknown;
 
@@ -73,7 +71,6 @@ export class StdioPipe extends StreamPipe<StdioPipeEvents> {
   constructor(readable: Readable, writable: Writable, options: StdioPipeOptions = {}) {
     const closeOnEnd = options.closeOnEnd ?? false;
     super(readable, writable, { ...options, closeOnEnd });
-    this.#closeOnEnd = closeOnEnd;
     writable.on('error', (error) => (this.#writeError ??= error));
     // Nobody reads what we write any more: the pipe is of no use.
     writable.on('close', () => this.markClosed(this.#writeError));
@@ -144,10 +141,7 @@ export class StdioPipe extends StreamPipe<StdioPipeEvents> {
   override async terminate(reason?: unknown): Promise<void> {
     this.#reason ??= reason;
     const child = this.#child;
-    if (child === undefined) {
-      this.#terminating = true;
-      return super.terminate(reason);
-    }
+    if (child === undefined) return super.terminate(reason);
     child.stopping ??= this.#stop(child);
     await child.stopping;
   }
@@ -155,7 +149,6 @@ export class StdioPipe extends StreamPipe<StdioPipeEvents> {
   protected override markClosed(reason?: unknown): boolean {
     const child = this.#child;
     if (child !== undefined) return child.gone && super.markClosed(this.#reason ?? child.status);
-    if (!this.#closeOnEnd && !this.#terminating && !this.writable.destroyed && !this.writable.writableFinished) return false;
     return super.markClosed(reason);
   }
 

@@ -118,6 +118,21 @@ describe('StdioPipe.startProcess', () => {
     expect(pipe.exitStatus).toEqual({ code: null, signal: 'SIGTERM' });
   });
 
+  test('a child that exited while a grandchild keeps its stdout open still closes the pipe, after flushTimeoutMs', async () => {
+    const pipe = await child(['orphan'], { flushTimeoutMs: 200 });
+    const out = collect(pipe);
+    const closing = closed(pipe);
+    expect(await pipe.waitForProcessTermination()).toEqual({ code: 0, signal: null });
+    await until(() => out.length > 0);
+    const grandchild = Number(text(out));
+    try {
+      // Without the fallback this would wait for the grandchild (60 s).
+      expect(await closing).toEqual({ code: 0, signal: null });
+    } finally {
+      process.kill(grandchild, 'SIGKILL');
+    }
+  });
+
   test('stderr is inherited by default: no stderr events', async () => {
     const pipe = await child(['stderr']);
     const chunks: Uint8Array[] = [];
@@ -136,9 +151,9 @@ describe('StdioPipe.startProcess', () => {
     });
     const out = collect(pipe);
     await pipe.write(new TextEncoder().encode('hello'));
-    await until(() => out.length === 5 && errText.length === 4);
+    await until(() => out.length === 5 && text(errText).endsWith('\n'));
     expect(text(out)).toBe('hello');
-    expect(text(errText)).toBe('oops');
+    expect(text(errText)).toBe('oops (stderr of a test child, expected)\n');
     await pipe.terminate();
   });
 });

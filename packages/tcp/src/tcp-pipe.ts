@@ -3,7 +3,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { TimeoutError, unrefTimer } from '@cbor-rpc/core';
 import { StreamPipe, type StreamPipeOptions } from '@cbor-rpc/core/node';
 import { toTcpAddress, type TcpAddress } from './tcp-address.js';
-import { TcpConnectionError, formatEndpoint } from './tcp-errors.js';
+import { TcpConnectionError } from './tcp-errors.js';
 
 /** Options of `TcpPipe.createConnection`. */
 export interface TcpConnectOptions extends StreamPipeOptions {
@@ -60,7 +60,7 @@ export class TcpPipe extends StreamPipe {
       socket.once('error', failed);
       socket.once('connect', connected);
       if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
-        timer = setTimeout(() => failed(new TimeoutError(timeoutMs, `Connecting to ${formatEndpoint(host, port)} timed out after ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(() => failed(new TimeoutError(timeoutMs, `timed out after ${timeoutMs} ms`)), timeoutMs);
         unrefTimer(timer);
       }
     });

@@ -26,7 +26,6 @@ export class TcpServer extends Server<TcpPipe> {
   readonly #options: TcpServerOptions;
   #server: NetServer | undefined;
   #address: TcpAddress | undefined;
-  #keepConnections = false;
 
   /**
    * A server for `host:port`, not yet listening: call `start()` (or use `create`).
@@ -62,20 +61,6 @@ export class TcpServer extends Server<TcpPipe> {
     return this.#address;
   }
 
-  /** Stops taking connections and leaves open ones alone, so they can finish; `stop()` later closes them. */
-  async shutdown(): Promise<void> {
-    this.#keepConnections = true;
-    try {
-      await this.stop();
-    } finally {
-      this.#keepConnections = false;
-    }
-  }
-
-  override async closeAllConnections(): Promise<void> {
-    if (!this.#keepConnections) await super.closeAllConnections();
-  }
-
   protected listen(): Promise<void> {
     const server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
       this.#onSocket(socket).catch((error: unknown) => this.emit('error', error));
@@ -101,7 +86,6 @@ export class TcpServer extends Server<TcpPipe> {
   }
 
   async #onSocket(socket: Socket): Promise<void> {
-    const pipe = new TcpPipe(socket, this.#options.pipe);
-    if (await this.addConnection(pipe)) socket.resume();
+    if (await this.addConnection(new TcpPipe(socket, this.#options.pipe))) socket.resume();
   }
 }

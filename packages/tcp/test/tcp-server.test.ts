@@ -98,6 +98,24 @@ describe('connections', () => {
     expect(atServer).toEqual([1, 2, 3]);
   });
 
+  test('stop() while accept() is still deciding closes that connection too', async () => {
+    let deciding!: () => void;
+    const started = new Promise<void>((resolve) => (deciding = resolve));
+    class SlowServer extends TcpServer {
+      override async accept(): Promise<boolean> {
+        deciding();
+        await later(100);
+        return true;
+      }
+    }
+    const server = await SlowServer.create();
+    const client = track(await TcpPipe.createConnection('127.0.0.1', server.getAddress().port));
+    await started;
+    await server.stop();
+    await closed(client);
+    expect(server.getConnections()).toEqual([]);
+  });
+
   test('accept() returning false closes the socket and announces nothing', async () => {
     const offered: TcpPipe[] = [];
     class PickyServer extends TcpServer {

@@ -11,7 +11,7 @@ export type StreamPipeEvents = PipeEvents<Uint8Array> & {
 
 /** Options of `StreamPipe`. */
 export interface StreamPipeOptions {
-  /** Close the pipe as soon as the readable side ends; otherwise it stays writable until `terminate`. Default: true. */
+  /** Close the pipe as soon as the readable side ends; otherwise, after a clean end, it stays open until the writable side closes or `terminate`. Default: true. */
   closeOnEnd?: boolean;
   /** How long `terminate` waits for written data to flush before destroying the streams, in ms. Default: 2000. */
   flushTimeoutMs?: number;
@@ -41,9 +41,10 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
     readable.on('data', (chunk: Uint8Array) => this.#onData(chunk));
     readable.on('end', () => this.#onEnd());
     readable.on('error', (error) => this.#onError(error));
-    readable.on('close', () => this.markClosed(this.#reason));
+    readable.on('close', () => this.#onReadableClose());
     if (writable !== (readable as unknown)) {
       writable.on('error', (error) => this.#onError(error));
+      writable.on('close', () => this.#onWritableClose());
     }
     if ((readable as { connecting?: boolean }).connecting === true) {
       readable.once('connect', () => this.#emit('connect'));
@@ -126,6 +127,18 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
   #onEnd(): void {
     this.#emit('end');
     if (this.#options.closeOnEnd) this.markClosed(this.#reason);
+  }
+
+  // A duplex that closed is gone for good; a separate readable that ended cleanly
+  // leaves the pipe writable when `closeOnEnd` is false.
+  #onReadableClose(): void {
+    const writable = this.#writable;
+    const lingers = !this.#options.closeOnEnd && this.#readable.readableEnded && writable !== (this.#readable as unknown) && !writable.destroyed;
+    if (!lingers) this.markClosed(this.#reason);
+  }
+
+  #onWritableClose(): void {
+    if (!this.#options.closeOnEnd && this.#readable.readableEnded) this.markClosed(this.#reason);
   }
 
   #onError(error: Error): void {
