@@ -59,7 +59,7 @@ export class RpcLogger {
  * Logs and progress sent after the handler finished are dropped, since the
  * caller has forgotten the call by then.
  */
-export class RpcCallContext implements LogSink {
+export class RpcCallContext {
   /** The caller's id of this call. */
   readonly id: number;
   /** The method that was called. */

@@ -1,0 +1,120 @@
+// Checks the packages as they are shipped, outside the workspace: packs each
+// one, lints the tarballs (publint, are-the-types-wrong), installs a few with
+// plain npm into a fresh directory and runs an ESM app, a CommonJS app and a
+// TypeScript type check against them. Fails loudly on any problem.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const work = mkdtempSync(join(tmpdir(), 'cbor-rpc-pack-'));
+const tarballs = join(work, 'tarballs');
+let failures = 0;
+
+function run(label, command, args, options = {}) {
+  try {
+    const output = execFileSync(command, args, { encoding: 'utf8', stdio: 'pipe', ...options });
+    console.log(`ok   ${label}`);
+    return output;
+  } catch (error) {
+    failures++;
+    console.log(`FAIL ${label}\n${error.stdout ?? ''}${error.stderr ?? ''}${error.stdout || error.stderr ? '' : error.message}`);
+    return '';
+  }
+}
+
+function check(label, condition, detail = '') {
+  if (condition) console.log(`ok   ${label}`);
+  else {
+    failures++;
+    console.log(`FAIL ${label} ${detail}`);
+  }
+}
+
+// 1. Pack every published package and lint what is in each tarball.
+const packages = readdirSync(join(root, 'packages')).filter((dir) => !JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')).private);
+const tarball = {};
+for (const dir of packages) {
+  const cwd = join(root, 'packages', dir);
+  run(`pack ${dir}`, bin('pnpm'), ['pack', '--pack-destination', tarballs], { cwd });
+  tarball[dir] = join(tarballs, readdirSync(tarballs).find((file) => file.startsWith(`cbor-rpc-${dir}-`)));
+  const listing = execFileSync('tar', ['tzf', tarball[dir]], { encoding: 'utf8' });
+  check(`${dir}: tarball has README, LICENSE, dist and no tests`, ['package/README.md', 'package/LICENSE', 'package/dist/index.js', 'package/dist/index.d.ts'].every((f) => listing.includes(f)) && !/\.test\.ts|\/test\//.test(listing));
+  const manifest = JSON.parse(execFileSync('tar', ['xzOf', tarball[dir], 'package/package.json'], { encoding: 'utf8' }));
+  check(`${dir}: published exports have no source condition`, !JSON.stringify(manifest.exports).includes('@cbor-rpc/source'));
+  check(`${dir}: no workspace: ranges`, !JSON.stringify(manifest.dependencies ?? {}).includes('workspace:'));
+  run(`publint ${dir}`, bin('publint'), ['run', tarball[dir], '--strict']);
+  // ESM only by design: Node 20.19+ require()s ESM, which attw's CommonJS resolution modes do not model.
+  run(`attw ${dir}`, bin('attw'), [tarball[dir], '--profile', 'esm-only', '--format', 'ascii']);
+}
+
+// 2. A fresh app that installs only what a TCP client and server need.
+const app = join(work, 'app');
+mkdirSync(app);
+writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, version: '1.0.0' }));
+const wanted = ['core', 'rpc', 'tcp', 'transform-cbor'].map((dir) => tarball[dir]);
+run('npm install of core, rpc, tcp and transform-cbor', 'npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...wanted, '@types/node@20'], { cwd: app });
+check('dependency isolation: no ssh2 in node_modules', !existsSync(join(app, 'node_modules', 'ssh2')));
+check('dependency isolation: no transform-json in node_modules', !existsSync(join(app, 'node_modules', '@cbor-rpc', 'transform-json')));
+
+const program = (load) => `${load}
+async function main() {
+  const server = await TcpServer.create('127.0.0.1', 0);
+  const rpcServer = RpcV1Server.fromHandlers({ add: (_context, a, b) => a + b });
+  server.on('connection', (pipe) => rpcServer.addConnection('client', new CborStreamTransformer().applyTransformer(pipe)));
+  const pipe = await TcpPipe.createConnection('127.0.0.1', server.getAddress().port);
+  const client = RpcV1.fromHandlers(new CborStreamTransformer().applyTransformer(pipe), {});
+  const sum = await client.callMethod('add', 5, 10);
+  await client.terminate();
+  await server.stop();
+  if (sum !== 15) throw new Error('expected 15, got ' + sum);
+  console.log('sum', sum);
+}
+main().catch((error) => { console.error(error); process.exit(1); });
+`;
+writeFileSync(join(app, 'esm.mjs'), program(`import { RpcV1, RpcV1Server } from '@cbor-rpc/rpc';
+import { TcpPipe, TcpServer } from '@cbor-rpc/tcp';
+import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';`));
+writeFileSync(join(app, 'cjs.cjs'), program(`const { RpcV1, RpcV1Server } = require('@cbor-rpc/rpc');
+const { TcpPipe, TcpServer } = require('@cbor-rpc/tcp');
+const { CborStreamTransformer } = require('@cbor-rpc/transform-cbor');`));
+check('ESM app makes a real call over TCP', run('run esm.mjs', process.execPath, ['esm.mjs'], { cwd: app }).includes('sum 15'));
+check('CommonJS app require()s the packages and makes the call', run('run cjs.cjs', process.execPath, ['--no-warnings', 'cjs.cjs'], { cwd: app }).includes('sum 15'));
+
+// 3. A TypeScript consumer type-checks against the packed declarations.
+writeFileSync(join(app, 'consumer.ts'), `import { RpcV1, type RpcCallContext } from '@cbor-rpc/rpc';
+import { TcpPipe } from '@cbor-rpc/tcp';
+import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
+import { ConnectionClosedError, type EventPipe } from '@cbor-rpc/core';
+import { StreamPipe } from '@cbor-rpc/core/node';
+
+interface Calc { add(a: number, b: number): number }
+
+export async function sum(port: number): Promise<number> {
+  const pipe: StreamPipe = await TcpPipe.createConnection('127.0.0.1', port);
+  const messages: EventPipe<unknown, unknown> = new CborStreamTransformer().applyTransformer(pipe);
+  const rpc = RpcV1.fromHandlers(messages, { ping: (_context: RpcCallContext) => 'pong' });
+  const api = rpc.proxy<Calc>();
+  try {
+    return await api.add(5, 10);
+  } catch (error) {
+    if (ConnectionClosedError.isInstance(error)) return -1;
+    throw error;
+  }
+}
+`);
+writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
+  compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
+  files: ['consumer.ts'],
+}));
+run('TypeScript consumer type-checks with moduleResolution nodenext', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app]);
+
+rmSync(work, { recursive: true, force: true });
+if (failures > 0) {
+  console.log(`pack check: ${failures} problem(s)`);
+  process.exit(1);
+}
+console.log('pack check: every package packs, lints, installs and works outside the workspace');
