@@ -11,7 +11,7 @@ let skipped = 0;
 for (const group of ["packages", "examples", "tests"]) {
   const dir = new URL(`../${group}/`, import.meta.url);
   if (!existsSync(dir)) continue;
-  for (const name of readdirSync(dir)) {
+  for (const name of readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name)) {
     const file = new URL(`${name}/.jest-results.json`, dir);
     if (clean) rmSync(file, { force: true });
     if (clean || !existsSync(file)) continue;

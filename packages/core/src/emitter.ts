@@ -19,12 +19,14 @@ const done: Promise<void> = Promise.resolve();
 export abstract class AbstractEmitter<E extends EventMap> {
   // Keyed by PropertyKey, not keyof E, so that a subclass with more events stays
   // assignable to its base type (private fields are compared nominally).
-  #subscribers = new Map<PropertyKey, readonly AnyHandler[]>();
-  #pipelines = new Map<PropertyKey, readonly AnyHandler[]>();
+  // Made on first use: most emitters never get a pipeline handler, and a Map
+  // costs about 200 bytes, which adds up over thousands of idle connections.
+  #subscribers: HandlerMap | undefined;
+  #pipelines: HandlerMap | undefined;
 
   /** Subscribes `handler` to `event`. */
   on<K extends keyof E & string>(event: K, handler: Handler<E, K>): this {
-    add(this.#subscribers, event, handler);
+    add((this.#subscribers ??= new Map()), event, handler);
     return this;
   }
 
@@ -46,18 +48,18 @@ export abstract class AbstractEmitter<E extends EventMap> {
 
   /** Adds an awaited stage for `event`: see `notify`. */
   pipeline<K extends keyof E & string>(event: K, handler: Handler<E, K>): this {
-    add(this.#pipelines, event, handler);
+    add((this.#pipelines ??= new Map()), event, handler);
     return this;
   }
 
   /** Number of `on` subscribers of `event`. */
   listenerCount(event: keyof E & string): number {
-    return this.#subscribers.get(event)?.length ?? 0;
+    return this.#subscribers?.get(event)?.length ?? 0;
   }
 
   /** True when `event` has pipeline handlers, so `notify` for it is asynchronous. */
   protected hasPipelines(event: keyof E & string): boolean {
-    return this.#pipelines.has(event);
+    return this.#pipelines?.has(event) === true;
   }
 
   /**
@@ -65,7 +67,7 @@ export abstract class AbstractEmitter<E extends EventMap> {
    * returns a rejected promise is reported as an `error` event; the others still run.
    */
   protected emit<K extends keyof E & string>(event: K, ...args: E[K]): void {
-    const handlers = this.#subscribers.get(event);
+    const handlers = this.#subscribers?.get(event);
     if (handlers === undefined) {
       if (event === 'error') reportUnhandled(args[0]);
       return;
@@ -86,7 +88,7 @@ export abstract class AbstractEmitter<E extends EventMap> {
    * emitted as `error` and the returned promise rejects with it.
    */
   protected notify<K extends keyof E & string>(event: K, ...args: E[K]): Promise<void> {
-    const stages = this.#pipelines.get(event);
+    const stages = this.#pipelines?.get(event);
     if (stages === undefined) {
       this.emit(event, ...args);
       return done;
@@ -110,16 +112,20 @@ export abstract class AbstractEmitter<E extends EventMap> {
   }
 }
 
-function add(map: Map<PropertyKey, readonly AnyHandler[]>, event: PropertyKey, handler: AnyHandler): void {
-  map.set(event, [...(map.get(event) ?? []), handler]);
+type HandlerMap = Map<PropertyKey, readonly AnyHandler[]>;
+
+// Lists are built at their exact size (a spread or `filter` leaves room for
+// 17 elements): every connection keeps several of them.
+function add(map: HandlerMap, event: PropertyKey, handler: AnyHandler): void {
+  map.set(event, map.get(event)?.concat([handler]) ?? [handler]);
 }
 
-function remove(map: Map<PropertyKey, readonly AnyHandler[]>, event: PropertyKey, handler: AnyHandler): void {
-  const handlers = map.get(event);
-  if (handlers === undefined) return;
+function remove(map: HandlerMap | undefined, event: PropertyKey, handler: AnyHandler): void {
+  const handlers = map?.get(event);
+  if (map === undefined || handlers === undefined) return;
   const index = handlers.indexOf(handler);
   if (index < 0) return;
-  const rest = handlers.filter((_, i) => i !== index);
+  const rest = handlers.slice(0, index).concat(handlers.slice(index + 1));
   if (rest.length === 0) map.delete(event);
   else map.set(event, rest);
 }

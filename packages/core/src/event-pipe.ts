@@ -1,5 +1,6 @@
-import { AbstractEmitter } from './emitter.js';
+import { AbstractEmitter, type Handler } from './emitter.js';
 import { ConnectionClosedError } from './errors.js';
+import { unrefTimer } from './timed-promise.js';
 
 /** The events every event pipe has. `close` is emitted exactly once, with the reason when it closed on a failure. */
 export type PipeEvents<R> = {
@@ -14,7 +15,8 @@ export type PipeEvents<R> = {
  *
  * Data is delivered through `notify`: with `pipeline('data', ...)` handlers,
  * each chunk waits for the previous one, and a pipeline handler that throws
- * closes the pipe.
+ * closes the pipe. Chunks that arrive before anyone listens for `data` wait
+ * for the first listener instead of being lost.
  */
 export abstract class EventPipe<W, R, E extends PipeEvents<R> = PipeEvents<R>> extends AbstractEmitter<E> {
   #closed = false;
@@ -31,6 +33,13 @@ export abstract class EventPipe<W, R, E extends PipeEvents<R> = PipeEvents<R>> e
     return this.#closed;
   }
 
+  /**
+   * The settled promise `write` returns when the transport took the chunk at
+   * once. A caller that only cares about failures can compare with it and skip
+   * subscribing, saving a promise reaction per message.
+   */
+  static readonly written: Promise<boolean> = Promise.resolve(true);
+
   /** Creates two connected in-memory ends: what one writes arrives in order as `data` on the other. */
   static createInMemoryPair<A, B = A>(): [EventPipe<A, B>, EventPipe<B, A>] {
     const a = new InMemoryEventPipe<A, B>();
@@ -42,8 +51,9 @@ export abstract class EventPipe<W, R, E extends PipeEvents<R> = PipeEvents<R>> e
 
   /**
    * Hands a received chunk to `data` handlers. Returns a promise while chunks
-   * are waiting for pipeline handlers, so a transport can stop reading until it
-   * settles; returns undefined when the chunk was delivered synchronously.
+   * are waiting (for pipeline handlers, or for a first `data` listener), so a
+   * transport can stop reading until it settles; returns undefined when the
+   * chunk was delivered synchronously.
    */
   protected deliver(chunk: R): Promise<void> | undefined {
     if (this.#closed) return undefined;
@@ -51,29 +61,61 @@ export abstract class EventPipe<W, R, E extends PipeEvents<R> = PipeEvents<R>> e
       this.#backlog.push(chunk);
       return this.#drained;
     }
-    if (!this.hasPipelines('data')) {
+    const piped = this.hasPipelines('data');
+    if (!piped && this.listenerCount('data') > 0) {
       this.#emitPipe('data', chunk);
       return undefined;
     }
     this.#backlog = [chunk];
-    this.#drained = this.#drainBacklog();
+    this.#drained = piped ? this.#drainBacklog() : new Promise<void>((resolve) => (this.#listened = resolve)).then(() => this.#drainBacklog());
     return this.#drained;
   }
 
+  override on<K extends keyof E & string>(event: K, handler: Handler<E, K>): this {
+    super.on(event, handler);
+    if (event === 'data') this.#startDelivery();
+    return this;
+  }
+
+  override pipeline<K extends keyof E & string>(event: K, handler: Handler<E, K>): this {
+    super.pipeline(event, handler);
+    if (event === 'data') this.#startDelivery();
+    return this;
+  }
+
   #drained: Promise<void> | undefined;
+  /** Set while chunks wait for a first `data` listener. */
+  #listened: (() => void) | undefined;
+  /** A close that waits for those chunks to be delivered. */
+  #closing: { reason: unknown } | undefined;
+
+  // Delivery starts after the current task, so handlers added right after this one see the first chunk too.
+  #startDelivery(): void {
+    const listened = this.#listened;
+    this.#listened = undefined;
+    if (listened !== undefined) queueMicrotask(listened);
+  }
 
   async #drainBacklog(): Promise<void> {
     const backlog = this.#backlog!;
     try {
-      for (let i = 0; i < backlog.length && !this.#closed; i++) {
+      for (let i = 0; i < backlog.length && (!this.#closed || this.#closing !== undefined); i++) {
         await (this as EventPipe<W, R>).notify('data', backlog[i]!);
       }
     } catch (error) {
       this.#backlog = undefined;
+      this.#finishClosing();
       this.pipelineFailed(error);
       return;
     }
     this.#backlog = undefined;
+    this.#finishClosing();
+  }
+
+  #finishClosing(): void {
+    const closing = this.#closing;
+    this.#closing = undefined;
+    if (closing !== undefined) this.#emitClose(closing.reason);
   }
 
   /** Called when a `data` pipeline handler threw (already emitted as `error`); closes the pipe. */
@@ -90,18 +132,28 @@ export abstract class EventPipe<W, R, E extends PipeEvents<R> = PipeEvents<R>> e
   protected markClosed(reason?: unknown): boolean {
     if (this.#closed) return false;
     this.#closed = true;
-    this.#backlog = undefined;
+    if (this.#listened === undefined) {
+      this.#backlog = undefined;
+      this.#emitClose(reason);
+      return true;
+    }
+    // Chunks wait for a first listener, which usually comes once the code that
+    // made this pipe resumes: give it until the next task, then close regardless.
+    this.#closing = { reason };
+    const timer = setTimeout(() => this.#startDelivery(), 0);
+    unrefTimer(timer);
+    return true;
+  }
+
+  #emitClose(reason: unknown): void {
     if (reason === undefined) this.#emitPipe('close');
     else this.#emitPipe('close', reason);
-    return true;
   }
 
   #emitPipe<K extends keyof PipeEvents<R>>(event: K, ...args: PipeEvents<R>[K]): void {
     (this as EventPipe<W, R>).emit(event, ...args);
   }
 }
-
-const wrote: Promise<boolean> = Promise.resolve(true);
 
 class InMemoryEventPipe<W, R> extends EventPipe<W, R> {
   peer!: InMemoryEventPipe<R, W>;
@@ -115,7 +167,7 @@ class InMemoryEventPipe<W, R> extends EventPipe<W, R> {
       this.#scheduled = true;
       queueMicrotask(() => this.#flush());
     }
-    return wrote;
+    return EventPipe.written;
   }
 
   // Delivery is asynchronous, so a handler that writes back never recurses into

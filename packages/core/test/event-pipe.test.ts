@@ -105,4 +105,40 @@ describe('EventPipe.createInMemoryPair', () => {
     await a.terminate('bye');
     expect(reasons).toEqual(['bye', 'bye']);
   });
+
+  test('chunks that arrive before any data listener wait for the first one, in order', async () => {
+    const [a, b] = EventPipe.createInMemoryPair<number>();
+    await a.write(1);
+    await a.write(2);
+    await later(20);
+    const seen: number[] = [];
+    b.on('data', (n) => seen.push(n));
+    b.on('data', (n) => seen.push(n * 10));
+    await a.write(3);
+    await later(0);
+    expect(seen).toEqual([1, 10, 2, 20, 3, 30]);
+  });
+
+  test('a close that comes while chunks wait is emitted after them, when listeners attach right away', async () => {
+    const [a, b] = EventPipe.createInMemoryPair<string>();
+    void a.write('last words');
+    await a.terminate();
+    expect(b.closed).toBe(true);
+    const events: string[] = [];
+    b.on('data', (text) => events.push(text));
+    b.on('close', () => events.push('close'));
+    await later(10);
+    expect(events).toEqual(['last words', 'close']);
+  });
+
+  test('with no data listener at all, close still comes on the next task', async () => {
+    const [a, b] = EventPipe.createInMemoryPair<string>();
+    let closed = false;
+    b.on('close', () => (closed = true));
+    void a.write('nobody reads this');
+    await later(0);
+    await a.terminate();
+    await later(10);
+    expect(closed).toBe(true);
+  });
 });

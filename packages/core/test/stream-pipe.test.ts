@@ -192,4 +192,20 @@ describe('StreamPipe over real sockets', () => {
     output.destroy();
     while (!pipe.closed) await later(5);
   });
+
+  test('bytes that arrive before any data listener are kept, with reading paused, until one attaches', async () => {
+    const [left, right] = await socketPair();
+    const a = new StreamPipe(left);
+    right.write(Uint8Array.of(1, 2, 3));
+    await later(30);
+    expect(left.isPaused()).toBe(true);
+    const received: number[] = [];
+    a.on('data', (chunk) => received.push(...chunk));
+    right.write(Uint8Array.of(4));
+    while (received.length < 4) await later(5);
+    expect(received).toEqual([1, 2, 3, 4]);
+    expect(left.isPaused()).toBe(false);
+    await a.terminate();
+    right.destroy();
+  });
 });

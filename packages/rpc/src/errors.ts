@@ -46,13 +46,18 @@ function describeRemoteValue(value: unknown): string {
  * described so that the caller still learns what happened.
  */
 export function thrownMessage(value: unknown): string {
-  if (value instanceof Error) return value.message === '' ? value.name : value.message;
-  if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null) {
-    const message = (value as { message?: unknown }).message;
-    if (typeof message === 'string' && message !== '') return message;
+  // Never throws: a getter or proxy trap that throws must not cost the caller its reply.
+  try {
+    if (value instanceof Error) return value.message === '' ? value.name : value.message;
+    if (typeof value === 'string') return value;
+    if (typeof value === 'object' && value !== null) {
+      const message = (value as { message?: unknown }).message;
+      if (typeof message === 'string' && message !== '') return message;
+    }
+    return `Handler threw a non-Error value: ${describe(value)}`;
+  } catch {
+    return 'Handler threw a value that cannot be described';
   }
-  return `Handler threw a non-Error value: ${describe(value)}`;
 }
 
 /** Short text form of any value, for messages. */

@@ -2,7 +2,7 @@ import {
   AbstractEmitter,
   ConnectionClosedError,
   EncodeError,
-  type EventPipe,
+  EventPipe,
   type Handler,
   TimedPromise,
 } from '@cbor-rpc/core';
@@ -75,7 +75,8 @@ export abstract class RpcV1 {
   readonly #emitter = new RpcEmitter();
   readonly #pending = new Map<number, RpcCallHandle<unknown>>();
   readonly #handlers = new Map<number, RpcCallContext>();
-  readonly #waiters = new Map<string, TimedPromise<unknown>>();
+  // Made on first use, as few connections ever wait for an event.
+  #waiters: Map<string, TimedPromise<unknown>> | undefined;
   readonly #channel: Channel;
   #nextId = 1;
   #timeoutMs: number;
@@ -152,14 +153,15 @@ export abstract class RpcV1 {
    */
   waitNextEvent<T = unknown>(topic: string, timeoutMs: number = this.#timeoutMs): Promise<T> {
     if (this.#closed) return Promise.reject(this.#closedError());
-    if (this.#waiters.has(topic)) return Promise.reject(new InvalidStateError(`Already waiting for an event on: ${topic}`));
+    const waiters = (this.#waiters ??= new Map());
+    if (waiters.has(topic)) return Promise.reject(new InvalidStateError(`Already waiting for an event on: ${topic}`));
     const period = timeoutMs > MAX_TIMEOUT_MS ? Infinity : timeoutMs;
     const waiter = new TimedPromise<unknown>(
       period,
-      () => this.#waiters.delete(topic),
+      () => waiters.delete(topic),
       `Timeout Waiting for Event on: ${topic}`,
     );
-    this.#waiters.set(topic, waiter);
+    waiters.set(topic, waiter);
     return waiter.promise as Promise<T>;
   }
 
@@ -199,7 +201,7 @@ export abstract class RpcV1 {
     return this.#pending.size;
   }
 
-  /** Incoming calls and fires whose handler has not finished. */
+  /** Incoming calls and fires whose handler has not finished and that the caller has not cancelled. */
   get activeHandlerCount(): number {
     return this.#handlers.size;
   }
@@ -289,7 +291,7 @@ export abstract class RpcV1 {
           return;
         }
         case Kind.cancel:
-          this.#handlers.get(m[2] as number)?.abort(new CancelledError('Cancelled by the caller'));
+          this.#cancel(m[2] as number);
           return;
         case Kind.event:
           this.#receiveEvent(m[2] as string, m[3]);
@@ -336,17 +338,20 @@ export abstract class RpcV1 {
   #finish(context: RpcCallContext, ok: boolean, value: unknown): void {
     if (!context.finish()) return;
     const id = context.id;
-    if (this.#handlers.get(id) === context) this.#handlers.delete(id);
+    const current = this.#handlers.get(id);
+    if (current === context) this.#handlers.delete(id);
     if (!context.expectsReply) {
       if (!ok) this.#emitter.fire('warning', `fired method ${context.method} failed: ${thrownMessage(value)}`, value);
       return;
     }
-    if (this.#closed) return;
+    // A cancelled call whose id a new call has taken since: this reply would answer that one.
+    if (this.#closed || (current !== undefined && current !== context)) return;
     if (!ok) {
       this.#send([RPC, REPLY, id, false, thrownMessage(value)]);
       return;
     }
-    this.#write([RPC, REPLY, id, true, wireValue(value)]).then(undefined, (error: unknown) => this.#replyFailed(context, error));
+    const written = this.#write([RPC, REPLY, id, true, wireValue(value)]);
+    if (written !== EventPipe.written) written.then(undefined, (error: unknown) => this.#replyFailed(context, error));
   }
 
   // The caller must not be left waiting because its result could not be encoded.
@@ -356,10 +361,19 @@ export abstract class RpcV1 {
     this.#send([RPC, REPLY, context.id, false, `Cannot encode the result of ${context.method}: ${error.message}`]);
   }
 
+  // The handler leaves the table at once, so one that never returns holds
+  // nothing; if it does return, its reply is still sent (a Python caller waits for it).
+  #cancel(id: number): void {
+    const context = this.#handlers.get(id);
+    if (context === undefined) return;
+    this.#handlers.delete(id);
+    context.abort(new CancelledError('Cancelled by the caller'));
+  }
+
   #receiveEvent(topic: string, message: unknown): void {
-    const waiter = this.#waiters.get(topic);
+    const waiter = this.#waiters?.get(topic);
     if (waiter !== undefined) {
-      this.#waiters.delete(topic);
+      this.#waiters!.delete(topic);
       waiter.resolve(message);
     }
     this.#emitter.fire('event', topic, message);
@@ -377,10 +391,13 @@ export abstract class RpcV1 {
 
   #send(message: unknown[]): void {
     if (this.#closed) return;
-    this.#write(message).then(undefined, (error: unknown) => this.#sendFailed(error, message));
+    const written = this.#write(message);
+    if (written !== EventPipe.written) written.then(undefined, (error: unknown) => this.#sendFailed(error, message));
   }
 
   // A pipe that throws instead of rejecting must not break the caller's bookkeeping.
+  // A write the pipe took at once returns `EventPipe.written`: callers skip
+  // subscribing to it, one promise reaction less per message.
   #write(message: unknown[]): Promise<boolean> {
     try {
       return this.#pipe.write(message);
@@ -399,7 +416,9 @@ export abstract class RpcV1 {
       return;
     }
     this.#pending.set(handle.id, handle);
-    this.#write([RPC, CALL, handle.id, handle.method, handle.args]).then(undefined, (error: unknown) => {
+    const written = this.#write([RPC, CALL, handle.id, handle.method, handle.args]);
+    if (written === EventPipe.written) return;
+    written.then(undefined, (error: unknown) => {
       if (this.#pending.get(handle.id) === handle) this.#pending.delete(handle.id);
       handle.fail(error);
     });
@@ -427,10 +446,10 @@ export abstract class RpcV1 {
     const error = this.#closedError();
     const pending = [...this.#pending.values()];
     const handlers = [...this.#handlers.values()];
-    const waiters = [...this.#waiters.values()];
+    const waiters = [...(this.#waiters?.values() ?? [])];
     this.#pending.clear();
     this.#handlers.clear();
-    this.#waiters.clear();
+    this.#waiters?.clear();
     for (const handle of pending) handle.fail(error);
     for (const waiter of waiters) waiter.reject(error);
     for (const context of handlers) {

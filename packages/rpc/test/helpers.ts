@@ -93,17 +93,7 @@ export class ScriptedPipe extends EventPipe<unknown, unknown> {
   }
 }
 
-/** Seeded PRNG (mulberry32) so that randomised tests replay. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '@cbor-rpc/test-support/random';
 
 /** Waits until `condition()` holds, polling; throws after `timeoutMs` so that a broken test fails instead of hanging. */
 export async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {

@@ -1,7 +1,10 @@
-import { ConnectionClosedError, unrefTimer } from '@cbor-rpc/core';
+import { ConnectionClosedError, type Handler, unrefTimer } from '@cbor-rpc/core';
 import type { StreamPipeEvents } from '@cbor-rpc/core/node';
 import type { Duplex, Readable } from 'node:stream';
 import { SshChannelPipe, type SshConnection } from './ssh-channel-pipe.js';
+
+/** How much stderr a command's pipe keeps for a `stderr` listener that is not there yet; the rest is dropped. */
+const EARLY_STDERR_LIMIT = 1 << 20;
 
 /** How a remote command ended: an exit code, or the signal that killed it (`SIGTERM`, ...). */
 export interface SshExitStatus {
@@ -48,6 +51,10 @@ export class SshPipe extends SshChannelPipe<SshPipeEvents> {
   #status: SshExitStatus | undefined;
   #terminateReason: unknown;
   #terminating: Promise<void> | undefined;
+  /** Stderr that came before any `stderr` listener (a fast command's, before `runCommand` resolved), up to `EARLY_STDERR_LIMIT` bytes. */
+  #earlyStderr: Uint8Array[] | undefined = [];
+  #earlyStderrBytes = 0;
+  #exitAnnounced = false;
 
   /** Wraps an exec channel; use `SshServer.runCommand` rather than this. */
   constructor(channel: SshExecChannel, connection: SshConnection, options: SshCommandOptions = {}) {
@@ -63,17 +70,37 @@ export class SshPipe extends SshChannelPipe<SshPipeEvents> {
     });
     this.#exit.catch(() => undefined);
     // An exec channel whose stderr is never read never closes: always read it.
-    channel.stderr.on('data', (chunk: Uint8Array) => {
-      this.emit('stderr', new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    });
+    channel.stderr.on('data', (chunk: Uint8Array) => this.#onStderr(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
     channel.stderr.on('error', (error) => this.fail(error));
     channel.on('exit', (code: number | null, signal?: string) => {
       this.#status = { code: code ?? null, signal: signal ?? null };
-      this.emit('exit', this.#status);
+      // A fast command's status can arrive before `runCommand` resolved: announce it
+      // on the next turn of the event loop, once the caller could listen (or at close, if sooner).
+      setImmediate(() => this.#announceExit());
     });
   }
 
   /** The command's exit status once the server reported it, else undefined. */
+  override on<K extends keyof SshPipeEvents & string>(event: K, handler: Handler<SshPipeEvents, K>): this {
+    super.on(event, handler);
+    // Base classes subscribe to other events before this class's fields exist: look only for `stderr`.
+    const early = event === 'stderr' ? this.#earlyStderr : undefined;
+    if (early !== undefined) {
+      this.#earlyStderr = undefined;
+      // After the current task, so every listener added with this one sees the early chunks.
+      queueMicrotask(() => {
+        for (const chunk of early) this.emit('stderr', chunk);
+      });
+    }
+    return this;
+  }
+
+  #onStderr(chunk: Uint8Array): void {
+    const early = this.#earlyStderr;
+    if (early === undefined) this.emit('stderr', chunk);
+    else if ((this.#earlyStderrBytes += chunk.length) <= EARLY_STDERR_LIMIT) early.push(chunk);
+  }
+
   get exitStatus(): SshExitStatus | undefined {
     return this.#status;
   }
@@ -95,7 +122,14 @@ export class SshPipe extends SshChannelPipe<SshPipeEvents> {
     return this.#terminating;
   }
 
+  #announceExit(): void {
+    if (this.#exitAnnounced || this.#status === undefined) return;
+    this.#exitAnnounced = true;
+    this.emit('exit', this.#status);
+  }
+
   protected override markClosed(reason?: unknown): boolean {
+    if (!this.closed) this.#announceExit();
     const closing = reason ?? this.#terminateReason ?? this.#status;
     if (!super.markClosed(closing)) return false;
     this.#settleExit(this.#status, closing);

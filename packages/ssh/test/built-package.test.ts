@@ -2,8 +2,8 @@
 import { expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { assertBuilt } from './built.js';
-import { describeWithSshd } from './sshd.js';
+import { assertBuilt } from '@cbor-rpc/test-support/built';
+import { describeWithSshd } from '@cbor-rpc/test-support/sshd';
 
 const client = fileURLToPath(new URL('./fixtures/plain-node-client.mjs', import.meta.url));
 

@@ -15,7 +15,7 @@ import {
   type SshConnectOptions,
   type SshHostKey,
 } from '../src/index.js';
-import { describeWithSshd, fingerprint, type Sshd } from './sshd.js';
+import { describeWithSshd, fingerprint, type Sshd } from '@cbor-rpc/test-support/sshd';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {

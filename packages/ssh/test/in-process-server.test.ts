@@ -8,7 +8,7 @@ import { ConnectionClosedError } from '@cbor-rpc/core';
 import type { AddressInfo } from 'node:net';
 import ssh2 from 'ssh2';
 import { SshAuthenticationError, SshServer } from '../src/index.js';
-import { fingerprint } from './sshd.js';
+import { fingerprint } from '@cbor-rpc/test-support/sshd';
 
 const { Server, utils } = ssh2;
 type ServerConnection = Parameters<ConstructorParameters<typeof Server>[1] & object>[0];

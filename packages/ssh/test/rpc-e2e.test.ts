@@ -3,66 +3,21 @@
 //    (the remote host is this machine; the fixture imports the BUILT packages);
 //  - unix: an SSH stream-local forward to a unix-socket RPC server in this process.
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { ConnectionClosedError, type Transformer } from '@cbor-rpc/core';
+import { ConnectionClosedError } from '@cbor-rpc/core';
 import { StreamPipe } from '@cbor-rpc/core/node';
-import { CancelledError, RemoteError, RpcV1, RpcV1Server, type RpcCallContext } from '@cbor-rpc/rpc';
-import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
-import { JsonStreamTransformer } from '@cbor-rpc/transform-json';
+import { CancelledError, RemoteError, RpcV1, RpcV1Server } from '@cbor-rpc/rpc';
+import { assertBuilt } from '@cbor-rpc/test-support/built';
+import { clientHandlers, encodings, serverHandlers, type MakeTransformer } from '@cbor-rpc/test-support/rpc-scenarios';
+import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
+import { later, rejectionWithin } from '@cbor-rpc/test-support/timing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SshServer, type SshChannelPipe, type SshPipe } from '../src/index.js';
-import { assertBuilt } from './built.js';
-import { describeWithSshd, type Sshd } from './sshd.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/stdio-rpc-server.mjs', import.meta.url));
-const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const encodings: [string, () => Transformer<unknown, Uint8Array>][] = [
-  ['CBOR', () => new CborStreamTransformer()],
-  ['JSON', () => new JsonStreamTransformer()],
-];
-
-const onAbort = (context: RpcCallContext, action: () => void) => context.signal.addEventListener('abort', action, { once: true });
-
-/** The unix-socket server's methods: the same as the remote fixture's. */
-const serverHandlers = {
-  add: (_context: RpcCallContext, a: number, b: number) => a + b,
-  echo: (_context: RpcCallContext, value: unknown) => value,
-  fail: (_context: RpcCallContext, message: string) => {
-    throw new Error(message);
-  },
-  pid: () => process.pid,
-  record: async (context: RpcCallContext, value: unknown) => {
-    await context.rpc.emit('recorded', value);
-  },
-  work: async (context: RpcCallContext, steps: number) => {
-    for (let step = 1; step <= steps; step++) {
-      context.logger.info(`step ${step}`);
-      context.progress((step * 100) / steps, { step });
-      await later(2);
-    }
-    return 'done';
-  },
-  connectionLog: (context: RpcCallContext, text: string) => {
-    context.rpc.logger.warn(text);
-    return true;
-  },
-  waitForCancel: (context: RpcCallContext) =>
-    new Promise((resolve) =>
-      onAbort(context, () => {
-        const reason = (context.signal.reason as { code?: string }).code;
-        void context.rpc.emit('cancelled', { id: context.id, reason }).catch(() => undefined);
-        resolve('aborted');
-      }),
-    ),
-  hang: (context: RpcCallContext) => new Promise((resolve) => onAbort(context, () => resolve(null))),
-  callBack: async (context: RpcCallContext, x: number) => (await context.rpc.callMethod<number>('double', x)) + 1,
-};
-
-const clientHandlers = { double: (_context: RpcCallContext, x: number) => x * 2 };
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -91,14 +46,14 @@ async function sshConnect(sshd: Sshd): Promise<SshServer> {
   return ssh;
 }
 
-function rpcClient(pipe: SshPipe | SshChannelPipe, makeTransformer: () => Transformer<unknown, Uint8Array>): RpcV1 {
+function rpcClient(pipe: SshPipe | SshChannelPipe, makeTransformer: MakeTransformer): RpcV1 {
   const client = RpcV1.fromHandlers(makeTransformer().applyTransformer(pipe), clientHandlers, { timeoutMs: 60_000 });
   cleanups.push(() => client.terminate());
   return client;
 }
 
 /** RPC to `node stdio-rpc-server.mjs` run on the server over an exec channel. */
-async function overExec(sshd: Sshd, encoding: string, makeTransformer: () => Transformer<unknown, Uint8Array>): Promise<Session> {
+async function overExec(sshd: Sshd, encoding: string, makeTransformer: MakeTransformer): Promise<Session> {
   assertBuilt('core', 'rpc', 'transform-cbor', 'transform-json');
   const ssh = await sshConnect(sshd);
   const pipe = await ssh.runCommand(`'${process.execPath}' '${fixture}' ${encoding.toLowerCase()}`);
@@ -109,7 +64,7 @@ async function overExec(sshd: Sshd, encoding: string, makeTransformer: () => Tra
 }
 
 /** RPC over a forward to a unix-socket server in this process. */
-async function overUnix(sshd: Sshd, makeTransformer: () => Transformer<unknown, Uint8Array>): Promise<Session> {
+async function overUnix(sshd: Sshd, makeTransformer: MakeTransformer): Promise<Session> {
   const dir = mkdtempSync(join(tmpdir(), 'cbor-rpc-ssh-rpc-'));
   const path = join(dir, 'rpc.sock');
   const rpcServer: RpcV1Server = RpcV1Server.fromHandlers(serverHandlers, {
@@ -132,19 +87,6 @@ async function overUnix(sshd: Sshd, makeTransformer: () => Transformer<unknown, 
   const pipe = await ssh.openUnixConnection(path);
   const client = rpcClient(pipe, makeTransformer);
   return { client, ssh, pipe, stderr: () => '', serverConnections: () => rpcServer.connectionCount };
-}
-
-/** Resolves with what `promise` rejects with and how long that took; fails when it takes longer than `ms`. */
-async function rejectionWithin(promise: Promise<unknown>, ms: number): Promise<{ error: unknown; elapsed: number }> {
-  const started = Date.now();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms)));
-  try {
-    const error = await Promise.race([promise.then((value) => Promise.reject(new Error(`resolved with ${String(value)}`)), (e: unknown) => e), deadline]);
-    return { error, elapsed: Date.now() - started };
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 describeWithSshd('RPC over SSH', {}, (sshd) => {

@@ -1,4 +1,4 @@
-// SshServer against a real OpenSSH sshd started by the suite (test/sshd.ts).
+// SshServer against a real OpenSSH sshd started by the suite (@cbor-rpc/test-support/sshd).
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { ConnectionClosedError } from '@cbor-rpc/core';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +14,7 @@ import {
   type SshConnectOptions,
   type SshPipe,
 } from '../src/index.js';
-import { describeWithSshd, type Sshd } from './sshd.js';
+import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
 
 const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString('utf8');
@@ -86,6 +86,16 @@ describeWithSshd('SshServer against OpenSSH sshd', {}, (sshd) => {
     expect(pipe.exitStatus).toEqual({ code: 3, signal: null });
     await expect(pipe.waitForExit()).resolves.toEqual({ code: 3, signal: null });
   });
+
+  test('the output of a command that finishes at once is kept for listeners attached after runCommand resolves', async () => {
+    // Its output can arrive in the same read as the channel's confirmation, before `await` resumes.
+    const server = await connect(sshd());
+    for (let i = 0; i < 40; i++) {
+      const pipe = await server.runCommand(`echo out${i}; echo err${i} >&2`);
+      const result = await finished(pipe);
+      expect([result.stdout, result.stderr]).toEqual([`out${i}\n`, `err${i}\n`]);
+    }
+  }, 60_000);
 
   test('stdin reaches the command byte for byte and writeEof lets it finish', async () => {
     const server = await connect(sshd());

@@ -1,33 +1,26 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
-import { ConnectionClosedError, type Transformer } from '@cbor-rpc/core';
-import { CancelledError, RemoteError, RpcV1, type RpcCallContext } from '@cbor-rpc/rpc';
-import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
-import { JsonStreamTransformer } from '@cbor-rpc/transform-json';
+import { ConnectionClosedError } from '@cbor-rpc/core';
+import { CancelledError, RemoteError, RpcV1 } from '@cbor-rpc/rpc';
+import { assertBuilt } from '@cbor-rpc/test-support/built';
+import { clientHandlers as defaultClientHandlers, encodings, type ClientHandlers, type MakeTransformer } from '@cbor-rpc/test-support/rpc-scenarios';
+import { later, rejectionWithin } from '@cbor-rpc/test-support/timing';
 import { StdioPipe } from '../src/index.js';
-import { assertBuilt } from './built.js';
-import { later } from './helpers.js';
 
 // End to end: this process is the client; a child process (test/fixtures/rpc-server.mjs,
 // run by plain node on the BUILT packages) serves RPC on its stdin and stdout.
 
 const serverScript = fileURLToPath(new URL('./fixtures/rpc-server.mjs', import.meta.url));
-const encodings: [string, () => Transformer<unknown, Uint8Array>][] = [
-  ['cbor', () => new CborStreamTransformer()],
-  ['json', () => new JsonStreamTransformer()],
-];
 
 const children: StdioPipe[] = [];
 afterEach(async () => {
   for (const pipe of children.splice(0)) pipe.childProcess?.kill('SIGKILL');
 });
 
-type ClientHandlers = { double: (context: RpcCallContext, x: number) => number | Promise<number> };
-
 /** Starts the stdio RPC server as a child and connects to it. */
-async function start(encoding: string, makeTransformer: () => Transformer<unknown, Uint8Array>, clientHandlers: ClientHandlers = { double: (_c, x) => x * 2 }) {
+async function start(encoding: string, makeTransformer: MakeTransformer, clientHandlers: ClientHandlers = defaultClientHandlers) {
   assertBuilt('core', 'rpc', 'transform-cbor', 'transform-json', 'stdio');
-  const pipe = await StdioPipe.startProcess(process.execPath, [serverScript, encoding], { stderr: 'pipe', sigtermAfterMs: 5000 });
+  const pipe = await StdioPipe.startProcess(process.execPath, [serverScript, encoding.toLowerCase()], { stderr: 'pipe', sigtermAfterMs: 5000 });
   children.push(pipe);
   const stderr: string[] = [];
   const decoder = new TextDecoder();
@@ -36,17 +29,6 @@ async function start(encoding: string, makeTransformer: () => Transformer<unknow
   const warnings: unknown[] = [];
   client.on('warning', (reason, detail) => warnings.push([reason, detail]));
   return { pipe, client, warnings, stderr: () => stderr.join('') };
-}
-
-/** Resolves with what `promise` rejects with; fails when it takes longer than `ms` (generous: the machine is shared). */
-async function rejectionWithin(promise: Promise<unknown>, ms: number): Promise<unknown> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([promise.then((value) => Promise.reject(new Error(`resolved with ${String(value)}`)), (error: unknown) => error), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 describe.each(encodings)('RPC over stdio with %s', (encoding, makeTransformer) => {
@@ -65,7 +47,7 @@ describe.each(encodings)('RPC over stdio with %s', (encoding, makeTransformer) =
     expect(stderr()).toBe('');
   });
 
-  if (encoding === 'cbor') {
+  if (encoding === 'CBOR') {
     test('binary values arrive as bytes', async () => {
       const { client } = await start(encoding, makeTransformer);
       const blob = Uint8Array.from({ length: 300_000 }, (_, i) => i % 251);
@@ -137,7 +119,7 @@ describe.each(encodings)('RPC over stdio with %s', (encoding, makeTransformer) =
     const pending = client.callMethod('hang');
     await later(50);
     pipe.childProcess!.kill('SIGKILL');
-    const error = await rejectionWithin(pending, 3000);
+    const { error } = await rejectionWithin(pending, 3000);
     expect(error).toBeInstanceOf(ConnectionClosedError);
     expect((error as ConnectionClosedError).cause).toEqual({ code: null, signal: 'SIGKILL' });
     expect(client.closed).toBe(true);

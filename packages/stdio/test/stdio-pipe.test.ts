@@ -2,8 +2,10 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { ConnectionClosedError } from '@cbor-rpc/core';
 import { ProcessStartError, StdioPipe, type StartProcessOptions } from '../src/index.js';
-import { assertBuilt } from './built.js';
-import { closed, collect, later, mulberry32, until } from './helpers.js';
+import { assertBuilt } from '@cbor-rpc/test-support/built';
+import { closed, collect } from '@cbor-rpc/test-support/pipes';
+import { mulberry32 } from '@cbor-rpc/test-support/random';
+import { later, until } from '@cbor-rpc/test-support/timing';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const text = (bytes: number[]) => new TextDecoder().decode(Uint8Array.from(bytes));

@@ -9,9 +9,17 @@ import { TcpPipe } from './tcp-pipe.js';
 export interface TcpServerOptions {
   /** Length of the queue of connections the OS keeps before `accept`; Node's default (511) when unset. */
   backlog?: number;
-  /** Options of every accepted `TcpPipe`. Default: `StreamPipe`'s defaults. */
+  /**
+   * Options of every accepted `TcpPipe`. Default: `StreamPipe`'s defaults, except
+   * `maxWriteBacklog`: 1 MiB (64 times a socket's buffer), so a client that sends
+   * calls without reading the replies stops being read instead of filling this
+   * process's memory; clients never stop reading, so the two ends cannot both wait.
+   */
   pipe?: StreamPipeOptions;
 }
+
+/** Default `maxWriteBacklog` of accepted pipes, in bytes. */
+const MAX_WRITE_BACKLOG = 1024 * 1024;
 
 /**
  * A TCP listener that turns each accepted socket into a `TcpPipe`, offers it
@@ -86,6 +94,7 @@ export class TcpServer extends Server<TcpPipe> {
   }
 
   async #onSocket(socket: Socket): Promise<void> {
-    if (await this.addConnection(new TcpPipe(socket, this.#options.pipe))) socket.resume();
+    const pipe = new TcpPipe(socket, { maxWriteBacklog: MAX_WRITE_BACKLOG, ...this.#options.pipe });
+    if (await this.addConnection(pipe)) socket.resume();
   }
 }

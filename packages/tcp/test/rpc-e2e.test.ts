@@ -1,56 +1,11 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { ConnectionClosedError, type Transformer } from '@cbor-rpc/core';
-import { CancelledError, RemoteError, RpcV1, RpcV1Server, type RpcCallContext } from '@cbor-rpc/rpc';
-import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
-import { JsonStreamTransformer } from '@cbor-rpc/transform-json';
+import { ConnectionClosedError } from '@cbor-rpc/core';
+import { CancelledError, RemoteError, RpcV1, RpcV1Server } from '@cbor-rpc/rpc';
+import { clientHandlers as defaultClientHandlers, encodings, serverHandlers, type ClientHandlers, type MakeTransformer } from '@cbor-rpc/test-support/rpc-scenarios';
+import { later, rejectionWithin } from '@cbor-rpc/test-support/timing';
 import { TcpPipe, TcpServer } from '../src/index.js';
-import { later } from './helpers.js';
 
 // End to end: @cbor-rpc/rpc over a stream transformer over real TCP sockets on 127.0.0.1.
-
-const encodings: [string, () => Transformer<unknown, Uint8Array>][] = [
-  ['CBOR', () => new CborStreamTransformer()],
-  ['JSON', () => new JsonStreamTransformer()],
-];
-
-const onAbort = (context: RpcCallContext, action: () => void) =>
-  context.signal.addEventListener('abort', action, { once: true });
-
-/** The methods the server offers. */
-const serverHandlers = {
-  add: (_context: RpcCallContext, a: number, b: number) => a + b,
-  echo: (_context: RpcCallContext, value: unknown) => value,
-  fail: (_context: RpcCallContext, message: string) => {
-    throw new Error(message);
-  },
-  /** Fired by the client: answers with an event, since a fire has no reply. */
-  record: async (context: RpcCallContext, value: unknown) => {
-    await context.rpc.emit('recorded', value);
-  },
-  work: async (context: RpcCallContext, steps: number) => {
-    for (let step = 1; step <= steps; step++) {
-      context.logger.info(`step ${step}`);
-      context.progress((step * 100) / steps, { step });
-      await later(2);
-    }
-    return 'done';
-  },
-  connectionLog: (context: RpcCallContext, text: string) => {
-    context.rpc.logger.warn(text);
-    return true;
-  },
-  waitForCancel: (context: RpcCallContext) =>
-    new Promise((resolve) =>
-      onAbort(context, () => {
-        const reason = (context.signal.reason as { code?: string }).code;
-        void context.rpc.emit('cancelled', { id: context.id, reason }).catch(() => undefined);
-        resolve('aborted');
-      }),
-    ),
-  hang: (context: RpcCallContext) => new Promise((resolve) => onAbort(context, () => resolve(null))),
-  /** Calls back into the client that called. */
-  callBack: async (context: RpcCallContext, x: number) => (await context.rpc.callMethod<number>('double', x)) + 1,
-};
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -58,9 +13,7 @@ afterEach(async () => {
 });
 
 /** Starts a TCP RPC server and connects one client to it. */
-type ClientHandlers = { double: (context: RpcCallContext, x: number) => number | Promise<number> };
-
-async function connect(makeTransformer: () => Transformer<unknown, Uint8Array>, clientHandlers: ClientHandlers = { double: (_c, x) => x * 2 }) {
+async function connect(makeTransformer: MakeTransformer, clientHandlers: ClientHandlers = defaultClientHandlers) {
   const rpcServer: RpcV1Server = RpcV1Server.fromHandlers(serverHandlers, {
     timeoutMs: 60_000,
     onEvent: (connectionId, topic, message) => rpcServer.emit(connectionId, `echo:${topic}`, message),
@@ -80,17 +33,6 @@ async function connect(makeTransformer: () => Transformer<unknown, Uint8Array>, 
   client.on('warning', (reason, detail) => warnings.push([reason, detail]));
   while (rpcServer.connectionCount === 0) await later(5);
   return { client, pipe, rpcServer, server, accepted, warnings };
-}
-
-/** Resolves with what `promise` rejects with; fails when it takes longer than `ms` (generous: the machine is shared). */
-async function rejectionWithin(promise: Promise<unknown>, ms: number): Promise<unknown> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([promise.then((value) => Promise.reject(new Error(`resolved with ${String(value)}`)), (error: unknown) => error), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 describe.each(encodings)('RPC over TCP with %s', (encoding, makeTransformer) => {
@@ -172,7 +114,7 @@ describe.each(encodings)('RPC over TCP with %s', (encoding, makeTransformer) => 
     const pending = client.callMethod('hang');
     await later(50);
     accepted[0]!.socket.destroy();
-    const error = await rejectionWithin(pending, 3000);
+    const { error } = await rejectionWithin(pending, 3000);
     expect(error).toBeInstanceOf(ConnectionClosedError);
     expect(client.closed).toBe(true);
   });
@@ -189,7 +131,7 @@ describe.each(encodings)('RPC over TCP with %s', (encoding, makeTransformer) => 
     const pending = rpcServer.callMethod(connectionId!, 'double', 1);
     while (!entered) await later(5);
     pipe.socket.destroy();
-    expect(await rejectionWithin(pending, 3000)).toBeInstanceOf(ConnectionClosedError);
+    expect((await rejectionWithin(pending, 3000)).error).toBeInstanceOf(ConnectionClosedError);
     while (rpcServer.connectionCount > 0) await later(5);
   });
 });

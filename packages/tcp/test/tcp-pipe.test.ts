@@ -5,7 +5,9 @@ import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ConnectionClosedError, TimeoutError } from '@cbor-rpc/core';
 import { TcpConnectionError, TcpPipe, TcpServer } from '../src/index.js';
-import { closed, collect, later, mulberry32, until } from './helpers.js';
+import { closed, collect } from '@cbor-rpc/test-support/pipes';
+import { mulberry32 } from '@cbor-rpc/test-support/random';
+import { later, until } from '@cbor-rpc/test-support/timing';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {

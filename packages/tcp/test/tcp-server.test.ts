@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { ConnectionClosedError } from '@cbor-rpc/core';
 import { TcpConnectionError, TcpListenError, TcpPipe, TcpServer } from '../src/index.js';
-import { closed, collect, later, until } from './helpers.js';
+import { closed, collect } from '@cbor-rpc/test-support/pipes';
+import { later, until } from '@cbor-rpc/test-support/timing';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {

@@ -11,24 +11,28 @@ import type { CborOptions, ResolvedCborOptions } from './options.js';
  * writes (a `Buffer` as a byte string) and reads what cbor2 reads, but fast.
  */
 export class CborTransformer extends Transformer<unknown, Uint8Array> {
+  readonly #options: ResolvedCborOptions;
   readonly #maxDepth: number;
-  readonly #scanner: ItemScanner;
+  // Made on first `decode`: the stream subclass has its own and never needs this one.
+  #scanner: ItemScanner | undefined;
 
   /** See `CborOptions` for the limits and their defaults. */
   constructor(options: CborOptions = {}) {
     super();
-    const resolved: ResolvedCborOptions = resolveOptions(options);
-    this.#maxDepth = resolved.maxDepth;
-    this.#scanner = new ItemScanner(resolved);
+    this.#options = resolveOptions(options);
+    this.#maxDepth = this.#options.maxDepth;
   }
 
-  /** Encodes one message as one CBOR item. */
+  /**
+   * Encodes one message as one CBOR item. Small results are views into a
+   * shared slab (as Node's `Buffer` pool does): copy one before transferring its `buffer`.
+   */
   encode(message: unknown): Uint8Array {
-    return encodeItem(message, this.#maxDepth);
+    return encodeItem(message, this.#maxDepth, true);
   }
 
   /** Decodes a chunk that holds exactly one CBOR item; throws `DecodeError` (offset in the chunk) otherwise. */
   decode(chunk: Uint8Array): unknown {
-    return decodeWhole(chunk, this.#scanner);
+    return decodeWhole(chunk, (this.#scanner ??= new ItemScanner(this.#options)));
   }
 }

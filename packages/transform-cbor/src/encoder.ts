@@ -7,28 +7,59 @@ import { EncodeError } from '@cbor-rpc/core';
 import { encodeWithCbor2 } from './cbor2-bridge.js';
 import { toHalfBits } from './half-float.js';
 
-const initialSize = 8192;
-/** A buffer that grew past this is dropped after use, so one big message does not pin memory. */
+const slabSize = 16 * 1024;
+/** A new slab is started when less than this is left, so a small message rarely has to move. */
+const minRoom = 1024;
+/** A buffer that grew past this is handed out with its message and never reused, so one big message does not pin memory. */
 const keepSize = 1024 * 1024;
 const twoTo32 = 4294967296;
 
 // One shared output buffer: encoding never yields, and the only way back in
 // (user code run by cbor2 for a value outside the subset) saves and restores it.
-let buffer: Uint8Array = new Uint8Array(initialSize);
+// Pooled messages are consecutive views into it (a slab, as Node's `Buffer`
+// pool does), so a small message costs no allocation of its own.
+let buffer: Uint8Array = new Uint8Array(slabSize);
 let view: DataView = new DataView(buffer.buffer);
+/** Where the message being written starts in `buffer`. */
+let messageStart = 0;
 let position = 0;
 let depthLimit = Infinity;
 
-/** Encodes `value` as one CBOR item; nesting deeper than `maxDepth` throws `EncodeError`. */
-export function encodeItem(value: unknown, maxDepth = Infinity): Uint8Array {
-  position = 0;
+/**
+ * Encodes `value` as one CBOR item; nesting deeper than `maxDepth` throws
+ * `EncodeError`. A `pooled` result may share its ArrayBuffer with other
+ * messages (cheaper for the many small messages of a pipe); otherwise it owns it.
+ */
+export function encodeItem(value: unknown, maxDepth = Infinity, pooled = false): Uint8Array {
+  // A slab that a user transferred away (via a pooled result's buffer) has length 0 and is replaced here.
+  if (buffer.length - position < minRoom) newSlab();
+  messageStart = position;
   depthLimit = maxDepth;
   try {
     writeValue(value, 0);
-    return buffer.slice(0, position);
-  } finally {
-    if (buffer.length > keepSize) setBuffer(new Uint8Array(initialSize));
+  } catch (error) {
+    if (buffer.length > keepSize) newSlab();
+    else position = messageStart;
+    throw error;
   }
+  const end = position;
+  if (buffer.length > keepSize) {
+    // The buffer grew for this message alone: hand it out rather than copy it.
+    const message = buffer.subarray(messageStart, end);
+    newSlab();
+    return message;
+  }
+  if (!pooled) {
+    position = messageStart;
+    return buffer.slice(messageStart, end);
+  }
+  position = (end + 7) & ~7;
+  return buffer.subarray(messageStart, end);
+}
+
+function newSlab(): void {
+  setBuffer(new Uint8Array(slabSize));
+  position = messageStart = 0;
 }
 
 function setBuffer(next: Uint8Array): void {
@@ -36,14 +67,20 @@ function setBuffer(next: Uint8Array): void {
   view = new DataView(next.buffer);
 }
 
+/** Makes room for `bytes` more, moving the message written so far to a bigger buffer if needed. */
 function reserve(bytes: number): void {
-  const needed = position + bytes;
-  if (needed <= buffer.length) return;
-  let size = buffer.length * 2;
-  while (size < needed) size *= 2;
+  if (position + bytes <= buffer.length) return;
+  const used = position - messageStart;
+  // Doubling while the message grows by small values; one big value (a long
+  // byte or text string) gets just its room, so little memory is wasted.
+  let size = slabSize;
+  while (size < used * 2) size *= 2;
+  if (size < used + bytes) size = used + bytes + slabSize;
   const next = new Uint8Array(size);
-  next.set(buffer.subarray(0, position));
+  next.set(buffer.subarray(messageStart, position));
   setBuffer(next);
+  position = used;
+  messageStart = 0;
 }
 
 function writeValue(value: unknown, depth: number): void {
@@ -101,7 +138,8 @@ function writeObject(value: object, depth: number): void {
 }
 
 function writeMap(map: Record<string, unknown>, depth: number): void {
-  const start = position;
+  // Relative to the message: `reserve` may move it to another buffer.
+  const start = position - messageStart;
   const keys = Object.keys(map);
   const length = keys.length;
   writeHead(0xa0, length);
@@ -110,7 +148,7 @@ function writeMap(map: Record<string, unknown>, depth: number): void {
     const entry = map[key];
     if (typeof entry === 'function') {
       // A function member may be `toJSON` or `toCBOR`, which cbor2 honours: let it write the whole object.
-      position = start;
+      position = messageStart + start;
       writeWithCbor2(map);
       return;
     }
@@ -260,14 +298,16 @@ function writeUtf8(text: string, at: number): number {
 function writeWithCbor2(value: unknown): void {
   // cbor2 may run user code (toJSON, toCBOR) that encodes with us again: give
   // that nested call its own buffer.
-  const saved = { buffer, view, position, depthLimit };
-  setBuffer(new Uint8Array(initialSize));
+  const saved = { buffer, view, messageStart, position, depthLimit };
+  setBuffer(new Uint8Array(slabSize));
+  position = messageStart = 0;
   let bytes: Uint8Array;
   try {
     bytes = encodeWithCbor2(value);
   } finally {
     buffer = saved.buffer;
     view = saved.view;
+    messageStart = saved.messageStart;
     position = saved.position;
     depthLimit = saved.depthLimit;
   }

@@ -37,7 +37,8 @@ export class ItemScanner {
   readonly #maxDepth: number;
   readonly #allowIndefinite: boolean;
   /** Per open container: children still expected, or one of the markers above. */
-  readonly #left: number[] = [];
+  // Room for the usual depth of a message; written by index, so it grows when needed.
+  readonly #left: number[] = [0, 0, 0, 0];
   #depth = 0;
   /** Bytes the current item still needs at least: one per expected child, one per missing break. */
   #pending = 0;

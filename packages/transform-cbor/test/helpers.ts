@@ -1,27 +1,9 @@
 // Seeded random values and small byte helpers shared by the tests. Every
 // generator takes a `Random` so that a failing seed replays exactly.
 
-/** A seeded PRNG (mulberry32): returns floats in [0, 1). */
-export type Random = () => number;
+import { int, mulberry32, pick, type Random } from '@cbor-rpc/test-support/random';
 
-export function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function int(random: Random, below: number): number {
-  return Math.floor(random() * below);
-}
-
-export function pick<T>(random: Random, items: readonly T[]): T {
-  return items[int(random, items.length)]!;
-}
+export { int, mulberry32, pick, type Random };
 
 export function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');

@@ -4,22 +4,9 @@
 import { JsonStreamTransformer } from '../src/index.js';
 import type { JsonTransformerOptions } from '../src/index.js';
 
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { int, mulberry32, pick, type Random } from '@cbor-rpc/test-support/random';
 
-export type Random = () => number;
-
-export const int = (random: Random, below: number): number => Math.floor(random() * below);
-export const pick = <T>(random: Random, items: readonly T[]): T => items[int(random, items.length)]!;
+export { int, mulberry32, pick, type Random };
 
 const encoder = new TextEncoder();
 

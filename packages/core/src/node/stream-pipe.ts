@@ -15,15 +15,28 @@ export interface StreamPipeOptions {
   closeOnEnd?: boolean;
   /** How long `terminate` waits for written data to flush before destroying the streams, in ms. Default: 2000. */
   flushTimeoutMs?: number;
+  /**
+   * Stop reading while more than this many bytes wait to be written (the peer
+   * is not reading), and read again once they drained, so a peer that sends
+   * without reading cannot make this side buffer without bound. Counts from
+   * the stream's own `writableHighWaterMark` at least. Default: Infinity (never
+   * stop): if both ends of a connection stopped reading while each had that
+   * much to write, neither would drain, so only one end, the one that accepts
+   * untrusted peers (`TcpServer` does for its connections), should set it.
+   */
+  maxWriteBacklog?: number;
 }
 
-const wrote: Promise<boolean> = Promise.resolve(true);
+/** Reasons to stop reading, as bits of `#holds`: data handlers are busy, or too much waits to be written. */
+const DELIVERING = 1;
+const BACKED_UP = 2;
 
 /**
  * An event pipe of bytes over a Node duplex stream, or over a readable and a
  * writable (a child process's stdout and stdin). Writes made in the same tick
  * go out in one system call; `write` waits for `drain` when the stream's
- * buffer is full; reading pauses while `data` pipeline handlers are busy.
+ * buffer is full; reading pauses while `data` pipeline handlers are busy and,
+ * with `maxWriteBacklog`, while the peer does not read what is written.
  */
 export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends EventPipe<Uint8Array, Uint8Array, E> {
   readonly #readable: Readable;
@@ -32,12 +45,13 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
   #corked = false;
   #drain: Promise<boolean> | undefined;
   #reason: unknown;
+  #holds = 0;
 
   constructor(readable: Readable, writable: Writable = readable as unknown as Writable, options: StreamPipeOptions = {}) {
     super();
     this.#readable = readable;
     this.#writable = writable;
-    this.#options = { closeOnEnd: true, flushTimeoutMs: 2000, ...options };
+    this.#options = { closeOnEnd: true, flushTimeoutMs: 2000, maxWriteBacklog: Infinity, ...options };
     readable.on('data', (chunk: Uint8Array) => this.#onData(chunk));
     readable.on('end', () => this.#onEnd());
     readable.on('error', (error) => this.#onError(error));
@@ -69,13 +83,16 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
       writable.cork();
       process.nextTick(() => this.#uncork());
     }
-    if (writable.write(chunk) && this.#drain === undefined) return wrote;
+    if (writable.write(chunk) && this.#drain === undefined) return EventPipe.written;
+    // `drain` follows every write that returned false, so the hold below is always released.
+    if (writable.writableLength > this.#options.maxWriteBacklog) this.#hold(BACKED_UP);
     this.#drain ??= new Promise<boolean>((resolve, reject) => {
       // Closing after `end` flushed everything counts as drained.
       const settle = (drained: boolean) => () => {
         writable.off('drain', onDrain);
         writable.off('close', onClose);
         this.#drain = undefined;
+        this.#release(BACKED_UP);
         if (drained || writable.writableFinished) resolve(true);
         else reject(new ConnectionClosedError('The stream closed before its buffer drained'));
       };
@@ -118,10 +135,19 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
   #onData(chunk: Uint8Array): void {
     const busy = this.deliver(chunk);
     if (busy === undefined) return;
-    this.#readable.pause();
-    void busy.then(() => {
-      if (!this.closed) this.#readable.resume();
-    });
+    this.#hold(DELIVERING);
+    void busy.then(() => this.#release(DELIVERING));
+  }
+
+  #hold(reason: number): void {
+    if (this.#holds === 0) this.#readable.pause();
+    this.#holds |= reason;
+  }
+
+  #release(reason: number): void {
+    if ((this.#holds & reason) === 0) return;
+    this.#holds &= ~reason;
+    if (this.#holds === 0 && !this.closed) this.#readable.resume();
   }
 
   #onEnd(): void {

@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
+const packagesDir = fileURLToPath(new URL('../../../packages/', import.meta.url));
 
 function newestIn(dir: string): number {
   let newest = 0;
@@ -12,9 +12,9 @@ function newestIn(dir: string): number {
 }
 
 /**
- * The remote fixture runs in plain `node` and imports the BUILT packages
- * (dist), as a deployed server would. Throws a clear error when a dist is
- * missing or older than its sources, instead of testing stale code.
+ * Fixtures run in plain `node` and import the BUILT packages (dist), as a
+ * deployed server does. Throws a clear error when a dist is missing or older
+ * than its sources, instead of testing stale code.
  */
 export function assertBuilt(...packages: string[]): void {
   for (const name of packages) {
@@ -23,10 +23,10 @@ export function assertBuilt(...packages: string[]): void {
     try {
       built = statSync(dist).mtimeMs;
     } catch {
-      throw new Error(`${dist} is missing: run \`npm test\` or \`npm run build\` at the repository root first`);
+      throw new Error(`${dist} is missing: run \`pnpm build\` (or \`pnpm test\`) at the repository root first`);
     }
     if (newestIn(`${packagesDir}${name}/src`) > built) {
-      throw new Error(`packages/${name}/dist is older than its src: run \`npm run build\` at the repository root first`);
+      throw new Error(`packages/${name}/dist is older than its src: run \`pnpm build\` at the repository root first`);
     }
   }
 }

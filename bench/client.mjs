@@ -1,0 +1,122 @@
+// A benchmark client in its own process: `node client.mjs <system>`, forked by
+// run.mjs, which sends it one workload at a time over IPC and gets the figures back.
+
+import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import { systems } from './systems.mjs';
+
+const system = systems[process.argv[2]];
+if (system === undefined) throw new Error(`unknown system ${process.argv[2]}`);
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const payload = new Uint8Array(randomBytes(1024 * 1024));
+
+/**
+ * Keeps `perClient` calls in flight on each client for `warmupMs`, then counts
+ * completed calls (and their latencies when `latencies`) for `durationMs`.
+ */
+async function closedLoop(clients, perClient, op, { warmupMs, durationMs, latencies = false }) {
+  let measuring = false;
+  let stop = false;
+  let count = 0;
+  const times = [];
+  const worker = async (client) => {
+    while (!stop) {
+      const start = performance.now();
+      await op(client);
+      if (measuring && !stop) {
+        count++;
+        if (latencies) times.push(performance.now() - start);
+      }
+    }
+  };
+  const workers = [];
+  for (const client of clients) for (let i = 0; i < perClient; i++) workers.push(worker(client));
+  await pause(warmupMs);
+  measuring = true;
+  const started = performance.now();
+  await pause(durationMs);
+  stop = true;
+  const elapsed = (performance.now() - started) / 1000;
+  await Promise.all(workers);
+  const result = { perSecond: count / elapsed };
+  if (latencies) {
+    times.sort((a, b) => a - b);
+    result.p50us = times[Math.floor(times.length * 0.5)] * 1000;
+    result.p99us = times[Math.floor(times.length * 0.99)] * 1000;
+  }
+  return result;
+}
+
+async function connectMany(port, n) {
+  const clients = [];
+  for (let i = 0; i < n; i += 50) {
+    const batch = [];
+    for (let j = i; j < Math.min(n, i + 50); j++) batch.push(system.connect(port));
+    clients.push(...(await Promise.all(batch)));
+  }
+  return clients;
+}
+
+async function check(client) {
+  const sum = await client.add();
+  if (process.argv[2] !== 'raw' && sum !== 15) throw new Error(`add(5, 10) gave ${sum}`);
+  const back = await client.echo(payload);
+  if (back.length !== payload.length || Buffer.compare(Buffer.from(back.buffer, back.byteOffset, back.length), payload) !== 0) {
+    throw new Error('echo returned different bytes');
+  }
+}
+
+const add = (client) => client.add();
+const echo = (client) => client.echo(payload);
+
+const workloads = {
+  sequential: (clients, timing) => closedLoop(clients, 1, add, { ...timing, latencies: true }),
+  sequential2: (clients, timing) => closedLoop(clients, 1, add, { ...timing, latencies: true }),
+  concurrent: (clients, timing) => closedLoop(clients, 256, add, timing),
+  echo: async (clients, timing) => {
+    const { perSecond } = await closedLoop(clients, 1, echo, timing);
+    return { perSecond, mbPerSecond: (perSecond * payload.length) / 1e6 };
+  },
+  fanin: (clients, timing) => closedLoop(clients, 16, add, timing),
+};
+
+let idle = [];
+
+async function handle(message) {
+  switch (message.cmd) {
+    case 'run': {
+      const clients = await connectMany(message.port, message.workload === 'fanin' ? 64 : 1);
+      await check(clients[0]);
+      try {
+        return await workloads[message.workload](clients, message.timing);
+      } finally {
+        await Promise.all(clients.map((client) => client.close()));
+      }
+    }
+    case 'open': {
+      const clients = await connectMany(message.port, message.count);
+      // One call each, so every connection has been used once and holds what that leaves behind.
+      await Promise.all(clients.map((client) => client.add()));
+      idle.push(...clients);
+      return { opened: clients.length };
+    }
+    case 'close': {
+      const clients = idle;
+      idle = [];
+      await Promise.all(clients.map((client) => client.close()));
+      return { closed: clients.length };
+    }
+    default:
+      throw new Error(`unknown command ${message.cmd}`);
+  }
+}
+
+process.on('message', (message) => {
+  handle(message).then(
+    (result) => process.send({ id: message.id, result }),
+    (error) => process.send({ id: message.id, error: String(error?.stack ?? error) }),
+  );
+});
+process.on('disconnect', () => process.exit(0));
+process.send({ ready: true });

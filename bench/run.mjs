@@ -1,0 +1,162 @@
+// Runs the benchmark: every system's server and client in their own processes
+// on 127.0.0.1, several interleaved rounds (the system order rotates each
+// round), then prints a markdown table of medians (min-max) with ratios to the
+// raw socket. Progress goes to stderr, the table to stdout.
+//
+//   node run.mjs [--quick] [--rounds N] [--duration MS] [--warmup MS]
+//                [--idle N] [--systems raw,cbor,json,vscode]
+//                [--workloads sequential,sequential2,concurrent,echo,fanin,memory]
+//                [--no-pin] [--json FILE]
+//
+// With two or more CPUs (and `taskset`), each system's client runs on CPU 0
+// and its server on CPU 1, except `sequential`, which puts both on CPU 1: one
+// call in flight never runs both sides at once, and on one core the figure is
+// the CPU cost of a round trip rather than how fast an idle core wakes up
+// (`sequential2` measures the same calls across two cores).
+
+import { fork, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { printTable } from './table.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    idle: { type: 'string' },
+    systems: { type: 'string', default: 'raw,cbor,json,vscode' },
+    workloads: { type: 'string', default: 'sequential,sequential2,concurrent,echo,fanin,memory' },
+    'no-pin': { type: 'boolean', default: false },
+    json: { type: 'string' },
+  },
+});
+
+const rounds = Number(args.rounds ?? (args.quick ? 3 : 5));
+const timing = {
+  warmupMs: Number(args.warmup ?? (args.quick ? 200 : 300)),
+  durationMs: Number(args.duration ?? (args.quick ? 500 : 1000)),
+};
+const idleCount = Number(args.idle ?? 1000);
+const systemKeys = args.systems.split(',');
+const workloads = args.workloads.split(',');
+
+const canPin = !args['no-pin'] && cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
+
+/** Moves every thread of process `pid` to CPU `cpu`. */
+function pin(pid, cpu) {
+  if (canPin) spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+}
+
+/** Places a system's client and server for `workload`; see the top of this file. */
+function place(workload, { server, client }) {
+  pin(client.pid, workload === 'sequential' ? 1 : 0);
+  if (server !== undefined) pin(server.pid, 1);
+}
+
+const here = (file) => fileURLToPath(new URL(file, import.meta.url));
+const log = (text) => process.stderr.write(`${text}\n`);
+
+/** A forked child answering `{ id, ... }` requests over IPC. */
+async function start(file, system, execArgv = []) {
+  const child = fork(here(file), [system], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const waiting = new Map();
+  let nextId = 1;
+  const ready = new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${file} ${system} exited with ${code}`)));
+    child.on('message', (message) => {
+      if (message.ready) resolve(message);
+      const pending = waiting.get(message.id);
+      if (pending === undefined) return;
+      waiting.delete(message.id);
+      if (message.error !== undefined) pending.reject(new Error(`${system}: ${message.error}`));
+      else pending.resolve(message.result ?? message.memory);
+    });
+  });
+  const hello = await ready;
+  return {
+    pid: child.pid,
+    port: hello.port,
+    ask(message) {
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        child.send({ ...message, id });
+      });
+    },
+    stop() {
+      child.removeAllListeners('exit');
+      child.kill();
+    },
+  };
+}
+
+/** Resident memory per idle connection of a fresh server, from RSS after GC before and after `idleCount` connections. */
+async function measureMemory(key, client) {
+  const server = await start('server.mjs', key, ['--expose-gc']);
+  pin(server.pid, 1);
+  try {
+    // Warm the server's code paths first, so compiled code is not counted as connection memory.
+    await client.ask({ cmd: 'open', port: server.port, count: 20 });
+    await client.ask({ cmd: 'close' });
+    const before = await server.ask({ cmd: 'memory' });
+    await client.ask({ cmd: 'open', port: server.port, count: idleCount });
+    const after = await server.ask({ cmd: 'memory' });
+    await client.ask({ cmd: 'close' });
+    if (after.connections !== idleCount) throw new Error(`${key} server holds ${after.connections} connections, expected ${idleCount}`);
+    return {
+      kibPerConnection: (after.rss - before.rss) / idleCount / 1024,
+      heapKibPerConnection: (after.heapUsed - before.heapUsed) / idleCount / 1024,
+    };
+  } finally {
+    server.stop();
+  }
+}
+
+const began = Date.now();
+const loadAtStart = loadavg()[0];
+if (loadAtStart > 0.5) log(`warning: load average ${loadAtStart.toFixed(2)}: other processes use the CPU, so figures will be noisy`);
+log(`cbor-rpc bench: ${rounds} rounds, ${timing.warmupMs} ms warm-up + ${timing.durationMs} ms per figure, ${idleCount} idle connections, ${canPin ? 'pinned to CPUs' : 'not pinned'}`);
+const processes = {};
+for (const key of systemKeys) {
+  const server = workloads.some((w) => w !== 'memory') ? await start('server.mjs', key) : undefined;
+  processes[key] = { server, client: await start('client.mjs', key) };
+}
+
+/** results[workload][system] = one result object per round. */
+const results = {};
+try {
+  // One untimed pass first, so that no system's first round runs code the JIT has not compiled yet.
+  for (const key of systemKeys) {
+    for (const workload of workloads) {
+      if (workload === 'memory') continue;
+      place(workload, processes[key]);
+      await processes[key].client.ask({ cmd: 'run', workload, port: processes[key].server.port, timing: { warmupMs: timing.warmupMs, durationMs: 100 } });
+    }
+  }
+  log(`warm-up pass done (${((Date.now() - began) / 1000).toFixed(0)} s)`);
+  for (let round = 0; round < rounds; round++) {
+    const order = systemKeys.map((_, i) => systemKeys[(i + round) % systemKeys.length]);
+    for (const workload of workloads) {
+      for (const key of order) {
+        const { server, client } = processes[key];
+        place(workload, processes[key]);
+        const result = workload === 'memory' ? await measureMemory(key, client) : await client.ask({ cmd: 'run', workload, port: server.port, timing });
+        ((results[workload] ??= {})[key] ??= []).push(result);
+      }
+    }
+    log(`round ${round + 1}/${rounds} done (${((Date.now() - began) / 1000).toFixed(0)} s)`);
+  }
+} finally {
+  for (const { server, client } of Object.values(processes)) {
+    server?.stop();
+    client.stop();
+  }
+}
+
+const machine = `${cpus().length} x ${cpus()[0]?.model.trim()}, Node ${process.version}, ${process.platform} ${process.arch}, load average ${loadAtStart.toFixed(2)} at start`;
+if (args.json !== undefined) writeFileSync(args.json, JSON.stringify({ machine, rounds, timing, idleCount, results }, null, 2));
+printTable({ results, systemKeys, rounds, timing, idleCount, machine, pinned: canPin, seconds: (Date.now() - began) / 1000 });

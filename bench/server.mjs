@@ -1,0 +1,27 @@
+// A benchmark server in its own process: `node server.mjs <system>`, forked by
+// run.mjs. It reports its port over IPC and, when asked, its memory after GC
+// (run with --expose-gc for that) and how many connections it holds.
+
+import { systems } from './systems.mjs';
+
+const system = systems[process.argv[2]];
+if (system === undefined) throw new Error(`unknown system ${process.argv[2]}`);
+const { port, count } = await system.serve();
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Memory once garbage is collected: a few full GCs, with turns of the event loop between them for finalizers. */
+async function settledMemory() {
+  for (let i = 0; i < 4; i++) {
+    globalThis.gc?.();
+    await pause(25);
+  }
+  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+  return { rss, heapUsed, external, arrayBuffers, connections: await count() };
+}
+
+process.on('message', async (message) => {
+  if (message.cmd === 'memory') process.send({ id: message.id, memory: await settledMemory() });
+});
+process.on('disconnect', () => process.exit(0));
+process.send({ ready: true, port });

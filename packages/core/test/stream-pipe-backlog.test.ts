@@ -1,0 +1,141 @@
+// `maxWriteBacklog`: a StreamPipe stops reading while its peer does not read
+// what it writes, and reads again once that drained. Real sockets on 127.0.0.1.
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { once } from 'node:events';
+import { createServer, Socket, type Server as NetServer } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { StreamPipe } from '../src/node/index.js';
+
+const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const servers: NetServer[] = [];
+const sockets: Socket[] = [];
+
+async function socketPair(): Promise<[Socket, Socket]> {
+  const server = createServer();
+  servers.push(server);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const accepted = once(server, 'connection');
+  const client = new Socket();
+  client.connect((server.address() as { port: number }).port, '127.0.0.1');
+  const [serverSide] = (await accepted) as [Socket];
+  if (client.connecting) await once(client, 'connect');
+  sockets.push(client, serverSide);
+  return [client, serverSide];
+}
+
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.destroy();
+  for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
+});
+
+/** Waits until `value()` stops changing for `quietMs`, or `timeoutMs` passed; returns the last value. */
+async function whenSteady(value: () => number, quietMs = 300, timeoutMs = 10_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let last = value();
+  let since = Date.now();
+  while (Date.now() < deadline) {
+    await later(25);
+    const now = value();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) break;
+  }
+  return last;
+}
+
+function drainOrClose(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
+}
+
+/**
+ * A peer that writes `total` bytes as fast as its socket takes them and does
+ * not read, against a pipe that answers every chunk with twice its size.
+ */
+async function floodWithoutReading(maxWriteBacklog: number | undefined, total: number) {
+  const [client, serverSide] = await socketPair();
+  client.pause();
+  const pipe = new StreamPipe(serverSide, serverSide, maxWriteBacklog === undefined ? {} : { maxWriteBacklog });
+  let received = 0;
+  let peakBacklog = 0;
+  pipe.on('data', (chunk) => {
+    received += chunk.length;
+    void pipe.write(new Uint8Array(chunk.length * 2).fill(7)).catch(() => undefined);
+    peakBacklog = Math.max(peakBacklog, serverSide.writableLength);
+  });
+  const block = new Uint8Array(64 * 1024).fill(1);
+  let sent = 0;
+  void (async () => {
+    while (sent < total && !client.destroyed) {
+      sent += block.length;
+      if (!client.write(block)) await drainOrClose(client);
+    }
+  })();
+  const steadyReceived = await whenSteady(() => received);
+  return { client, pipe, sent: () => sent, received: () => received, steadyReceived, peakBacklog: () => peakBacklog };
+}
+
+describe('StreamPipe maxWriteBacklog', () => {
+  test('stops reading while the peer does not read, and reads everything once it does', async () => {
+    const total = 24 * 1024 * 1024;
+    const limit = 64 * 1024;
+    const run = await floodWithoutReading(limit, total);
+    // Reading stopped well before the peer's 24 MiB were taken, and what waits
+    // to be written stays near the limit (plus the answer to one chunk).
+    expect(run.steadyReceived).toBeLessThan(total);
+    expect(run.peakBacklog()).toBeLessThan(limit + 3 * 64 * 1024 + 16 * 1024);
+    // The peer reads again: every byte gets through both ways, nothing is lost.
+    let echoed = 0;
+    run.client.on('data', (chunk: Buffer) => (echoed += chunk.length));
+    run.client.resume();
+    const deadline = Date.now() + 20_000;
+    while ((run.received() < total || echoed < 2 * total) && Date.now() < deadline) await later(20);
+    expect(run.received()).toBe(total);
+    expect(echoed).toBe(2 * total);
+    await run.pipe.terminate();
+  });
+
+  test('without it (the default) a pipe keeps reading and its backlog grows with what the peer sends', async () => {
+    const total = 24 * 1024 * 1024;
+    const run = await floodWithoutReading(undefined, total);
+    expect(run.steadyReceived).toBe(total);
+    expect(run.peakBacklog()).toBeGreaterThan(8 * 1024 * 1024);
+    await run.pipe.terminate();
+  });
+
+  test('reading resumes only when both the busy data handler and the backlog let it', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough({ highWaterMark: 16 });
+    const pipe = new StreamPipe(input, output, { maxWriteBacklog: 16 });
+    let release!: () => void;
+    const busy = new Promise<void>((resolve) => (release = resolve));
+    const seen: number[] = [];
+    pipe.pipeline('data', async (chunk) => {
+      seen.push(chunk[0]!);
+      if (chunk[0] === 1) await busy;
+    });
+    input.write(Uint8Array.of(1));
+    await later(20);
+    expect(input.isPaused()).toBe(true); // the handler is busy
+    void pipe.write(new Uint8Array(64)).catch(() => undefined); // and now backed up: nobody reads `output`
+    release(); // the handler is done, but the backlog still holds reading
+    await later(20);
+    expect(input.isPaused()).toBe(true);
+    output.resume(); // the backlog drains
+    await later(20);
+    expect(input.isPaused()).toBe(false);
+    input.write(Uint8Array.of(2));
+    await later(20);
+    expect(seen).toEqual([1, 2]);
+    await pipe.terminate();
+  });
+});

@@ -1,0 +1,132 @@
+// Handlers that misbehave: one that never returns (its caller cancels or
+// times out), and ones that throw values whose description itself throws.
+import { describe, expect, test } from '@jest/globals';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { EventPipe } from '@cbor-rpc/core';
+import { CancelledError, RpcV1, type RpcCallContext, TimeoutError } from '../src/index.js';
+import { outcome, rawPair, settle, waitFor } from './helpers.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Two connected RpcV1s; the second answers with `handlers`. */
+function connect(handlers: Record<string, (context: RpcCallContext, ...args: never) => unknown>): [RpcV1, RpcV1] {
+  const [pa, pb] = EventPipe.createInMemoryPair<unknown>();
+  return [RpcV1.readOnlyClient(pa), RpcV1.fromHandlers(pb, handlers)];
+}
+
+/** Collects garbage until `ref` is cleared (finalization can take a few rounds). */
+async function collected(ref: WeakRef<object>): Promise<boolean> {
+  for (let i = 0; i < 20 && ref.deref() !== undefined; i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+  }
+  return ref.deref() === undefined;
+}
+
+describe('a handler that never returns', () => {
+  for (const how of ['cancel', 'timeout'] as const) {
+    test(`is freed when the caller gives up (${how}): no call state is left on either side`, async () => {
+      let context: WeakRef<RpcCallContext> | undefined;
+      const [client, server] = connect({
+        // Ignores its signal and never settles.
+        forever: (ctx) => {
+          context = new WeakRef(ctx);
+          return new Promise(() => undefined);
+        },
+      });
+      const call = client.createCall('forever');
+      if (how === 'timeout') call.setTimeout(30);
+      call.call();
+      await waitFor(() => context !== undefined);
+      expect(server.activeHandlerCount).toBe(1);
+      expect(client.pendingCallCount).toBe(1);
+      if (how === 'cancel') call.cancel();
+      const result = await outcome(call.result());
+      expect((result as { error: unknown }).error).toBeInstanceOf(how === 'cancel' ? CancelledError : TimeoutError);
+      await waitFor(() => server.activeHandlerCount === 0);
+      expect(client.pendingCallCount).toBe(0);
+      // Nothing in the library holds the abandoned call any more.
+      expect(await collected(context!)).toBe(true);
+    });
+  }
+
+  test('a new call may take the id of a cancelled one that still runs; the old reply is not sent in its place', async () => {
+    const [pipe, peer] = rawPair();
+    const releases: (() => void)[] = [];
+    const rpc = RpcV1.fromHandlers(pipe, {
+      wait: (_ctx, label: string) => new Promise((resolve) => releases.push(() => resolve(label))),
+    });
+    await peer.send([1, 0, 7, 'wait', ['old']]);
+    await peer.send([1, 3, 7]);
+    await peer.send([1, 0, 7, 'wait', ['new']]);
+    await settle();
+    expect(releases).toHaveLength(2);
+    expect(rpc.activeHandlerCount).toBe(1);
+    releases[0]!(); // the cancelled handler finishes first
+    await settle();
+    expect(await peer.rest()).toEqual([]);
+    releases[1]!();
+    expect(await peer.next()).toEqual([1, 2, 7, true, 'new']);
+    expect(rpc.activeHandlerCount).toBe(0);
+  });
+});
+
+describe('thrown values whose description throws', () => {
+  const hostile: Record<string, () => unknown> = {
+    // An Error whose message getter throws.
+    getter: () =>
+      Object.defineProperty(new Error('x'), 'message', {
+        get() {
+          throw new Error('no message for you');
+        },
+      }),
+    // A proxy whose every trap throws: instanceof, property reads, JSON, String.
+    proxy: () =>
+      new Proxy(
+        {},
+        {
+          get() {
+            throw new Error('trap');
+          },
+          getPrototypeOf() {
+            throw new Error('trap');
+          },
+          ownKeys() {
+            throw new Error('trap');
+          },
+        },
+      ),
+  };
+
+  test('calls are still answered with an error, synchronously and asynchronously, and nothing is left unhandled', async () => {
+    const [pipe, peer] = rawPair();
+    const rpc = RpcV1.makeRpcV1(pipe, 'x', (_ctx, method) => {
+      const [mode, name] = method.split(':') as [string, string];
+      const value = hostile[name]!();
+      if (mode === 'async') return Promise.reject(value);
+      throw value;
+    });
+    let id = 1;
+    for (const name of Object.keys(hostile)) {
+      for (const mode of ['sync', 'async']) {
+        await peer.send([1, 0, id, `${mode}:${name}`, []]);
+        expect(await peer.next()).toEqual([1, 2, id, false, 'Handler threw a value that cannot be described']);
+        id++;
+      }
+    }
+    expect(rpc.activeHandlerCount).toBe(0);
+  });
+
+  test('a fire that throws one is a warning, not an unhandled rejection', async () => {
+    const [pipe, peer] = rawPair();
+    const rpc = RpcV1.makeRpcV1(pipe, 'x', () => Promise.reject(hostile.proxy!()));
+    const warnings: string[] = [];
+    rpc.on('warning', (reason) => void warnings.push(reason));
+    await peer.send([1, 1, 1, 'anything', []]);
+    await waitFor(() => warnings.length > 0);
+    expect(warnings).toEqual(['fired method anything failed: Handler threw a value that cannot be described']);
+    expect(await peer.rest()).toEqual([]);
+  });
+});

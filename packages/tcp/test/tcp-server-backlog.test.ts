@@ -1,0 +1,94 @@
+// A client that sends without reading what the server answers: the server's
+// accepted pipes stop reading it (maxWriteBacklog, 1 MiB by default) instead
+// of buffering the answers without bound, and the other clients go on.
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { connect, type Socket } from 'node:net';
+import { TcpPipe, TcpServer, type TcpServerOptions } from '../src/index.js';
+import { later } from '@cbor-rpc/test-support/timing';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const total = 48 * 1024 * 1024;
+
+/** A server that answers every chunk with twice as many bytes; tracks what it read and its largest write backlog. */
+async function doublingServer(options?: TcpServerOptions) {
+  const server = await TcpServer.create('127.0.0.1', 0, options);
+  cleanups.push(() => server.stop());
+  const stats = { received: 0, peakBacklog: 0 };
+  server.on('connection', (pipe) => {
+    pipe.on('error', () => undefined); // the flooding client is destroyed at the end: ECONNRESET
+    pipe.on('data', (chunk) => {
+      stats.received += chunk.length;
+      void pipe.write(new Uint8Array(chunk.length * 2)).catch(() => undefined);
+      stats.peakBacklog = Math.max(stats.peakBacklog, pipe.socket.writableLength);
+    });
+  });
+  return { server, stats };
+}
+
+/** Writes `total` bytes as fast as the socket takes them, never reading. */
+function flood(port: number): { socket: Socket; sent: () => number } {
+  const socket = connect(port, '127.0.0.1');
+  cleanups.push(() => socket.destroy());
+  socket.pause();
+  let sent = 0;
+  const block = new Uint8Array(64 * 1024);
+  const pump = () => {
+    while (sent < total && !socket.destroyed) {
+      sent += block.length;
+      if (!socket.write(block)) {
+        socket.once('drain', pump);
+        return;
+      }
+    }
+  };
+  socket.once('connect', pump);
+  return { socket, sent: () => sent };
+}
+
+async function steady(value: () => number, quietMs = 400): Promise<number> {
+  let last = -1;
+  let since = Date.now();
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline; await later(25)) {
+    const now = value();
+    if (now !== last) [last, since] = [now, Date.now()];
+    else if (Date.now() - since >= quietMs) break;
+  }
+  return last;
+}
+
+describe('TcpServer and clients that do not read', () => {
+  test('stops reading a client that does not read its answers; another client is served meanwhile', async () => {
+    const { server, stats } = await doublingServer();
+    const { port } = server.getAddress();
+    const greedy = flood(port);
+    const stalled = await steady(() => stats.received);
+    expect(stalled).toBeLessThan(total / 2);
+    // 1 MiB of backlog, plus the answer to one read chunk.
+    expect(stats.peakBacklog).toBeLessThan(1024 * 1024 + 4 * 64 * 1024);
+
+    const polite = await TcpPipe.createConnection('127.0.0.1', port);
+    cleanups.push(() => polite.terminate());
+    const answer = new Promise<Uint8Array>((resolve) => polite.once('data', resolve));
+    await polite.write(Uint8Array.of(1, 2, 3));
+    expect((await answer).length).toBeGreaterThan(0);
+
+    // Once the greedy client reads, everything it sent is read and answered.
+    let answered = 0;
+    greedy.socket.on('data', (chunk: Buffer) => (answered += chunk.length));
+    greedy.socket.resume();
+    for (const deadline = Date.now() + 30_000; answered < 2 * total && Date.now() < deadline; ) await later(20);
+    expect(greedy.sent()).toBe(total);
+    expect(answered).toBe(2 * total);
+  });
+
+  test('pipe.maxWriteBacklog set to Infinity restores reading without limit', async () => {
+    const { server, stats } = await doublingServer({ pipe: { maxWriteBacklog: Infinity } });
+    flood(server.getAddress().port);
+    expect(await steady(() => stats.received)).toBe(total);
+    expect(stats.peakBacklog).toBeGreaterThan(16 * 1024 * 1024);
+  });
+});

@@ -1,0 +1,52 @@
+// Applies the pending changesets to a throwaway clone of this repository and
+// checks the outcome: each published package with a changeset gets its own new
+// version and a generated CHANGELOG.md, and no private package (examples,
+// benchmarks, test suites) is ever bumped.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const clone = mkdtempSync(join(tmpdir(), 'cbor-rpc-release-'));
+const manifests = (dir) =>
+  ['packages', 'examples', 'tests', '.']
+    .flatMap((group) => (group === '.' ? ['bench'] : existsSync(join(dir, group)) ? readdirSync(join(dir, group)).map((name) => join(group, name)) : []))
+    .filter((path) => existsSync(join(dir, path, 'package.json')))
+    .map((path) => ({ path, ...JSON.parse(readFileSync(join(dir, path, 'package.json'), 'utf8')) }));
+
+let failures = 0;
+const check = (label, condition) => {
+  console.log(`${condition ? 'ok  ' : 'FAIL'} ${label}`);
+  if (!condition) failures++;
+};
+
+try {
+  execFileSync('git', ['clone', '--quiet', '--local', root, clone]);
+  const pending = readdirSync(join(clone, '.changeset')).filter((file) => file.endsWith('.md') && file !== 'README.md');
+  const before = manifests(clone);
+  try {
+    execFileSync(process.execPath, [join(root, 'node_modules', '@changesets', 'cli', 'bin.js'), 'version'], { cwd: clone, encoding: 'utf8', stdio: 'pipe' });
+  } catch (error) {
+    console.log(`FAIL changeset version\n${error.stderr}`);
+    process.exit(1);
+  }
+  const after = new Map(manifests(clone).map((manifest) => [manifest.name, manifest]));
+  for (const manifest of before) {
+    const now = after.get(manifest.name);
+    if (manifest.private) {
+      check(`${manifest.name} is private and keeps version ${manifest.version}`, now.version === manifest.version);
+      continue;
+    }
+    const named = pending.some((file) => readFileSync(join(root, '.changeset', file), 'utf8').includes(`"${manifest.name}"`));
+    if (!named) continue;
+    check(`${manifest.name} goes from ${manifest.version} to ${now.version}`, now.version !== manifest.version);
+    check(`${manifest.name} has a generated CHANGELOG.md`, existsSync(join(clone, manifest.path, 'CHANGELOG.md')));
+  }
+  check('every changeset was consumed', readdirSync(join(clone, '.changeset')).every((file) => !file.endsWith('.md') || file === 'README.md'));
+} finally {
+  rmSync(clone, { recursive: true, force: true });
+}
+console.log(failures > 0 ? `release check: ${failures} problem(s)` : 'release check: versions are independent and private packages stay put');
+if (failures > 0) process.exit(1);
