@@ -65,12 +65,13 @@ export abstract class AbstractEmitter<E extends EventMap> {
   /**
    * Calls every subscriber of `event` synchronously. A subscriber that throws or
    * returns a rejected promise is reported as an `error` event; the others still run.
+   * Returns whether `event` had subscribers.
    */
-  protected emit<K extends keyof E & string>(event: K, ...args: E[K]): void {
+  protected emit<K extends keyof E & string>(event: K, ...args: E[K]): boolean {
     const handlers = this.#subscribers?.get(event);
     if (handlers === undefined) {
       if (event === 'error') reportUnhandled(args[0]);
-      return;
+      return false;
     }
     for (const handler of handlers) {
       try {
@@ -80,6 +81,7 @@ export abstract class AbstractEmitter<E extends EventMap> {
         this.#handlerFailed(event, error);
       }
     }
+    return true;
   }
 
   /**

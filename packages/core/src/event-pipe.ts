@@ -62,10 +62,8 @@ export abstract class EventPipe<W, R, E extends PipeEvents<R> = PipeEvents<R>> e
       return this.#drained;
     }
     const piped = this.hasPipelines('data');
-    if (!piped && this.listenerCount('data') > 0) {
-      this.#emitPipe('data', chunk);
-      return undefined;
-    }
+    // One lookup: `emit` says whether anyone listened, so no separate listener count per chunk.
+    if (!piped && this.#emitPipe('data', chunk)) return undefined;
     this.#backlog = [chunk];
     this.#drained = piped ? this.#drainBacklog() : new Promise<void>((resolve) => (this.#listened = resolve)).then(() => this.#drainBacklog());
     return this.#drained;
@@ -150,8 +148,8 @@ export abstract class EventPipe<W, R, E extends PipeEvents<R> = PipeEvents<R>> e
     else this.#emitPipe('close', reason);
   }
 
-  #emitPipe<K extends keyof PipeEvents<R>>(event: K, ...args: PipeEvents<R>[K]): void {
-    (this as EventPipe<W, R>).emit(event, ...args);
+  #emitPipe<K extends keyof PipeEvents<R>>(event: K, ...args: PipeEvents<R>[K]): boolean {
+    return (this as EventPipe<W, R>).emit(event, ...args);
   }
 }
 

@@ -1,16 +1,13 @@
-import { TimeoutError, unrefTimer } from '@cbor-rpc/core';
+import { TimeoutError } from '@cbor-rpc/core';
 import type { Channel } from './channel.js';
 import { CancelledError, InvalidStateError, RemoteError } from './errors.js';
+import { cancelTimeout, startTimeout, type TimeoutEntry } from './timeout-list.js';
 
 /** Receives the log lines the handler sends while the call runs. */
 export type LogListener = (level: number, content: unknown) => void;
 /** Receives each progress report of the call. */
 export type ProgressListener = (value: unknown, metadata: unknown) => void;
 
-// Timer callbacks get the handle as an argument (supported by browsers, Node,
-// Deno and Bun), so no closure is made per call.
-type Timer = ReturnType<typeof setTimeout>;
-const startTimer = setTimeout as unknown as (callback: (handle: RpcCallHandle<unknown>) => void, ms: number, handle: RpcCallHandle<unknown>) => Timer;
 /** Longest delay timers support (2^31 - 1 ms, about 24.8 days); longer ones would fire at once. */
 export const MAX_TIMEOUT_MS = 0x7fffffff;
 
@@ -40,7 +37,7 @@ export class RpcCallHandle<T = unknown> implements PromiseLike<T> {
   // Typed loosely so that a handle of any T is a handle of unknown.
   #resolve: ((value: unknown) => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
-  #timer: Timer | undefined;
+  #timer: TimeoutEntry | undefined;
   #logListeners: LogListener[] | undefined;
   #progressListeners: ProgressListener[] | undefined;
   #progress: unknown;
@@ -68,8 +65,8 @@ export class RpcCallHandle<T = unknown> implements PromiseLike<T> {
     this.#channel.start(this);
     const ms = this.#timeoutMs;
     if (this.#state === PENDING && ms > 0 && ms <= MAX_TIMEOUT_MS) {
-      this.#timer = startTimer(RpcCallHandle.#expire, ms, this);
-      unrefTimer(this.#timer);
+      // Not a platform timer per call: see timeout-list.ts.
+      this.#timer = startTimeout(this, ms);
     }
     return this;
   }
@@ -163,11 +160,12 @@ export class RpcCallHandle<T = unknown> implements PromiseLike<T> {
     }
   }
 
-  static #expire(handle: RpcCallHandle<unknown>): void {
-    handle.#timer = undefined;
-    if (handle.#state !== PENDING) return;
-    handle.#channel.abandon(handle);
-    handle.#fail(new TimeoutError(handle.#timeoutMs));
+  /** @internal The timeout ran out: tells the peer to stop and rejects with `TimeoutError`. */
+  expire(): void {
+    this.#timer = undefined;
+    if (this.#state !== PENDING) return;
+    this.#channel.abandon(this);
+    this.#fail(new TimeoutError(this.#timeoutMs));
   }
 
   #succeed(value: T): void {
@@ -190,7 +188,7 @@ export class RpcCallHandle<T = unknown> implements PromiseLike<T> {
 
   #end(): void {
     if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
+      cancelTimeout(this.#timer);
       this.#timer = undefined;
     }
     this.#logListeners = this.#progressListeners = undefined;

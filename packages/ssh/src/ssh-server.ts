@@ -1,6 +1,6 @@
 import { AbstractEmitter, ConnectionClosedError } from '@cbor-rpc/core';
 import { userInfo } from 'node:os';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { Algorithms } from 'ssh2';
 import { SshAuthenticationError, SshChannelError, SshConnectionError } from './errors.js';
@@ -214,7 +214,7 @@ export class SshServer extends AbstractEmitter<SshServerEvents> {
     return new Promise<P>((resolve, reject) => {
       const callback = (error: (Error & { reason?: number }) | undefined, channel: C) => {
         if (this.#closed) reject(this.#closedError(error));
-        else if (error === undefined) resolve(wrap(channel));
+        else if (error === undefined) resolve(this.#wrapPaused(channel, wrap));
         else {
           const reason = typeof error.reason === 'number' ? error.reason : undefined;
           reject(new SshChannelError(`SSH server ${this.host}:${this.port} refused to ${what}: ${error.message}`, { cause: error, reason }));
@@ -226,6 +226,18 @@ export class SshServer extends AbstractEmitter<SshServerEvents> {
         reject(this.#closedError(error)); // ssh2 throws "Not connected" once the socket is gone
       }
     });
+  }
+
+  // The channel stays paused until the caller's `await` has resumed and could
+  // listen: otherwise a fast command's end (and the pipe's close) could come first.
+  #wrapPaused<C, P>(channel: C, wrap: (channel: C) => P): P {
+    const streams = [channel as Readable, (channel as { stderr?: Readable }).stderr].filter((stream) => stream !== undefined);
+    for (const stream of streams) stream.pause();
+    const pipe = wrap(channel);
+    setImmediate(() => {
+      for (const stream of streams) stream.resume();
+    });
+    return pipe;
   }
 
   #closedError(cause: unknown = this.#lastError): ConnectionClosedError {

@@ -97,6 +97,14 @@ describeWithSshd('SshServer against OpenSSH sshd', {}, (sshd) => {
     }
   }, 60_000);
 
+  test('a command that ends at once without output still closes for a listener attached after runCommand resolves', async () => {
+    const server = await connect(sshd());
+    for (let i = 0; i < 30; i++) {
+      const pipe = await server.runCommand(`exit ${i % 7}`);
+      expect((await finished(pipe)).reason).toEqual({ code: i % 7, signal: null });
+    }
+  }, 60_000);
+
   test('stdin reaches the command byte for byte and writeEof lets it finish', async () => {
     const server = await connect(sshd());
     const pipe = await server.runCommand('cat');

@@ -1,0 +1,53 @@
+import { describe, expect, test } from '@jest/globals';
+import { cancelTimeout, startTimeout } from '../src/timeout-list.js';
+
+const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Records the order in which items expire. */
+function recorder() {
+  const expired: string[] = [];
+  const item = (name: string) => ({ expire: () => void expired.push(name) });
+  return { expired, item };
+}
+
+describe('timeout list', () => {
+  test('items of mixed durations expire once each, in deadline order', async () => {
+    const { expired, item } = recorder();
+    startTimeout(item('a80'), 80);
+    startTimeout(item('b20'), 20);
+    startTimeout(item('c50'), 50);
+    startTimeout(item('d20'), 20);
+    await later(150);
+    expect(expired).toEqual(['b20', 'd20', 'c50', 'a80']);
+  });
+
+  test('cancelling the oldest item keeps the ones after it on time', async () => {
+    const { expired, item } = recorder();
+    const first = startTimeout(item('first'), 30);
+    await later(10);
+    startTimeout(item('second'), 30);
+    cancelTimeout(first);
+    cancelTimeout(first); // twice is harmless
+    await later(25);
+    expect(expired).toEqual([]);
+    await later(40);
+    expect(expired).toEqual(['second']);
+  });
+
+  test('an item started from inside an expiry gets its full duration', async () => {
+    const { expired, item } = recorder();
+    const started = performance.now();
+    let restartedAt = 0;
+    startTimeout({
+      expire: () => {
+        expired.push('outer');
+        restartedAt = performance.now();
+        startTimeout({ expire: () => void expired.push(`inner after ${Math.round(performance.now() - restartedAt) >= 30 ? '30+' : 'less'} ms`) }, 30);
+      },
+    }, 30);
+    startTimeout(item('sibling'), 30);
+    await later(120);
+    expect(expired).toEqual(['outer', 'sibling', 'inner after 30+ ms']);
+    expect(restartedAt - started).toBeGreaterThanOrEqual(29);
+  });
+});
