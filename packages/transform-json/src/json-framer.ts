@@ -1,6 +1,7 @@
 import { DecodeError } from '@cbor-rpc/core';
 import type { JsonLimits } from './json-options.js';
 import { parseJsonBytes, parseJsonText } from './json-message-parser.js';
+import { NOT_SIMPLE, parseSimpleJson } from './json-fast-parser.js';
 import { decodeUtf8 } from './utf8.js';
 
 // What the framer is in the middle of.
@@ -27,6 +28,8 @@ CLASSES[0x7d] = CLOSE;
 
 // An integer of up to 15 digits is always within the safe range (< 2^53).
 const SAFE_DIGITS = 15;
+// Values up to this many bytes first try the direct parser (small RPC frames).
+const SIMPLE_MAX = 512;
 
 /**
  * Finds where each JSON value of a byte stream ends, looking only at new bytes:
@@ -318,10 +321,21 @@ export class JsonFramer {
     if (count === 0) return;
     const base = this.#base;
     try {
+      // Small simple values are parsed from the bytes; the rest from here on take the text path.
+      let k0 = 0;
+      for (; k0 < count; k0 += 3) {
+        const start = pending[k0]!;
+        const end = pending[k0 + 1]!;
+        if (end - start > SIMPLE_MAX) break;
+        const value = parseSimpleJson(bytes, start, end);
+        if (value === NOT_SIMPLE) break;
+        out.push(value);
+      }
+      if (k0 === count) return;
       let text: string | undefined;
-      const first = pending[0]!;
+      const first = pending[k0]!;
       const last = pending[count - 2]!;
-      if (count > 3) {
+      if (count - k0 > 3) {
         try {
           text = decodeUtf8(bytes.subarray(first, last));
         } catch {
@@ -329,7 +343,7 @@ export class JsonFramer {
         }
       }
       if (text === undefined) {
-        for (let k = 0; k < count; k += 3) {
+        for (let k = k0; k < count; k += 3) {
           const start = pending[k]!;
           out.push(parseJsonBytes(bytes.subarray(start, pending[k + 1]), base + start, pending[k + 2] === 1));
         }
@@ -338,7 +352,7 @@ export class JsonFramer {
       const ascii = text.length === last - first;
       let units = 0; // UTF-16 units of text before `at`
       let at = first;
-      for (let k = 0; k < count; k += 3) {
+      for (let k = k0; k < count; k += 3) {
         const start = pending[k]!;
         const end = pending[k + 1]!;
         let from = start - first;

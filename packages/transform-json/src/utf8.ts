@@ -12,6 +12,8 @@ const SLAB_SIZE = 64 * 1024;
 const POOLED_MAX = SLAB_SIZE / 8;
 let slab = new Uint8Array(SLAB_SIZE);
 let used = 0;
+// Short text is copied by a loop when it is ASCII: cheaper than a call into the encoder.
+const ASCII_LOOP_MAX = 256;
 
 /** UTF-8 bytes of `text`; small results are views of a shared slab, so callers must not write into them. */
 export function encodeUtf8(text: string): Uint8Array {
@@ -21,10 +23,22 @@ export function encodeUtf8(text: string): Uint8Array {
     slab = new Uint8Array(SLAB_SIZE);
     used = 0;
   }
-  const { written } = encoder.encodeInto(text, used === 0 ? slab : slab.subarray(used));
+  let written = text.length <= ASCII_LOOP_MAX ? writeAscii(text, slab, used) : -1;
+  if (written < 0) written = encoder.encodeInto(text, slab.subarray(used)).written;
   const bytes = new Uint8Array(slab.buffer, used, written);
   used += written;
   return bytes;
+}
+
+/** Writes ASCII `text` at `at` of `target` and returns its length, or -1 (having written part of it) when it is not ASCII. */
+function writeAscii(text: string, target: Uint8Array, at: number): number {
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return -1;
+    target[at + i] = c;
+  }
+  return length;
 }
 
 /** The text of `bytes`; throws a `TypeError` on invalid UTF-8 (use `firstInvalidUtf8` to find where). */
