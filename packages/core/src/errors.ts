@@ -69,16 +69,3 @@ export class DecodeError extends CborRpcError {
 export class EncodeError extends CborRpcError {
   static override readonly code = 'ENCODE_ERROR';
 }
-
-/** Turns any thrown value into an `Error` without losing it. */
-export function toError(value: unknown): Error {
-  if (value instanceof Error) return value;
-  if (typeof value === 'string') return new Error(value);
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return new Error(text, { cause: value });
-}

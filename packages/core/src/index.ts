@@ -21,5 +21,4 @@ export {
   DecodeError,
   EncodeError,
   TimeoutError,
-  toError,
 } from './errors.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { CborRpcError, ConnectionClosedError, DecodeError, TimedPromise, TimeoutError, toError } from '../src/index.js';
+import { CborRpcError, ConnectionClosedError, DecodeError, TimedPromise, TimeoutError } from '../src/index.js';
 
 describe('TimedPromise', () => {
   test('resolves with the value when settled in time', async () => {
@@ -44,13 +44,5 @@ describe('errors', () => {
     expect(CborRpcError.isInstance(foreign)).toBe(true);
     expect(CborRpcError.isInstance(new Error('plain'))).toBe(false);
     expect(new DecodeError('bad byte', 17)).toMatchObject({ offset: 17, message: 'bad byte (at byte 17)', code: 'DECODE_ERROR' });
-  });
-
-  test('toError keeps Errors and describes anything else', () => {
-    const error = new Error('x');
-    expect(toError(error)).toBe(error);
-    expect(toError('text').message).toBe('text');
-    expect(toError({ a: 1 }).message).toBe('{"a":1}');
-    expect(toError(undefined).message).toBe('undefined');
   });
 });
