@@ -65,26 +65,34 @@ export function printTable({ results, systemKeys, rounds, timing, idleCount, mac
 }
 
 function targets(results) {
-  const out = [];
   const ratio = (workload, field, a, b) => {
     const x = summary(results, workload, a, field);
     const y = summary(results, workload, b, field);
     return x === undefined || y === undefined ? undefined : x.median / y.median;
   };
-  const check = (label, value, goal, atMost = false) => {
-    if (value === undefined) return;
-    const met = atMost ? value <= goal : value >= goal;
-    out.push(`- ${met ? 'met' : 'MISSED'}: ${label}: ${value.toFixed(2)} (target ${atMost ? '<=' : '>='} ${goal})`);
+  // The targets are those of the binary configuration; JSON is held to the
+  // same lines for comparison, though no JSON RPC can echo bytes near the raw
+  // socket: they travel as base64 text, encoded, checked and parsed as text.
+  const headings = {
+    cbor: 'Targets of issue 7, for CBOR (ratios of medians):',
+    json: 'JSON against the same lines, for comparison (bytes travel as base64 text):',
   };
+  const out = [];
   for (const key of ['cbor', 'json']) {
     const name = names[key];
-    check(`${name} sequential / raw`, ratio('sequential', 'perSecond', key, 'raw'), 0.9);
-    check(`${name} concurrent / raw`, ratio('concurrent', 'perSecond', key, 'raw'), 1.0);
-    check(`${name} concurrent / vscode-jsonrpc`, ratio('concurrent', 'perSecond', key, 'vscode'), 3);
-    check(`${name} 1 MiB echo / raw`, ratio('echo', 'perSecond', key, 'raw'), 0.5);
-    check(`${name} 1 MiB echo / vscode-jsonrpc`, ratio('echo', 'perSecond', key, 'vscode'), 10);
-    check(`${name} KiB per idle connection`, summary(results, 'memory', key, 'kibPerConnection')?.median, 16, true);
+    const lines = [];
+    const check = (label, value, goal, atMost = false) => {
+      if (value === undefined) return;
+      const met = atMost ? value <= goal : value >= goal;
+      lines.push(`- ${met ? 'met' : 'MISSED'}: ${name} ${label}: ${value.toFixed(2)} (target ${atMost ? '<=' : '>='} ${goal})`);
+    };
+    check('sequential / raw', ratio('sequential', 'perSecond', key, 'raw'), 0.9);
+    check('concurrent / raw', ratio('concurrent', 'perSecond', key, 'raw'), 1.0);
+    check('concurrent / vscode-jsonrpc', ratio('concurrent', 'perSecond', key, 'vscode'), 3);
+    check('1 MiB echo / raw', ratio('echo', 'perSecond', key, 'raw'), 0.5);
+    check('1 MiB echo / vscode-jsonrpc', ratio('echo', 'perSecond', key, 'vscode'), 10);
+    check('KiB per idle connection', summary(results, 'memory', key, 'kibPerConnection')?.median, 16, true);
+    if (lines.length > 0) out.push(headings[key], ...lines);
   }
-  if (out.length > 0) out.unshift('Targets of issue 7 (ratios of medians):');
   return out;
 }

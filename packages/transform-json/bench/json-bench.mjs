@@ -6,7 +6,7 @@
 // Each figure is the best of several rounds, since the machine may be shared.
 import { JsonStreamTransformer } from '../dist/index.js';
 // Internal, for the encode baseline only: the pooled UTF-8 step the transformer uses.
-import { encodeUtf8 } from '../dist/utf8.js';
+import { writeText } from '../dist/json-writer.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -152,10 +152,12 @@ function bigMessage(size) {
 // "ours" is what the checks (binary, bigint, cycles, depth, ...) cost.
 {
   const blob = 'x'.repeat(1024);
+  const base64 = Buffer.from(Array.from({ length: 1024 * 1024 }, (_, i) => (i * 7919) & 255)).toString('base64');
   const transformer = new JsonStreamTransformer();
   const cases = [
     ['call [1,0,12345,"add",[5,10]]', [1, 0, 12345, 'add', [5, 10]]],
     ['reply with a 1 KiB text value', [1, 2, 12345, true, { name: 'x', values: [1, 2, 3], blob }]],
+    ['reply with 1 MiB as base64', [1, 2, 12345, true, base64]],
     ['reply with 10,000 objects', [1, 2, 7, true, Array.from({ length: 10_000 }, (_, i) => ({ id: i, name: `item ${i}`, tags: ['a', 'b'], score: i / 4 }))]],
   ];
   console.log('4. encode, ops/s (ours: checked JSON as UTF-8 bytes with "\\n")');
@@ -163,7 +165,7 @@ function bigMessage(size) {
   for (const [label, message] of cases) {
     const ours = opsPerSecond(() => transformer.encode(message));
     const stringify = opsPerSecond(() => JSON.stringify(message));
-    const pooled = opsPerSecond(() => encodeUtf8(JSON.stringify(message) + '\n'));
+    const pooled = opsPerSecond(() => writeText(JSON.stringify(message), true));
     const textEncoder = opsPerSecond(() => encoder.encode(JSON.stringify(message) + '\n'));
     row(`  ${label}`, fmt(ours), fmt(stringify), fmt(pooled), fmt(textEncoder), `${(ours / pooled).toFixed(2)}x`);
   }

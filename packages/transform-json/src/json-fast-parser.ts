@@ -1,8 +1,13 @@
+import { plainTextEnd } from './plain-text.js';
+import { decodeUtf8 } from './utf8.js';
+
 /** Returned by `parseSimpleJson` for a value it leaves to the full parser. */
 export const NOT_SIMPLE: unique symbol = Symbol('not simple JSON');
 
 // Deeper values go to the full parser, so this recursion stays far from the stack limit.
 const MAX_FAST_DEPTH = 32;
+// Strings up to this many characters are built one character at a time: cheaper than a decoder call.
+const SHORT_STRING = 32;
 
 let at = 0;
 let stop = 0;
@@ -10,8 +15,8 @@ let stop = 0;
 /**
  * Parses `bytes[start..end)` straight from the bytes when it is a compact
  * value of the shapes RPC frames use: arrays (no whitespace), integers of up
- * to 15 digits, ASCII strings without escapes, `true`, `false` and `null`.
- * Saves the UTF-8 decoder call and `JSON.parse` for small frames; anything
+ * to 15 digits, strings without escapes, `true`, `false` and `null`. Saves
+ * `JSON.parse` and, for small frames, the UTF-8 decoder call; anything
  * else (objects, fractions, escapes, whitespace, errors) returns `NOT_SIMPLE`
  * and is parsed the usual way, so the result is always what `JSON.parse` gives.
  */
@@ -56,17 +61,28 @@ function simpleArray(bytes: Uint8Array, depth: number): unknown {
 }
 
 function simpleString(bytes: Uint8Array): unknown {
+  // Short ASCII strings are built here; longer or non-ASCII ones are decoded in one call.
   let text = '';
-  for (let i = at + 1; i < stop; i++) {
+  const shortEnd = at + 1 + SHORT_STRING < stop ? at + 1 + SHORT_STRING : stop;
+  for (let i = at + 1; i < shortEnd; i++) {
     const c = bytes[i]!;
     if (c === 0x22) {
       at = i + 1;
       return text;
     }
-    if (c < 0x20 || c === 0x5c || c >= 0x80) return NOT_SIMPLE;
+    if (c < 0x20 || c === 0x5c) return NOT_SIMPLE;
+    if (c >= 0x80) break;
     text += String.fromCharCode(c);
   }
-  return NOT_SIMPLE;
+  const end = plainTextEnd(bytes, at + 1, stop);
+  if (end === stop || bytes[end] !== 0x22) return NOT_SIMPLE;
+  try {
+    text = decodeUtf8(bytes.subarray(at + 1, end));
+  } catch {
+    return NOT_SIMPLE; // invalid UTF-8: the full path says where
+  }
+  at = end + 1;
+  return text;
 }
 
 function simpleInteger(bytes: Uint8Array): unknown {

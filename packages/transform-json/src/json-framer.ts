@@ -28,8 +28,8 @@ CLASSES[0x7d] = CLOSE;
 
 // An integer of up to 15 digits is always within the safe range (< 2^53).
 const SAFE_DIGITS = 15;
-// Values up to this many bytes first try the direct parser (small RPC frames).
-const SIMPLE_MAX = 512;
+// Bytes of a string looked at one by one before searching for its end.
+const SHORT_RUN = 64;
 
 /**
  * Finds where each JSON value of a byte stream ends, looking only at new bytes:
@@ -189,8 +189,13 @@ export class JsonFramer {
     scan: while (i < stop) {
       switch (mode) {
         case STRING:
-          for (;;) {
+          for (let run = 0; ; run++) {
             if (i >= stop) break scan;
+            if (run === SHORT_RUN) {
+              // A long string: jump to the next byte that matters.
+              i = nextQuoteOrBackslash(bytes, i, stop);
+              if (i >= stop) break scan;
+            }
             const b = bytes[i++]!;
             if (b === 0x22) break;
             if (b === 0x5c) {
@@ -306,7 +311,8 @@ export class JsonFramer {
     if (end > 0) message.set(bytes.subarray(0, end), at);
     this.#parts = [];
     this.#partsLength = 0;
-    out.push(parseJsonBytes(message, this.#start, this.#longInteger));
+    const value = this.#longInteger ? NOT_SIMPLE : parseSimpleJson(message, 0, message.length);
+    out.push(value !== NOT_SIMPLE ? value : parseJsonBytes(message, this.#start, this.#longInteger));
   }
 
   /**
@@ -325,9 +331,7 @@ export class JsonFramer {
       let k0 = 0;
       for (; k0 < count; k0 += 3) {
         const start = pending[k0]!;
-        const end = pending[k0 + 1]!;
-        if (end - start > SIMPLE_MAX) break;
-        const value = parseSimpleJson(bytes, start, end);
+        const value = parseSimpleJson(bytes, start, pending[k0 + 1]!);
         if (value === NOT_SIMPLE) break;
         out.push(value);
       }
@@ -378,6 +382,17 @@ function utf16Units(bytes: Uint8Array, from: number, to: number): number {
     if ((b & 0xc0) !== 0x80) units += b >= 0xf0 ? 2 : 1;
   }
   return units;
+}
+
+/**
+ * Index of the first `"` or `\\` in `bytes[from..to)`, or `to`. `indexOf` is a
+ * native search (memchr on a Node Buffer, which is what sockets deliver).
+ */
+function nextQuoteOrBackslash(bytes: Uint8Array, from: number, to: number): number {
+  const quote = bytes.indexOf(0x22, from);
+  const end = quote < 0 || quote > to ? to : quote;
+  const backslash = bytes.subarray(from, end).indexOf(0x5c);
+  return backslash < 0 ? end : from + backslash;
 }
 
 /** Bytes that may continue a number after its first byte (the parser checks the grammar). */

@@ -4,43 +4,6 @@ const encoder = new TextEncoder();
 // before a value anyway, so nothing is ever dropped unseen).
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-// A Uint8Array of more than 64 bytes gets its own off-heap buffer, which costs
-// several hundred nanoseconds to allocate: more than encoding a small message.
-// Small messages are therefore encoded into a shared slab and handed out as
-// views of it, the way Node pools small Buffers.
-const SLAB_SIZE = 64 * 1024;
-const POOLED_MAX = SLAB_SIZE / 8;
-let slab = new Uint8Array(SLAB_SIZE);
-let used = 0;
-// Short text is copied by a loop when it is ASCII: cheaper than a call into the encoder.
-const ASCII_LOOP_MAX = 256;
-
-/** UTF-8 bytes of `text`; small results are views of a shared slab, so callers must not write into them. */
-export function encodeUtf8(text: string): Uint8Array {
-  const worst = text.length * 3;
-  if (worst > POOLED_MAX) return encoder.encode(text);
-  if (used + worst > SLAB_SIZE) {
-    slab = new Uint8Array(SLAB_SIZE);
-    used = 0;
-  }
-  let written = text.length <= ASCII_LOOP_MAX ? writeAscii(text, slab, used) : -1;
-  if (written < 0) written = encoder.encodeInto(text, slab.subarray(used)).written;
-  const bytes = new Uint8Array(slab.buffer, used, written);
-  used += written;
-  return bytes;
-}
-
-/** Writes ASCII `text` at `at` of `target` and returns its length, or -1 (having written part of it) when it is not ASCII. */
-function writeAscii(text: string, target: Uint8Array, at: number): number {
-  const length = text.length;
-  for (let i = 0; i < length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x80) return -1;
-    target[at + i] = c;
-  }
-  return length;
-}
-
 /** The text of `bytes`; throws a `TypeError` on invalid UTF-8 (use `firstInvalidUtf8` to find where). */
 export function decodeUtf8(bytes: Uint8Array): string {
   return decoder.decode(bytes);

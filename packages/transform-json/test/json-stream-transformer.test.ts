@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { DecodeError, EncodeError, EventPipe, Pipe } from '@cbor-rpc/core';
 import { TransformerInUseError } from '@cbor-rpc/core';
 import { JsonStreamTransformer } from '../src/index.js';
-import { concat, decodeStream, mulberry32, splits, utf8 } from './helpers.js';
+import { concat, decodeStream, int, mulberry32, pick, splits, utf8 } from './helpers.js';
 
 const text = new TextDecoder();
 
@@ -41,6 +41,23 @@ describe('JsonStreamTransformer framing', () => {
     const messages = [['a]b', '}', '"', '\\', '\\"]', '[{'], { '}"': '\\\\' }, 'end\\'];
     const stream = concat(messages.map((m) => new JsonStreamTransformer().encode(m)));
     expectEverySplit(stream, messages);
+  });
+
+  test('long strings: quotes and backslashes far into a string are found, in plain arrays and in Node Buffers', () => {
+    const random = mulberry32(17);
+    const messages: unknown[] = [];
+    for (let i = 0; i < 40; i++) {
+      let body = 'x'.repeat(int(random, 3000));
+      for (let k = int(random, 4); k > 0; k--) {
+        const at = int(random, body.length + 1);
+        body = body.slice(0, at) + pick(random, ['"', '\\', '\\"', '"]', '\n', 'é']) + body.slice(at);
+      }
+      messages.push(random() < 0.5 ? [i, body] : body);
+    }
+    const stream = concat(messages.map((m) => new JsonStreamTransformer().encode(m)));
+    expectEverySplit(stream, messages);
+    const buffers = splits['random sizes 1..4096']!(stream, mulberry32(1)).map((chunk) => Buffer.from(chunk));
+    expect(decodeStream(buffers)).toEqual({ messages });
   });
 
   test('a top-level number is complete only at a delimiter or at the end of the stream', () => {
