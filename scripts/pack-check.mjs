@@ -26,6 +26,15 @@ function run(label, command, args, options = {}) {
   }
 }
 
+/** The package.json of `folder` itself when it is a package, else those of its direct subfolders. */
+function workspaceManifests(folder) {
+  const read = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  if (existsSync(join(folder, 'package.json'))) return [read(folder)];
+  return readdirSync(folder)
+    .filter((dir) => existsSync(join(folder, dir, 'package.json')))
+    .map((dir) => read(join(folder, dir)));
+}
+
 function check(label, condition, detail = '') {
   if (condition) console.log(`ok   ${label}`);
   else {
@@ -36,6 +45,10 @@ function check(label, condition, detail = '') {
 
 // 1. Pack every published package and lint what is in each tarball.
 const packages = readdirSync(join(root, 'packages')).filter((dir) => !JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')).private);
+// Private workspace packages (test support, examples, benchmarks) are never on the registry.
+const unpublished = new Set(
+  ['packages', 'examples', 'tests', 'bench'].flatMap((folder) => workspaceManifests(join(root, folder))).filter((m) => m.private).map((m) => m.name),
+);
 const tarball = {};
 for (const dir of packages) {
   const cwd = join(root, 'packages', dir);
@@ -45,7 +58,9 @@ for (const dir of packages) {
   check(`${dir}: tarball has README, LICENSE, dist and no tests`, ['package/README.md', 'package/LICENSE', 'package/dist/index.js', 'package/dist/index.d.ts'].every((f) => listing.includes(f)) && !/\.test\.ts|\/test\//.test(listing));
   const manifest = JSON.parse(execFileSync('tar', ['xzOf', tarball[dir], 'package/package.json'], { encoding: 'utf8' }));
   check(`${dir}: published exports have no source condition`, !JSON.stringify(manifest.exports).includes('@cbor-rpc/source'));
-  check(`${dir}: no workspace: ranges`, !JSON.stringify(manifest.dependencies ?? {}).includes('workspace:'));
+  const declared = { ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.optionalDependencies, ...manifest.devDependencies };
+  check(`${dir}: no workspace: ranges`, !JSON.stringify(declared).includes('workspace:'));
+  check(`${dir}: no unpublished package among its dependencies of any kind`, Object.keys(declared).every((name) => !unpublished.has(name)));
   run(`publint ${dir}`, bin('publint'), ['run', tarball[dir], '--strict']);
   // ESM only by design: Node 20.19+ require()s ESM, which attw's CommonJS resolution modes do not model.
   run(`attw ${dir}`, bin('attw'), [tarball[dir], '--profile', 'esm-only', '--format', 'ascii']);
