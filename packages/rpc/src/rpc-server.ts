@@ -2,12 +2,14 @@ import { ConnectionClosedError, type EventPipe } from '@cbor-rpc/core';
 import type { RpcCallContext } from './call-context.js';
 import { InvalidStateError } from './errors.js';
 import { type HandlersOf, MethodTable } from './method-table.js';
-import { RpcV1 } from './rpc-v1.js';
+import { checkedMaxActiveCalls, RpcV1, type RpcV1Options } from './rpc-v1.js';
 
 /** Options of an `RpcV1Server`. */
 export interface RpcV1ServerOptions {
   /** Timeout of calls made to clients, in ms (0 or less, or Infinity: none). Default: 30000. */
   timeoutMs?: number;
+  /** Most calls and fires each connection runs at once; see `RpcV1Options.maxActiveCalls`. Default: Infinity. */
+  maxActiveCalls?: number;
 }
 
 /** Options of `RpcV1Server.fromHandlers`. */
@@ -25,9 +27,12 @@ export interface RpcServerHandlersOptions extends RpcV1ServerOptions {
 export abstract class RpcV1Server {
   readonly #connections = new Map<string, RpcV1>();
   #timeoutMs: number;
+  readonly #maxActiveCalls: number;
 
+  /** Throws a `RangeError` for a `maxActiveCalls` that is not a positive integer or Infinity. */
   constructor(options: RpcV1ServerOptions = {}) {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#maxActiveCalls = checkedMaxActiveCalls(options.maxActiveCalls);
   }
 
   /** Answers a call from connection `connectionId`; see `RpcV1.handleMethodCall`. */
@@ -48,7 +53,7 @@ export abstract class RpcV1Server {
    */
   addConnection(connectionId: string, pipe: EventPipe<unknown, unknown>): RpcV1 {
     if (this.#connections.has(connectionId)) throw new InvalidStateError(`Connection ${connectionId} is already active`);
-    const rpc = new ServerConnection(this, connectionId, pipe, this.#timeoutMs);
+    const rpc = new ServerConnection(this, connectionId, pipe, { timeoutMs: this.#timeoutMs, maxActiveCalls: this.#maxActiveCalls });
     if (rpc.closed) return rpc;
     this.#connections.set(connectionId, rpc);
     rpc.once('close', () => {
@@ -138,8 +143,8 @@ class ServerConnection extends RpcV1 {
   readonly #server: RpcV1Server;
   readonly #id: string;
 
-  constructor(server: RpcV1Server, id: string, pipe: EventPipe<unknown, unknown>, timeoutMs: number) {
-    super(pipe, { timeoutMs });
+  constructor(server: RpcV1Server, id: string, pipe: EventPipe<unknown, unknown>, options: RpcV1Options) {
+    super(pipe, options);
     this.#server = server;
     this.#id = id;
   }

@@ -26,6 +26,14 @@ export interface RpcV1Options {
    * more than timers allow (2^31 - 1 ms, about 24.8 days), waits forever. Default: 30000.
    */
   timeoutMs?: number;
+  /**
+   * Most incoming calls and fires whose handlers run at once on this
+   * connection (cancelled ones no longer count). A call beyond it is answered
+   * at once with an error and a fire beyond it is dropped, each with a
+   * `warning`, so a peer cannot make this side hold unbounded work. A positive
+   * integer, or Infinity. Default: Infinity.
+   */
+  maxActiveCalls?: number;
 }
 
 /** Options of `RpcV1.fromHandlers`. */
@@ -80,6 +88,7 @@ export abstract class RpcV1 {
   readonly #channel: Channel;
   #nextId = 1;
   #timeoutMs: number;
+  readonly #maxActiveCalls: number;
   #closed = false;
   #closeReason: unknown;
   #logger: RpcLogger | undefined;
@@ -88,6 +97,7 @@ export abstract class RpcV1 {
   constructor(pipe: EventPipe<unknown, unknown>, options: RpcV1Options = {}) {
     this.#pipe = pipe;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#maxActiveCalls = checkedMaxActiveCalls(options.maxActiveCalls);
     this.#channel = {
       send: (message) => this.#send(message),
       start: (handle) => this.#start(handle),
@@ -315,6 +325,12 @@ export abstract class RpcV1 {
       this.#emitter.fire('warning', `call id ${id} is already active`, message);
       return;
     }
+    if (this.#handlers.size >= this.#maxActiveCalls) {
+      const refusal = `Too many active calls: this connection runs at most ${this.#maxActiveCalls} at once`;
+      this.#emitter.fire('warning', `${expectsReply ? 'refused call' : 'dropped fire'} ${id} (${method}): ${refusal}`, message);
+      if (expectsReply) this.#send([RPC, REPLY, id, false, refusal]);
+      return;
+    }
     const context = new RpcCallContext(this, this.#channel, id, method, expectsReply);
     this.#handlers.set(id, context);
     let result: unknown;
@@ -476,6 +492,13 @@ class ConnectionLog implements LogSink {
   sendLog(level: number, content: unknown): void {
     this.#channel.send([STREAM, LOG, 0, level, wireValue(content)]);
   }
+}
+
+/** @internal `maxActiveCalls` with its default; throws a `RangeError` when it is not a positive integer or Infinity. */
+export function checkedMaxActiveCalls(limit: number | undefined): number {
+  if (limit === undefined) return Infinity;
+  if (limit === Infinity || (Number.isSafeInteger(limit) && limit > 0)) return limit;
+  throw new RangeError(`maxActiveCalls must be a positive integer or Infinity, got ${String(limit)}`);
 }
 
 class FunctionRpcV1 extends RpcV1 {

@@ -1,10 +1,11 @@
 // Handlers that misbehave: one that never returns (its caller cancels or
-// times out), and ones that throw values whose description itself throws.
+// times out), and ones that throw values whose description itself throws;
+// and a peer that starts more calls than a connection allows at once.
 import { describe, expect, test } from '@jest/globals';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { EventPipe } from '@cbor-rpc/core';
-import { CancelledError, RpcV1, type RpcCallContext, TimeoutError } from '../src/index.js';
+import { CancelledError, RemoteError, RpcV1, RpcV1Server, type RpcCallContext, TimeoutError } from '../src/index.js';
 import { outcome, rawPair, settle, waitFor } from './helpers.js';
 
 setFlagsFromString('--expose-gc');
@@ -128,5 +129,77 @@ describe('thrown values whose description throws', () => {
     await waitFor(() => warnings.length > 0);
     expect(warnings).toEqual(['fired method anything failed: Handler threw a value that cannot be described']);
     expect(await peer.rest()).toEqual([]);
+  });
+});
+
+describe('maxActiveCalls', () => {
+  /** A connection with `limit` whose `wait` calls run until released, driven by a raw peer. */
+  function limited(limit: number) {
+    const [pipe, peer] = rawPair();
+    const releases = new Map<string, () => void>();
+    const rpc = RpcV1.fromHandlers(pipe, { wait: (_ctx, label: string) => new Promise((resolve) => releases.set(label, () => resolve(label))) }, { maxActiveCalls: limit });
+    const warnings: string[] = [];
+    rpc.on('warning', (reason) => void warnings.push(reason));
+    return { rpc, peer, releases, warnings };
+  }
+
+  test('a call beyond the limit is answered at once with an error; a finished or cancelled call frees its place', async () => {
+    const { rpc, peer, releases, warnings } = limited(2);
+    await peer.send([1, 0, 1, 'wait', ['a']]);
+    await peer.send([1, 0, 2, 'wait', ['b']]);
+    await peer.send([1, 0, 3, 'wait', ['c']]);
+    expect(await peer.next()).toEqual([1, 2, 3, false, 'Too many active calls: this connection runs at most 2 at once']);
+    expect(warnings).toEqual(['refused call 3 (wait): Too many active calls: this connection runs at most 2 at once']);
+    expect([...releases.keys()]).toEqual(['a', 'b']);
+    expect(rpc.activeHandlerCount).toBe(2);
+
+    releases.get('a')!();
+    expect(await peer.next()).toEqual([1, 2, 1, true, 'a']);
+    await peer.send([1, 0, 4, 'wait', ['d']]);
+    await peer.send([1, 3, 2]); // cancel b: its place is free even though its handler still runs
+    await peer.send([1, 0, 5, 'wait', ['e']]);
+    await settle();
+    expect([...releases.keys()]).toEqual(['a', 'b', 'd', 'e']);
+    expect(await peer.rest()).toEqual([]);
+    releases.get('d')!();
+    releases.get('e')!();
+    expect([await peer.next(), await peer.next()]).toEqual([[1, 2, 4, true, 'd'], [1, 2, 5, true, 'e']]);
+    expect(rpc.activeHandlerCount).toBe(0);
+  });
+
+  test('a fire beyond the limit is dropped with a warning', async () => {
+    const { peer, releases, warnings } = limited(1);
+    await peer.send([1, 0, 1, 'wait', ['a']]);
+    await peer.send([1, 1, 2, 'wait', ['fired']]);
+    await settle();
+    expect([...releases.keys()]).toEqual(['a']);
+    expect(warnings).toEqual(['dropped fire 2 (wait): Too many active calls: this connection runs at most 1 at once']);
+    expect(await peer.rest()).toEqual([]);
+  });
+
+  test('RpcV1Server applies it to each connection on its own; our own client sees a RemoteError', async () => {
+    const releases: (() => void)[] = [];
+    const server = RpcV1Server.fromHandlers({ wait: () => new Promise((resolve) => releases.push(() => resolve('done'))) }, { maxActiveCalls: 3 });
+    const clients = [0, 1].map((i) => {
+      const [a, b] = EventPipe.createInMemoryPair<unknown>();
+      server.addConnection(`c${i}`, b);
+      return RpcV1.readOnlyClient(a);
+    });
+    const calls = clients.map((client) => Array.from({ length: 4 }, () => outcome(client.callMethod('wait'))));
+    await waitFor(() => releases.length === 6);
+    for (const release of releases) release();
+    for (const perClient of calls) {
+      const results = await Promise.all(perClient);
+      expect(results.slice(0, 3)).toEqual([{ ok: true, value: 'done' }, { ok: true, value: 'done' }, { ok: true, value: 'done' }]);
+      const refused = results[3] as { ok: false; error: unknown };
+      expect(refused.error).toBeInstanceOf(RemoteError);
+      expect((refused.error as Error).message).toMatch(/Too many active calls: this connection runs at most 3 at once/);
+    }
+  });
+
+  test.each([0, -1, 1.5, NaN, '2' as unknown as number])('refuses %p as a limit with a RangeError', (limit) => {
+    const [pipe] = EventPipe.createInMemoryPair<unknown>();
+    expect(() => RpcV1.readOnlyClient(pipe, { maxActiveCalls: limit })).toThrow(RangeError);
+    expect(() => RpcV1Server.fromHandlers({}, { maxActiveCalls: limit })).toThrow(RangeError);
   });
 });
