@@ -87,7 +87,7 @@ class Connection:
         self.writer = writer
         self.framing = Framing(encoding)
         self.handlers = handlers
-        self.next_id = 1
+        self.next_id = 0  # as in the Python cbor-rpc package, whose call ids start at 0
         self.pending = {}  # id -> (future, logs, progress)
         self.cancelled = set()
         self.events = asyncio.Queue()
@@ -198,6 +198,7 @@ async def work(conn, call_id, steps):
 
 
 async def slow(conn, call_id):
+    conn.emit("started", {"id": call_id})
     for tick in range(500):
         if call_id in conn.cancelled:
             conn.emit("cancelled", {"id": call_id, "ticks": tick})
@@ -207,12 +208,20 @@ async def slow(conn, call_id):
 
 
 async def greet(conn, call_id):
+    first_id = conn.next_id
     answer = await conn.call("whoAreYou")
-    return "hello " + answer["value"] if answer["ok"] else "no answer: %s" % answer["value"]
+    if not answer["ok"]:
+        return "no answer: %s" % answer["value"]
+    return "hello %s (asked as call %d)" % (answer["value"], first_id)
 
 
 async def note(conn, call_id, value):
     conn.emit("noted", value)
+
+
+async def announce(conn, call_id, text):
+    conn.log(0, 3, text)  # a log outside any call, as the Python package sends them
+    return "announced"
 
 
 async def serve(encoding):
@@ -221,7 +230,7 @@ async def serve(encoding):
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
     transport, protocol = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, sys.stdout.buffer)
     writer = asyncio.StreamWriter(transport, protocol, None, loop)
-    handlers = {"add": add, "echo": echo, "describe": describe, "fail": fail, "work": work, "slow": slow, "greet": greet, "note": note}
+    handlers = {"add": add, "echo": echo, "describe": describe, "fail": fail, "work": work, "slow": slow, "greet": greet, "note": note, "announce": announce}
     conn = Connection(reader, writer, encoding, handlers)
     conn.on_event = lambda topic, message: topic == "ping" and conn.emit("pong", message)
     await conn.run()
@@ -237,7 +246,7 @@ async def client(encoding, port):
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     conn = Connection(reader, writer, encoding, {"whoAreYou": who_are_you})
     running = asyncio.get_running_loop().create_task(conn.run())
-    report = {}
+    report = {"firstId": conn.next_id}
     report["add"] = await conn.call("add", 5, 10)
     sample = {"text": "h\u00e9llo \u2713", "list": [1, None, True, -7], "float": 1.5, "big": 2**64 + 1}
     if encoding == "cbor":

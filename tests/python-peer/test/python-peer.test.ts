@@ -90,19 +90,29 @@ if (python === undefined) {
       });
 
       test('a cancel reaches the Python handler, which stops', async () => {
+        const started = rpc.waitNextEvent<{ id: number }>('started', 5000);
         const stopped = rpc.waitNextEvent<{ id: number; ticks: number }>('cancelled', 5000);
         const handle = rpc.createCall('slow');
         const result = handle.result();
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(await started).toEqual({ id: handle.id });
         handle.cancel();
         await expect(result).rejects.toThrow(CancelledError);
         const event = await stopped;
+        // It had been polling since it started, and stopped at the cancel, long before its 500 ticks.
         expect(event.id).toBe(handle.id);
         expect(event.ticks).toBeGreaterThan(0);
+        expect(event.ticks).toBeLessThan(500);
       });
 
-      test('the Python server calls back into our client during a call', async () => {
-        expect(await rpc.callMethod('greet')).toBe('hello the typescript client');
+      test('the Python server calls back into our client during a call (with id 0, as the Python package numbers its calls)', async () => {
+        expect(await rpc.callMethod('greet')).toBe('hello the typescript client (asked as call 0)');
+      });
+
+      test('a log outside any call (id 0) is a connection-level log', async () => {
+        const logs: unknown[] = [];
+        rpc.on('log', (level, content, id) => void logs.push([level, content, id]));
+        expect(await rpc.callMethod('announce', 'hello from python')).toBe('announced');
+        expect(logs).toEqual([[3, 'hello from python', 0]]);
       });
 
       test('events both ways, and a fire that the server acts on', async () => {
@@ -146,6 +156,7 @@ if (python === undefined) {
       try {
         const report = await runPythonClient(python, encoding, tcp.getAddress().port);
         const answer = (value: unknown) => ({ ok: true, value, logs: [], progress: [] });
+        expect(report.firstId).toBe(0); // our server answers call id 0, the Python package's first id
         expect(report.add).toEqual(answer(15));
         expect(report.echo).toEqual(answer({
           text: 'héllo ✓',
