@@ -5,9 +5,9 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { ConnectionClosedError } from '@cbor-rpc/core';
 import { StreamPipe } from '@cbor-rpc/core/node';
-import { CancelledError, RemoteError, RpcV1, RpcV1Server } from '@cbor-rpc/rpc';
+import { RpcV1, RpcV1Server } from '@cbor-rpc/rpc';
 import { assertBuilt } from '@cbor-rpc/test-support/built';
-import { clientHandlers, encodings, serverHandlers, type MakeTransformer } from '@cbor-rpc/test-support/rpc-scenarios';
+import { clientHandlers, encodings, rpcScenarios, serverHandlers, type MakeTransformer } from '@cbor-rpc/test-support/rpc-scenarios';
 import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
 import { later, rejectionWithin } from '@cbor-rpc/test-support/timing';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -94,82 +94,15 @@ describeWithSshd('RPC over SSH', {}, (sshd) => {
     describe.each(['exec', 'unix'])('over SSH %s', (transport) => {
       const open = () => (transport === 'exec' ? overExec(sshd(), encoding, makeTransformer) : overUnix(sshd(), makeTransformer));
 
-      test('calls: results, remote errors, unknown methods, many at once', async () => {
-        const { client, stderr } = await open();
-        expect(await client.callMethod('add', 5, 10)).toBe(15);
-        const nested = { list: [1, 'two', null, true], nested: { ok: 1.5 } };
-        expect(await client.callMethod('echo', nested)).toEqual(nested);
-        const failure = await client.callMethod('fail', 'nope').catch((e: unknown) => e);
-        expect(failure).toBeInstanceOf(RemoteError);
-        expect((failure as RemoteError).message).toBe('nope');
-        await expect(client.callMethod('nosuch')).rejects.toThrow('Unknown method: nosuch');
-        const sums = await Promise.all(Array.from({ length: 100 }, (_, i) => client.callMethod('add', i, i)));
-        expect(sums).toEqual(Array.from({ length: 100 }, (_, i) => 2 * i));
-        if (transport === 'exec') {
-          expect(await client.callMethod('pid')).not.toBe(process.pid); // served by the remote command
-          expect(stderr()).toContain(`serving ${encoding.toLowerCase()}`);
-        }
-      });
+      rpcScenarios(encoding, open);
 
-      if (encoding === 'CBOR') {
-        test('binary values arrive as bytes', async () => {
-          const { client } = await open();
-          const blob = Uint8Array.from({ length: 300_000 }, (_, i) => i % 251);
-          const back = await client.callMethod('echo', blob);
-          expect(back).toBeInstanceOf(Uint8Array);
-          expect(back).toEqual(blob);
+      if (transport === 'exec') {
+        test('the remote command serves', async () => {
+          const { client, stderr } = await open();
+          expect(await client.callMethod('pid')).not.toBe(process.pid);
+          expect(stderr()).toContain(`serving ${encoding.toLowerCase()}`);
         });
       }
-
-      test('fire: the server runs it and sends no reply', async () => {
-        const { client } = await open();
-        const warnings: unknown[] = [];
-        client.on('warning', (reason) => warnings.push(reason));
-        const recorded = client.waitNextEvent('recorded');
-        await client.fireMethod('record', { a: 1 });
-        expect(await recorded).toEqual({ a: 1 });
-        expect(warnings).toEqual([]);
-      });
-
-      test('events both ways', async () => {
-        const { client } = await open();
-        const seen: unknown[] = [];
-        client.on('event', (topic, message) => seen.push([topic, message]));
-        const echoed = client.waitNextEvent('echo:ping');
-        await client.emit('ping', [7, 'x']);
-        expect(await echoed).toEqual([7, 'x']);
-        expect(seen).toEqual([['echo:ping', [7, 'x']]]);
-      });
-
-      test('logs and progress arrive while the call runs, before its result', async () => {
-        const { client } = await open();
-        const seen: unknown[] = [];
-        const handle = client
-          .createCall<string>('work', 4)
-          .onLog((level, content) => seen.push(['log', level, content]))
-          .onProgress((value, metadata) => seen.push(['progress', value, metadata]));
-        expect(await handle).toBe('done');
-        expect(seen).toEqual([1, 2, 3, 4].flatMap((step) => [['log', 3, `step ${step}`], ['progress', step * 25, { step }]]));
-        const logs: unknown[] = [];
-        client.on('log', (level, content, id) => logs.push([level, content, id]));
-        expect(await client.callMethod('connectionLog', 'outside any call')).toBe(true);
-        expect(logs).toEqual([[2, 'outside any call', 0]]);
-      });
-
-      test('cancel: the call rejects with CancelledError and the handler is told', async () => {
-        const { client } = await open();
-        const told = client.waitNextEvent('cancelled');
-        const handle = client.createCall('waitForCancel').call();
-        await later(100);
-        handle.cancel();
-        await expect(handle.result()).rejects.toBeInstanceOf(CancelledError);
-        expect(await told).toEqual({ id: handle.id, reason: 'CANCELLED' });
-      });
-
-      test('a server handler calls back into its client', async () => {
-        const { client } = await open();
-        expect(await client.callMethod('callBack', 20)).toBe(41);
-      });
 
       test('the SSH connection dropping mid-call fails the pending call with ConnectionClosedError at once', async () => {
         const { client, ssh, serverConnections } = await open();

@@ -29,14 +29,16 @@ export const serverHandlers = {
     context.rpc.logger.warn(text);
     return true;
   },
+  /** Says it is waiting (event `waiting`), then waits for a cancel and reports it (event `cancelled`). */
   waitForCancel: (context) =>
-    new Promise((resolve) =>
+    new Promise((resolve) => {
+      void context.rpc.emit('waiting', { id: context.id }).catch(() => undefined);
       onAbort(context, () => {
         const reason = context.signal.reason?.code;
         void context.rpc.emit('cancelled', { id: context.id, reason }).catch(() => undefined);
         resolve('aborted');
-      }),
-    ),
+      });
+    }),
   hang: (context) => new Promise((resolve) => onAbort(context, () => resolve(null))),
   slow: async (_context, ms, value) => {
     await later(ms);
