@@ -19,6 +19,8 @@ export interface ServerConfig {
   cbor?: CborOptions;
   json?: JsonTransformerOptions;
   pipe?: StreamPipeOptions;
+  /** Options of the RpcV1Server (JSON: `null` stands for Infinity). */
+  rpc?: { maxActiveCalls?: number | null };
   /** Keep how each connection ended until `outcome` asks. Default (here): true. */
   recordOutcomes?: boolean;
 }
