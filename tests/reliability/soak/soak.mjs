@@ -20,7 +20,7 @@
 //
 // The server is the fixture of the CI tests, in its own process, so its memory
 // is its own. Exits with status 1 when a check fails. Sizes can be changed
-// with SOAK_CONNECTIONS, SOAK_CALLS, SOAK_WINDOW, SOAK_SEQUENTIAL.
+// with SOAK_CONNECTIONS, SOAK_CALLS, SOAK_WINDOW, SOAK_SEQUENTIAL, SOAK_ROUNDS, SOAK_WARMUP_ROUNDS.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
