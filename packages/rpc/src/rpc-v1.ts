@@ -28,10 +28,11 @@ export interface RpcV1Options {
   timeoutMs?: number;
   /**
    * Most incoming calls and fires whose handlers run at once on this
-   * connection (cancelled ones no longer count). A call beyond it is answered
-   * at once with an error and a fire beyond it is dropped, each with a
-   * `warning`, so a peer cannot make this side hold unbounded work. A positive
-   * integer, or Infinity. Default: Infinity.
+   * connection, counting every handler until it returns, cancelled ones
+   * included (see `runningHandlerCount`). A call beyond it is answered at once
+   * with an error and a fire beyond it is dropped, each with a `warning`, so a
+   * peer cannot make this side hold unbounded work. A positive integer, or
+   * Infinity. Default: Infinity.
    */
   maxActiveCalls?: number;
 }
@@ -89,6 +90,8 @@ export abstract class RpcV1 {
   #nextId = 1;
   #timeoutMs: number;
   readonly #maxActiveCalls: number;
+  /** Handlers that have not returned, cancelled ones included. */
+  #running = 0;
   #closed = false;
   #closeReason: unknown;
   #logger: RpcLogger | undefined;
@@ -216,6 +219,11 @@ export abstract class RpcV1 {
     return this.#handlers.size;
   }
 
+  /** Incoming calls and fires whose handler has not returned yet, cancelled ones included: what `maxActiveCalls` limits. */
+  get runningHandlerCount(): number {
+    return this.#running;
+  }
+
   /** Subscribes to a connection event; see `RpcV1Events`. */
   on<K extends keyof RpcV1Events & string>(event: K, handler: Handler<RpcV1Events, K>): this {
     this.#emitter.on(event, handler);
@@ -325,7 +333,7 @@ export abstract class RpcV1 {
       this.#emitter.fire('warning', `call id ${id} is already active`, message);
       return;
     }
-    if (this.#handlers.size >= this.#maxActiveCalls) {
+    if (this.#running >= this.#maxActiveCalls) {
       const refusal = `Too many active calls: this connection runs at most ${this.#maxActiveCalls} at once`;
       this.#emitter.fire('warning', `${expectsReply ? 'refused call' : 'dropped fire'} ${id} (${method}): ${refusal}`, message);
       if (expectsReply) this.#send([RPC, REPLY, id, false, refusal]);
@@ -333,6 +341,7 @@ export abstract class RpcV1 {
     }
     const context = new RpcCallContext(this, this.#channel, id, method, expectsReply);
     this.#handlers.set(id, context);
+    this.#running++;
     let result: unknown;
     try {
       result = this.handleMethodCall(context, method, args);
@@ -353,6 +362,7 @@ export abstract class RpcV1 {
   // Never throws: it runs in promise reactions, where a throw would be an unhandled rejection.
   #finish(context: RpcCallContext, ok: boolean, value: unknown): void {
     if (!context.finish()) return;
+    this.#running--;
     const id = context.id;
     const current = this.#handlers.get(id);
     if (current === context) this.#handlers.delete(id);
@@ -469,7 +479,8 @@ export abstract class RpcV1 {
     for (const handle of pending) handle.fail(error);
     for (const waiter of waiters) waiter.reject(error);
     for (const context of handlers) {
-      context.finish();
+      // Ended here: when the handler returns, its reply has nowhere to go.
+      if (context.finish()) this.#running--;
       try {
         context.abort(error);
       } catch (abortError) {

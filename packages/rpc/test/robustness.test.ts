@@ -143,7 +143,7 @@ describe('maxActiveCalls', () => {
     return { rpc, peer, releases, warnings };
   }
 
-  test('a call beyond the limit is answered at once with an error; a finished or cancelled call frees its place', async () => {
+  test('a call beyond the limit is answered at once with an error; a handler frees its place when it returns, cancelled or not', async () => {
     const { rpc, peer, releases, warnings } = limited(2);
     await peer.send([1, 0, 1, 'wait', ['a']]);
     await peer.send([1, 0, 2, 'wait', ['b']]);
@@ -156,15 +156,40 @@ describe('maxActiveCalls', () => {
     releases.get('a')!();
     expect(await peer.next()).toEqual([1, 2, 1, true, 'a']);
     await peer.send([1, 0, 4, 'wait', ['d']]);
-    await peer.send([1, 3, 2]); // cancel b: its place is free even though its handler still runs
+    // A cancelled handler that goes on running still holds its place.
+    await peer.send([1, 3, 2]);
     await peer.send([1, 0, 5, 'wait', ['e']]);
+    expect(await peer.next()).toEqual([1, 2, 5, false, 'Too many active calls: this connection runs at most 2 at once']);
+    expect([rpc.activeHandlerCount, rpc.runningHandlerCount]).toEqual([1, 2]);
+    releases.get('b')!(); // the cancelled one returns: its reply is still sent, and its place is free
+    expect(await peer.next()).toEqual([1, 2, 2, true, 'b']);
+    await peer.send([1, 0, 6, 'wait', ['f']]);
     await settle();
-    expect([...releases.keys()]).toEqual(['a', 'b', 'd', 'e']);
-    expect(await peer.rest()).toEqual([]);
+    expect([...releases.keys()]).toEqual(['a', 'b', 'd', 'f']);
     releases.get('d')!();
-    releases.get('e')!();
-    expect([await peer.next(), await peer.next()]).toEqual([[1, 2, 4, true, 'd'], [1, 2, 5, true, 'e']]);
-    expect(rpc.activeHandlerCount).toBe(0);
+    releases.get('f')!();
+    expect([await peer.next(), await peer.next()]).toEqual([[1, 2, 4, true, 'd'], [1, 2, 6, true, 'f']]);
+    expect([rpc.activeHandlerCount, rpc.runningHandlerCount]).toEqual([0, 0]);
+  });
+
+  test('calling and cancelling in turn cannot get past it with handlers that ignore the cancel', async () => {
+    const [a, b] = EventPipe.createInMemoryPair<unknown>();
+    const client = RpcV1.readOnlyClient(a);
+    const server = RpcV1.fromHandlers(b, { stuck: () => new Promise(() => undefined) }, { maxActiveCalls: 10 });
+    const outcomes = [];
+    for (let i = 0; i < 100; i++) {
+      const handle = client.createCall('stuck');
+      const result = outcome(handle.result());
+      await settle();
+      handle.cancel();
+      outcomes.push(await result);
+    }
+    await settle();
+    expect(server.runningHandlerCount).toBe(10);
+    expect(server.activeHandlerCount).toBe(0);
+    // Past the limit the refusal overtakes the cancel: the first 10 were cancelled, the other 90 refused.
+    const refused = outcomes.filter((o) => !o.ok && o.error instanceof RemoteError).length;
+    expect(refused).toBe(90);
   });
 
   test('a fire beyond the limit is dropped with a warning', async () => {
