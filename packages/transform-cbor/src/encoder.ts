@@ -44,10 +44,12 @@ export function encodeItem(value: unknown, maxDepth = Infinity, pooled = false):
   }
   const end = position;
   if (buffer.length > keepSize) {
-    // The buffer grew for this message alone: hand it out rather than copy it.
+    // The buffer grew for this message alone: hand it out rather than copy it,
+    // unless much of it would be unused (it may wait in a write queue a while).
     const message = buffer.subarray(messageStart, end);
+    const trimmed = buffer.length - message.length > message.length / 4 ? message.slice() : message;
     newSlab();
-    return message;
+    return trimmed;
   }
   if (!pooled) {
     position = messageStart;

@@ -1,6 +1,7 @@
 // The transformers' `encode` hands out views into shared 16 KiB blocks, so
 // results must never overlap and must stay intact while later messages are encoded.
 import { describe, expect, test } from '@jest/globals';
+import { isDeepStrictEqual } from 'node:util';
 import { decode } from 'cbor2';
 import { CborStreamTransformer, CborTransformer, encodeCbor } from '../src/index.js';
 
@@ -36,6 +37,16 @@ describe('pooled encode results', () => {
     expect(first.byteLength).toBe(0);
     const next = transformer.encode(['after', 'transfer']);
     expect(decode(next)).toEqual(['after', 'transfer']);
+  });
+
+  test('a message that made the buffer grow past 1 MiB leaves in a buffer of about its own size', () => {
+    const transformer = new CborStreamTransformer();
+    for (const message of [Array.from({ length: 300_000 }, (_, i) => i), [new Uint8Array(3_000_000)], { rows: Array.from({ length: 100_000 }, (_, i) => ({ i, s: 'text' })) }]) {
+      const bytes = transformer.encode(message);
+      expect(isDeepStrictEqual(decode(bytes), message)).toBe(true);
+      expect(bytes.byteLength).toBeGreaterThan(1024 * 1024);
+      expect(bytes.buffer.byteLength).toBeLessThanOrEqual(bytes.byteLength * 1.25 + 16 * 1024);
+    }
   });
 
   test('encodeCbor returns a buffer of its own', () => {

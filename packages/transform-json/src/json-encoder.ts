@@ -1,6 +1,6 @@
 import { EncodeError } from '@cbor-rpc/core';
 import type { JsonLimits } from './json-options.js';
-import { writeJson, writeText } from './json-writer.js';
+import { tooLarge, writeJson, writeText } from './json-writer.js';
 
 /**
  * Why a value cannot be written, and where: filled in while the walk unwinds,
@@ -235,18 +235,15 @@ export function formatPath(path: readonly Key[]): string {
 
 /** The UTF-8 bytes of `message` as JSON, followed by `\n` when `newline` is set; throws `EncodeError` beyond `maxMessageSize`. */
 export function encodeJsonMessage(message: unknown, limits: JsonLimits, newline: boolean): Uint8Array {
-  let bytes = writeJson(message, limits.maxDepth, newline);
+  const { maxDepth, maxMessageSize } = limits;
+  let bytes = writeJson(message, maxDepth, maxMessageSize, newline);
   if (bytes === undefined) {
-    const text = toJsonText(message, limits.maxDepth);
+    const text = toJsonText(message, maxDepth);
     // A UTF-16 code unit never takes less than one UTF-8 byte: too long here is too long for sure.
-    if (text.length > limits.maxMessageSize) throw tooLarge(`at least ${text.length}`, limits);
+    if (text.length > maxMessageSize) throw tooLarge(`at least ${text.length}`, maxMessageSize);
     bytes = writeText(text, newline);
   }
   const size = newline ? bytes.length - 1 : bytes.length;
-  if (size > limits.maxMessageSize) throw tooLarge(String(size), limits);
+  if (size > maxMessageSize) throw tooLarge(String(size), maxMessageSize);
   return bytes;
-}
-
-function tooLarge(size: string, limits: JsonLimits): EncodeError {
-  return new EncodeError(`Cannot encode a message of ${size} bytes: larger than maxMessageSize (${limits.maxMessageSize} bytes)`);
 }

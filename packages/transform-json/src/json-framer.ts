@@ -61,6 +61,9 @@ export class JsonFramer {
   #partsLength = 0;
   /** Values completed inside the current chunk, parsed together at its end: start, end, exact (1 or 0). */
   #pending: number[] = [];
+  /** In the chunk being scanned: index of the next `"` and `\\` at or after the last search (the chunk's length when none), -1 before one. */
+  #quoteAt = -1;
+  #backslashAt = -1;
   #failure: unknown;
   readonly #single: boolean;
   #sawValue = false;
@@ -82,6 +85,7 @@ export class JsonFramer {
     if (this.#failure !== undefined) throw this.#failure;
     try {
       const length = bytes.length;
+      this.#quoteAt = this.#backslashAt = -1;
       let i = 0;
       while (i < length) {
         if (this.#mode === BETWEEN) {
@@ -185,6 +189,8 @@ export class JsonFramer {
     let depth = this.#depth;
     let digits = this.#digits;
     let longInteger = this.#longInteger;
+    let quoteAt = this.#quoteAt;
+    let backslashAt = this.#backslashAt;
     let end = -1;
     scan: while (i < stop) {
       switch (mode) {
@@ -192,9 +198,16 @@ export class JsonFramer {
           for (let run = 0; ; run++) {
             if (i >= stop) break scan;
             if (run === SHORT_RUN) {
-              // A long string: jump to the next byte that matters.
-              i = nextQuoteOrBackslash(bytes, i, stop);
-              if (i >= stop) break scan;
+              // A long string: jump to the next byte that matters. Where the
+              // next quote and backslash are is kept for the rest of the chunk,
+              // so no byte is searched twice, however many jumps there are.
+              if (quoteAt < i) quoteAt = indexIn(bytes, 0x22, i);
+              if (backslashAt < i) backslashAt = indexIn(bytes, 0x5c, i);
+              i = quoteAt < backslashAt ? quoteAt : backslashAt;
+              if (i >= stop) {
+                i = stop;
+                break scan;
+              }
             }
             const b = bytes[i++]!;
             if (b === 0x22) break;
@@ -204,6 +217,7 @@ export class JsonFramer {
                 break scan;
               }
               i++;
+              run = 0; // after a run of plain bytes, jump again
             }
           }
           if (depth === 0) {
@@ -274,6 +288,8 @@ export class JsonFramer {
     this.#depth = depth;
     this.#digits = digits;
     this.#longInteger = longInteger;
+    this.#quoteAt = quoteAt;
+    this.#backslashAt = backslashAt;
     // A number exactly as long as the limit ends at the byte just beyond it.
     if (end < 0 && stop < length && mode === NUMBER && !isNumberByte(bytes[stop]!)) end = stop;
     if (end >= 0) {
@@ -384,15 +400,10 @@ function utf16Units(bytes: Uint8Array, from: number, to: number): number {
   return units;
 }
 
-/**
- * Index of the first `"` or `\\` in `bytes[from..to)`, or `to`. `indexOf` is a
- * native search (memchr on a Node Buffer, which is what sockets deliver).
- */
-function nextQuoteOrBackslash(bytes: Uint8Array, from: number, to: number): number {
-  const quote = bytes.indexOf(0x22, from);
-  const end = quote < 0 || quote > to ? to : quote;
-  const backslash = bytes.subarray(from, end).indexOf(0x5c);
-  return backslash < 0 ? end : from + backslash;
+/** Index of the first `byte` in `bytes` from `from`, or the length: a native search (memchr on the Buffers sockets deliver). */
+function indexIn(bytes: Uint8Array, byte: number, from: number): number {
+  const at = bytes.indexOf(byte, from);
+  return at < 0 ? bytes.length : at;
 }
 
 /** Bytes that may continue a number after its first byte (the parser checks the grammar). */

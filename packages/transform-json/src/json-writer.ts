@@ -1,3 +1,4 @@
+import { EncodeError } from '@cbor-rpc/core';
 import { plainTextEnd } from './plain-text.js';
 
 // Messages are written as UTF-8 straight into one shared buffer. Small ones
@@ -15,6 +16,8 @@ let buffer = new Uint8Array(SLAB_SIZE);
 let start = 0;
 let position = 0;
 let depthLimit = 0;
+/** Bytes a message may have: writing stops with an `EncodeError` soon after it is passed. */
+let sizeLimit = Infinity;
 /** Set while a message is written: user code run meanwhile (a getter) that encodes again gets its own buffer. */
 let busy = false;
 
@@ -22,15 +25,18 @@ let busy = false;
  * The UTF-8 JSON of `value`, followed by `\n` when `newline` is set, written
  * directly when the value is plain data: arrays, plain objects, finite
  * numbers, strings, booleans and null, nested at most `maxDepth` deep; the
- * bytes are those of `JSON.stringify`. Returns undefined for anything else
+ * bytes are those of `JSON.stringify`. A message that grows past `maxSize`
+ * bytes is an `EncodeError` (checked exactly by the caller, and here soon
+ * enough that a huge message is not written whole). Returns undefined for anything else
  * (a bigint, a `toJSON`, binary data, an unencodable value), which the caller
  * encodes the general way, errors included. The result may be a view of a
  * shared buffer: callers must not write into it.
  */
-export function writeJson(value: unknown, maxDepth: number, newline: boolean): Uint8Array | undefined {
+export function writeJson(value: unknown, maxDepth: number, maxSize: number, newline: boolean): Uint8Array | undefined {
   if (busy || value === undefined) return undefined;
   begin();
   depthLimit = maxDepth;
+  sizeLimit = maxSize;
   busy = true;
   let written: boolean;
   try {
@@ -52,8 +58,14 @@ export function writeJson(value: unknown, maxDepth: number, newline: boolean): U
 export function writeText(text: string, newline: boolean): Uint8Array {
   if (busy) return encoder.encode(newline ? text + '\n' : text);
   begin();
+  sizeLimit = Infinity;
   writeEncoded(text);
   return finish(newline);
+}
+
+/** The error for a message of `size` bytes (a number, or "at least N") over `maxSize`. */
+export function tooLarge(size: string, maxSize: number): EncodeError {
+  return new EncodeError(`Cannot encode a message of ${size} bytes: larger than maxMessageSize (${maxSize} bytes)`);
 }
 
 function begin(): void {
@@ -67,8 +79,12 @@ function finish(newline: boolean): Uint8Array {
     buffer[position++] = 0x0a;
   }
   const message = buffer.subarray(start, position);
-  if (buffer.length > SLAB_SIZE) newSlab();
-  return message;
+  if (buffer.length === SLAB_SIZE) return message;
+  // The buffer grew for this message and leaves with it, copied to its size
+  // when much of it would be unused (it may wait in a write queue a while).
+  const trimmed = buffer.length - message.length > message.length / 4 ? message.slice() : message;
+  newSlab();
+  return trimmed;
 }
 
 function newSlab(): void {
@@ -80,6 +96,7 @@ function newSlab(): void {
 function reserve(bytes: number): void {
   if (position + bytes <= buffer.length) return;
   const used = position - start;
+  if (used > sizeLimit) throw tooLarge(`at least ${used}`, sizeLimit);
   // Doubling while the message grows by small values; one long string gets just its room.
   let size = SLAB_SIZE;
   while (size < used * 2) size *= 2;
@@ -215,6 +232,9 @@ function writeString(text: string): void {
 /** An ASCII string with nothing to escape is copied by the encoder; any other one takes `JSON.stringify`. */
 function writeLongString(text: string): void {
   const length = text.length;
+  // A UTF-16 code unit takes at least one byte: too long here is too long for sure.
+  const atLeast = position - start + length + 2;
+  if (atLeast > sizeLimit) throw tooLarge(`at least ${atLeast}`, sizeLimit);
   reserve(length + 2);
   const from = position + 1;
   const to = from + length;

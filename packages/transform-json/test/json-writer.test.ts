@@ -10,7 +10,7 @@ import type { Random } from './helpers.js';
 
 const text = new TextDecoder();
 const written = (value: unknown, maxDepth = 128): string | undefined => {
-  const bytes = writeJson(value, maxDepth, true);
+  const bytes = writeJson(value, maxDepth, Infinity, true);
   return bytes === undefined ? undefined : text.decode(bytes);
 };
 
@@ -84,9 +84,32 @@ describe('writeJson', () => {
     const kept: Array<[Uint8Array, string]> = [];
     for (let i = 0; i < 5000; i++) {
       const message = [i, random() < 0.01 ? longText(random) + 'x'.repeat(70_000) : 'y'.repeat(int(random, 500))];
-      kept.push([writeJson(message, 128, true)!, `${JSON.stringify(message)}\n`]);
+      kept.push([writeJson(message, 128, Infinity, true)!, `${JSON.stringify(message)}\n`]);
     }
     for (const [bytes, expected] of kept) expect(text.decode(bytes)).toBe(expected);
+  });
+
+  test('a message past maxSize stops being written soon after the limit, not at its end', () => {
+    expect(() => writeJson(['é'.repeat(1_000_000)], 128, 1000, true)).toThrow(/message of at least 1000003 bytes: larger than maxMessageSize \(1000 bytes\)/);
+    expect(() => writeJson(['x'.repeat(500), 'y'.repeat(600)], 128, 1000, true)).toThrow(/at least 1106 bytes/);
+    // Many small values: found when the buffer has to grow, long before the 10 million numbers are written.
+    let reads = 0;
+    const numbers = new Proxy(new Array<number>(10_000_000).fill(123_456), {
+      get: (target, key, receiver) => {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    expect(() => writeJson(numbers, 128, 100_000, true)).toThrow(/at least \d+ bytes: larger than maxMessageSize \(100000 bytes\)/);
+    expect(reads).toBeLessThan(100_000);
+  });
+
+  test('a message that made the buffer grow leaves in a buffer of about its own size', () => {
+    for (const message of [Array.from({ length: 100_000 }, (_, i) => i), ['z'.repeat(3_000_000)], { rows: Array.from({ length: 20_000 }, (_, i) => ({ i, s: 'text' })) }]) {
+      const bytes = writeJson(message, 128, Infinity, true)!;
+      expect(text.decode(bytes)).toBe(`${JSON.stringify(message)}\n`);
+      expect(bytes.buffer.byteLength).toBeLessThanOrEqual(bytes.length * 1.25 + 64 * 1024);
+    }
   });
 
   test('a getter that encodes while a message is being written gets its own bytes', () => {
