@@ -14,7 +14,7 @@ export {
   TransformerInUseError,
   TransformerPipe,
 } from './transformer.js';
-export { TimedPromise, unrefTimer } from './timed-promise.js';
+export { refTimer, TimedPromise, unrefTimer } from './timed-promise.js';
 export {
   CborRpcError,
   ConnectionClosedError,

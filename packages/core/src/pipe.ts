@@ -1,7 +1,6 @@
 import { AbstractEmitter } from './emitter.js';
 import { ConnectionClosedError } from './errors.js';
 import { EventPipe } from './event-pipe.js';
-import { unrefTimer } from './timed-promise.js';
 
 /** Events of a pull-based pipe: `close` exactly once, `error` when something failed. */
 export type PullPipeEvents = {
@@ -79,7 +78,6 @@ export abstract class QueuedPipe<W, R> extends Pipe<W, R> {
         if (index >= 0) this.#readers.splice(index, 1);
         resolve(undefined);
       }, Math.max(0, timeoutMs));
-      unrefTimer(timer);
       this.#readers.push(reader);
     });
   }

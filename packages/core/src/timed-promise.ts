@@ -5,6 +5,11 @@ export function unrefTimer(handle: ReturnType<typeof setTimeout>): void {
   if (typeof handle === 'object' && 'unref' in handle && typeof handle.unref === 'function') handle.unref();
 }
 
+/** Undoes `unrefTimer`: the pending timer holds the process open again (the default). */
+export function refTimer(handle: ReturnType<typeof setTimeout>): void {
+  if (typeof handle === 'object' && 'ref' in handle && typeof handle.ref === 'function') handle.ref();
+}
+
 /**
  * A promise settled from outside that rejects with a `TimeoutError` when it is
  * not settled within `timeoutMs`. The timer is cleared as soon as it settles.
@@ -41,7 +46,6 @@ export class TimedPromise<T> implements PromiseLike<T> {
           this.#reject(error);
         }
       }, timeoutMs);
-      unrefTimer(this.#timer);
     }
   }
 

@@ -9,4 +9,4 @@ export type { MethodHandlers } from './method-table.js';
 export type { RpcProxy } from './proxy.js';
 export { LogLevel } from './messages.js';
 export { CancelledError, InvalidStateError, RemoteError } from './errors.js';
-export { ConnectionClosedError, TimeoutError } from '@cbor-rpc/core';
+export { ConnectionClosedError, EncodeError, TimeoutError } from '@cbor-rpc/core';

@@ -28,7 +28,19 @@ export class MethodTable {
   readonly #handlers: object;
   readonly #methods = new Map<string, AnyHandler>();
 
+  /** Throws a `TypeError` for anything but a plain object (an object literal, a null-prototype object, a module namespace). */
   constructor(handlers: object) {
+    const proto: unknown = Object.getPrototypeOf(handlers);
+    if (proto !== Object.prototype && proto !== null) {
+      // A class's methods live on its prototype, out of reach by design (TypeScript's
+      // `private` methods are ordinary properties there): refuse rather than answer
+      // every call with "Unknown method".
+      const name = (handlers as { constructor?: { name?: unknown } }).constructor?.name;
+      throw new TypeError(
+        `fromHandlers takes a plain object of handlers, not ${typeof name === 'string' && name !== '' ? `an instance of ${name}` : 'this object'}: ` +
+          'list the methods to serve, e.g. { add: (context, a, b) => service.add(a, b) }',
+      );
+    }
     this.#handlers = handlers;
     for (const [name, handler] of Object.entries(handlers)) {
       if (typeof handler === 'function') this.#methods.set(name, handler as AnyHandler);

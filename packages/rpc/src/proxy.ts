@@ -15,14 +15,21 @@ export type RpcProxy<Api extends object> = {
 type Caller = (...args: unknown[]) => Promise<unknown>;
 
 /**
- * Makes a stub whose every method calls the peer. `then` is left undefined so
- * the stub is not mistaken for a promise when returned from an async function.
+ * Names the stub leaves undefined, so that code probing an object never calls
+ * the peer: `then` (awaiting it, returning it from an async function),
+ * `toJSON` (JSON.stringify) and every member of `Object.prototype`
+ * (`toString`, `valueOf`, `constructor`, ...), which no handler object serves.
  */
+function isProbe(name: string): boolean {
+  return name === 'then' || name === 'toJSON' || Object.prototype.hasOwnProperty.call(Object.prototype, name);
+}
+
+/** Makes a stub whose every method calls the peer, except the names of `isProbe`. */
 export function createProxy<Api extends object>(rpc: RpcV1): RpcProxy<Api> {
   const callers = new Map<string, Caller>();
   return new Proxy(Object.create(null) as RpcProxy<Api>, {
     get(_target, name) {
-      if (typeof name !== 'string' || name === 'then') return undefined;
+      if (typeof name !== 'string' || isProbe(name)) return undefined;
       let caller = callers.get(name);
       if (caller === undefined) {
         caller = (...args: unknown[]) => rpc.callWithArgs(name, args);

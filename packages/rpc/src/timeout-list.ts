@@ -1,4 +1,4 @@
-import { unrefTimer } from '@cbor-rpc/core';
+import { refTimer, unrefTimer } from '@cbor-rpc/core';
 
 // Timeouts of calls without a timer each. A platform timer per call costs an
 // object, a native call to arm it and one to clear it, which at tens of
@@ -6,7 +6,8 @@ import { unrefTimer } from '@cbor-rpc/core';
 // the same duration time out in the order they started, so each duration
 // keeps its calls in one list and one timer, armed for the oldest: starting a
 // call appends to the list, ending it unlinks it, and the timer only runs
-// again when it fires. Not exported from the package.
+// again when it fires. Like any timer, it holds the process open while a call
+// waits for its timeout, and no longer once none does. Not exported from the package.
 
 /** Something that times out: `expire` is called once, when its deadline passed. */
 export interface Expiring {
@@ -46,10 +47,15 @@ export function startTimeout(item: Expiring, ms: number): TimeoutEntry {
     lists.set(ms, list);
   }
   const entry: TimeoutEntry = { item, deadline: now() + ms, prev: list.tail, next: undefined, list };
-  if (list.tail === undefined) list.head = entry;
-  else list.tail.next = entry;
+  const wasEmpty = list.tail === undefined;
+  if (wasEmpty) list.head = entry;
+  else list.tail!.next = entry;
   list.tail = entry;
-  if (list.timer === undefined && !list.firing) arm(list, ms);
+  if (list.timer === undefined) {
+    if (!list.firing) arm(list, ms);
+  } else if (wasEmpty) {
+    refTimer(list.timer);
+  }
   return entry;
 }
 
@@ -63,11 +69,12 @@ export function cancelTimeout(entry: TimeoutEntry): void {
   if (entry.next === undefined) list.tail = entry.prev;
   else entry.next.prev = entry.prev;
   entry.prev = entry.next = undefined;
+  // A timer left for no call must not hold the process open; one for a pending call does.
+  if (list.head === undefined && list.timer !== undefined) unrefTimer(list.timer);
 }
 
 function arm(list: TimeoutList, ms: number): void {
   list.timer = setTimeout(() => fire(list), ms);
-  unrefTimer(list.timer);
 }
 
 function fire(list: TimeoutList): void {

@@ -47,6 +47,20 @@ describe('proxy', () => {
     expect((api as unknown as Record<symbol, unknown>)[Symbol.iterator]).toBeUndefined();
   });
 
+  test('code that probes objects (JSON.stringify, String, toString, constructor, toJSON) never calls the peer', async () => {
+    const [pipe, peer] = rawPair();
+    const api = RpcV1.readOnlyClient(pipe).proxy<Calc>();
+    expect(JSON.stringify({ api })).toBe('{"api":{}}');
+    expect(() => String(api)).toThrow(TypeError); // no toString, no valueOf: nothing to convert, and nothing sent
+    const members = api as unknown as Record<string, unknown>;
+    for (const name of ['toJSON', 'toString', 'valueOf', 'constructor', 'hasOwnProperty', '__proto__', 'then']) expect(members[name]).toBeUndefined();
+    expect(await peer.rest()).toEqual([]);
+    const sum = api.add(1, 2);
+    expect(await peer.next()).toEqual([1, 0, 1, 'add', [1, 2]]);
+    await peer.send([1, 2, 1, true, 3]);
+    expect(await sum).toBe(3);
+  });
+
   test('a method the peer does not have rejects with RemoteError', async () => {
     const api = calcPair() as unknown as { missing(): Promise<unknown> };
     await expect(api.missing()).rejects.toBeInstanceOf(RemoteError);

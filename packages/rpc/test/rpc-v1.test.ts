@@ -6,6 +6,7 @@ import {
   InvalidStateError,
   RemoteError,
   RpcV1,
+  RpcV1Server,
   type RpcCallContext,
   TimeoutError,
 } from '../src/index.js';
@@ -64,6 +65,20 @@ describe('calls', () => {
       await peer.send([1, 0, i, name, []]);
       expect(await peer.next()).toEqual([1, 2, i, false, `Unknown method: ${name}`]);
     }
+  });
+
+  test('fromHandlers takes plain objects and refuses class instances with a TypeError', () => {
+    const [pipe] = EventPipe.createInMemoryPair<unknown>();
+    class Service {
+      add(_ctx: unknown, a: number, b: number): number {
+        return a + b;
+      }
+    }
+    expect(() => RpcV1.fromHandlers(pipe, new Service() as never)).toThrow(
+      new TypeError('fromHandlers takes a plain object of handlers, not an instance of Service: list the methods to serve, e.g. { add: (context, a, b) => service.add(a, b) }'),
+    );
+    expect(() => RpcV1Server.fromHandlers(new Service() as never)).toThrow(TypeError);
+    expect(() => RpcV1.fromHandlers(pipe, Object.assign(Object.create(null) as object, { add: () => 1 }))).not.toThrow();
   });
 
   test('a remote error rejects with RemoteError carrying the peer message', async () => {
@@ -228,9 +243,11 @@ describe('fire', () => {
     const [pipe, peer] = rawPair();
     const rpc = RpcV1.readOnlyClient(pipe);
     await rpc.fireMethod('note', 'x', 2);
-    void rpc.createCall('later').call();
+    const call = rpc.createCall('later').call();
     expect(await peer.next()).toEqual([1, 1, 1, 'note', ['x', 2]]);
     expect(await peer.next()).toEqual([1, 0, 2, 'later', []]);
+    await peer.send([1, 2, 2, true, null]);
+    expect(await call).toBeNull();
   });
 
   test('between two RpcV1s the fired handler runs and the firing side gets no reply', async () => {

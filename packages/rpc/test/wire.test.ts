@@ -111,6 +111,8 @@ describe('JSON frames', () => {
 describe.each([
   ['CBOR', () => new CborStreamTransformer(), () => Symbol('no encoding')],
   ['JSON', () => new JsonStreamTransformer(), () => new Uint8Array([1])],
+  ['CBOR, beyond maxMessageSize', () => new CborStreamTransformer({ maxMessageSize: 1000 }), () => new Uint8Array(2000)],
+  ['JSON, beyond maxMessageSize', () => new JsonStreamTransformer({ maxMessageSize: 1000 }), () => 'x'.repeat(2000)],
 ] as const)('encoding failures over %s', (_name, makeTransformer, unencodable) => {
   test('a result that cannot be encoded is answered with an error reply instead', async () => {
     const { a, b } = streamPair(makeTransformer);

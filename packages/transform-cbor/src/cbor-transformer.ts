@@ -1,4 +1,4 @@
-import { Transformer } from '@cbor-rpc/core';
+import { EncodeError, Transformer } from '@cbor-rpc/core';
 import { decodeWhole } from './codec.js';
 import { encodeItem } from './encoder.js';
 import { ItemScanner } from './item-scanner.js';
@@ -24,11 +24,18 @@ export class CborTransformer extends Transformer<unknown, Uint8Array> {
   }
 
   /**
-   * Encodes one message as one CBOR item. Small results are views into a
-   * shared slab (as Node's `Buffer` pool does): copy one before transferring its `buffer`.
+   * Encodes one message as one CBOR item; one larger than `maxMessageSize` is
+   * an `EncodeError`, so this side never sends what a peer with the same
+   * limits would refuse. Small results are views into a shared slab (as
+   * Node's `Buffer` pool does): copy one before transferring its `buffer`.
    */
   encode(message: unknown): Uint8Array {
-    return encodeItem(message, this.#maxDepth, true);
+    const bytes = encodeItem(message, this.#maxDepth, true);
+    const limit = this.#options.maxMessageSize;
+    if (bytes.length > limit) {
+      throw new EncodeError(`Cannot encode a message of ${bytes.length} bytes: larger than maxMessageSize (${limit} bytes)`);
+    }
+    return bytes;
   }
 
   /** Decodes a chunk that holds exactly one CBOR item; throws `DecodeError` (offset in the chunk) otherwise. */

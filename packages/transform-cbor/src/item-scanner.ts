@@ -243,8 +243,9 @@ export class ItemScanner {
     let what: string;
     // Lengths read from 8 bytes are floats; BigInt prints them in full.
     const count = Number.isSafeInteger(argument) ? String(argument) : String(BigInt(argument));
+    const article = major === 4 ? 'An' : 'A';
     if ((major === 2 || major === 3) && argument > 0) what = `A ${majorNames[major]} of ${count} bytes makes the message exceed ${limit}`;
-    else if ((major === 4 || major === 5) && argument > 0) what = `A ${majorNames[major]} of ${count} entries cannot fit in ${limit}`;
+    else if ((major === 4 || major === 5) && argument > 0) what = `${article} ${majorNames[major]} of ${count} entries cannot fit in ${limit}`;
     else what = `Message exceeds ${limit}`;
     throw new DecodeError(what, offset);
   }

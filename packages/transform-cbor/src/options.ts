@@ -4,7 +4,8 @@
  */
 export interface CborOptions {
   /**
-   * Largest message, in bytes, that is accepted. A header that declares a
+   * Largest message, in bytes, that is accepted, and that is written (a larger
+   * one is an `EncodeError` when encoding). A header that declares a
    * bigger string, array or map is rejected as soon as it arrives, before
    * anything is allocated. Default 16 MiB: four times gRPC's 4 MiB, so that
    * file-sized binary values (what `fs.readFile` returns) still fit, while one

@@ -3,7 +3,7 @@
 // before it was handed out, and before anything big is allocated.
 
 import { describe, expect, test } from '@jest/globals';
-import { DecodeError } from '@cbor-rpc/core';
+import { DecodeError, EncodeError } from '@cbor-rpc/core';
 import { CborStreamTransformer, CborTransformer, decodeCbor, encodeCbor } from '../src/index.js';
 import type { CborOptions } from '../src/index.js';
 import { concat, fromHex } from './helpers.js';
@@ -76,6 +76,16 @@ describe('sizes beyond maxMessageSize fail when the head arrives', () => {
     const exact = '5862' + '07'.repeat(98); // 100 bytes
     expect(run([exact], { maxMessageSize: 100 }).out).toHaveLength(1);
     expectFailure(run([good, exact], { maxMessageSize: 99 }), /byte string of 98 bytes/, 4, 1);
+  });
+
+  test('writing: a message over maxMessageSize is an EncodeError, so nothing a peer with the same limit refuses is sent', () => {
+    for (const transformer of [new CborStreamTransformer({ maxMessageSize: 100 }), new CborTransformer({ maxMessageSize: 100 })]) {
+      expect(transformer.encode(new Uint8Array(98))).toHaveLength(100); // 2-byte head + 98: exactly at the limit
+      expect(() => transformer.encode(new Uint8Array(99))).toThrow(
+        new EncodeError('Cannot encode a message of 101 bytes: larger than maxMessageSize (100 bytes)'),
+      );
+      expect(transformer.encode([1, 2])).toHaveLength(3); // and it goes on working
+    }
   });
 
   test('the limit is per message, not per stream', () => {
