@@ -2,7 +2,6 @@
 // Its stdin and stdout carry CBOR messages and nothing else; anything it
 // has to say goes to stderr, which ssh-exec shows.
 import { hostname, userInfo } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { RpcV1 } from '@cbor-rpc/rpc';
 import { StdioPipe } from '@cbor-rpc/stdio';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
@@ -16,7 +15,7 @@ const rpc = RpcV1.fromHandlers<RemoteApi>(new CborStreamTransformer().applyTrans
 
 // The client sent EOF: answer what is still running, then close stdout and exit.
 pipe.on('end', async () => {
-  while (rpc.activeHandlerCount > 0) await sleep(10);
+  await rpc.whenIdle();
   await pipe.terminate();
 });
 process.stderr.write(`remote-server: pid ${process.pid} ready\n`);

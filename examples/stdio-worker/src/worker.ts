@@ -1,7 +1,7 @@
 // The worker: started by the parent with `node worker.js --encoding json|cbor`.
 // Its stdin and stdout carry RPC messages and nothing else: every diagnostic
 // goes to stderr (one stray console.log would corrupt the stream).
-import { setImmediate as yieldToEvents, setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { RpcV1 } from '@cbor-rpc/rpc';
 import { StdioPipe } from '@cbor-rpc/stdio';
@@ -37,7 +37,7 @@ rpc.on('warning', (reason) => log(`warning: ${reason}`));
 // still running (their replies still get out), then close stdout and exit.
 pipe.on('end', async () => {
   log('stdin ended, finishing');
-  while (rpc.activeHandlerCount > 0) await sleep(10);
+  await rpc.whenIdle();
   await pipe.terminate();
 });
 log(`ready, speaking ${encoding} on stdin/stdout`);

@@ -92,6 +92,8 @@ export abstract class RpcV1 {
   readonly #maxActiveCalls: number;
   /** Handlers that have not returned, cancelled ones included. */
   #running = 0;
+  /** Callers of `whenIdle`, made on first use. */
+  #idleWaiters: (() => void)[] | undefined;
   #closed = false;
   #closeReason: unknown;
   #logger: RpcLogger | undefined;
@@ -217,6 +219,16 @@ export abstract class RpcV1 {
   /** Incoming calls and fires whose handler has not finished and that the caller has not cancelled. */
   get activeHandlerCount(): number {
     return this.#handlers.size;
+  }
+
+  /**
+   * Resolves once no incoming call or fire is being handled (`activeHandlerCount`
+   * is 0: cancelled ones are not waited for), at once when none is; also when
+   * the connection closes. For a server that finishes its work before it exits.
+   */
+  whenIdle(): Promise<void> {
+    if (this.#handlers.size === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.#idleWaiters ??= []).push(resolve));
   }
 
   /** Incoming calls and fires whose handler has not returned yet, cancelled ones included: what `maxActiveCalls` limits. */
@@ -365,7 +377,7 @@ export abstract class RpcV1 {
     this.#running--;
     const id = context.id;
     const current = this.#handlers.get(id);
-    if (current === context) this.#handlers.delete(id);
+    if (current === context) this.#forget(id);
     if (!context.expectsReply) {
       if (!ok) this.#emitter.fire('warning', `fired method ${context.method} failed: ${thrownMessage(value)}`, value);
       return;
@@ -392,8 +404,20 @@ export abstract class RpcV1 {
   #cancel(id: number): void {
     const context = this.#handlers.get(id);
     if (context === undefined) return;
-    this.#handlers.delete(id);
+    this.#forget(id);
     context.abort(new CancelledError('Cancelled by the caller'));
+  }
+
+  #forget(id: number): void {
+    this.#handlers.delete(id);
+    if (this.#handlers.size === 0) this.#wakeIdleWaiters();
+  }
+
+  #wakeIdleWaiters(): void {
+    const waiters = this.#idleWaiters;
+    if (waiters === undefined) return;
+    this.#idleWaiters = undefined;
+    for (const resolve of waiters) resolve();
   }
 
   #receiveEvent(topic: string, message: unknown): void {
@@ -475,6 +499,7 @@ export abstract class RpcV1 {
     const waiters = [...(this.#waiters?.values() ?? [])];
     this.#pending.clear();
     this.#handlers.clear();
+    this.#wakeIdleWaiters();
     this.#waiters?.clear();
     for (const handle of pending) handle.fail(error);
     for (const waiter of waiters) waiter.reject(error);

@@ -1,6 +1,7 @@
 // Handlers that misbehave: one that never returns (its caller cancels or
 // times out), and ones that throw values whose description itself throws;
-// and a peer that starts more calls than a connection allows at once.
+// a peer that starts more calls than a connection allows at once; and
+// waiting for the handlers to finish (whenIdle).
 import { describe, expect, test } from '@jest/globals';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -226,5 +227,42 @@ describe('maxActiveCalls', () => {
     const [pipe] = EventPipe.createInMemoryPair<unknown>();
     expect(() => RpcV1.readOnlyClient(pipe, { maxActiveCalls: limit })).toThrow(RangeError);
     expect(() => RpcV1Server.fromHandlers({}, { maxActiveCalls: limit })).toThrow(RangeError);
+  });
+});
+
+describe('whenIdle', () => {
+  test('resolves at once when nothing runs, else once the running handlers returned; cancelled ones are not waited for', async () => {
+    const [pipe, peer] = rawPair();
+    const releases = new Map<string, () => void>();
+    const rpc = RpcV1.fromHandlers(pipe, { wait: (_ctx, label: string) => new Promise((resolve) => releases.set(label, () => resolve(label))) });
+    await rpc.whenIdle();
+    await peer.send([1, 0, 1, 'wait', ['a']]);
+    await peer.send([1, 0, 2, 'wait', ['b']]);
+    await peer.send([1, 1, 3, 'wait', ['fired']]);
+    await settle();
+    let idle = false;
+    void rpc.whenIdle().then(() => (idle = true));
+    releases.get('a')!();
+    releases.get('fired')!();
+    await settle();
+    expect(idle).toBe(false);
+    await peer.send([1, 3, 2]); // b is cancelled: no longer waited for, though it still runs
+    await settle();
+    expect(idle).toBe(true);
+    expect(rpc.runningHandlerCount).toBe(1);
+    expect(await peer.next()).toEqual([1, 2, 1, true, 'a']); // the reply went out before idle was announced
+  });
+
+  test('resolves when the connection closes with handlers still running', async () => {
+    const [ours, theirs] = EventPipe.createInMemoryPair<unknown>();
+    const rpc = RpcV1.fromHandlers(ours, { hang: () => new Promise(() => undefined) });
+    const client = RpcV1.readOnlyClient(theirs);
+    const pending = outcome(client.callMethod('hang'));
+    await waitFor(() => rpc.activeHandlerCount === 1);
+    const idle = rpc.whenIdle();
+    await client.terminate();
+    await idle;
+    expect(rpc.closed).toBe(true);
+    expect((await pending).ok).toBe(false);
   });
 });
