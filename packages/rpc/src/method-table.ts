@@ -30,8 +30,9 @@ export class MethodTable {
 
   /** Throws a `TypeError` for anything but a plain object (an object literal, a null-prototype object, a module namespace). */
   constructor(handlers: object) {
-    const proto: unknown = Object.getPrototypeOf(handlers);
-    if (proto !== Object.prototype && proto !== null) {
+    const proto: object | null = Object.getPrototypeOf(handlers) as object | null;
+    // Object.prototype of this realm or another (a vm context): its own prototype is null.
+    if (proto !== null && Object.getPrototypeOf(proto) !== null) {
       // A class's methods live on its prototype, out of reach by design (TypeScript's
       // `private` methods are ordinary properties there): refuse rather than answer
       // every call with "Unknown method".

@@ -92,6 +92,8 @@ export abstract class RpcV1 {
   readonly #maxActiveCalls: number;
   /** Handlers that have not returned, cancelled ones included. */
   #running = 0;
+  /** Replies whose write has not settled yet (see `#finish`). */
+  #replying = 0;
   /** Callers of `whenIdle`, made on first use. */
   #idleWaiters: (() => void)[] | undefined;
   #closed = false;
@@ -223,11 +225,11 @@ export abstract class RpcV1 {
 
   /**
    * Resolves once no incoming call or fire is being handled (`activeHandlerCount`
-   * is 0: cancelled ones are not waited for), at once when none is; also when
-   * the connection closes. For a server that finishes its work before it exits.
+   * is 0: cancelled ones are not waited for) and their replies are written, at
+   * once when none is; also when the connection closes. For a server that finishes its work before it exits.
    */
   whenIdle(): Promise<void> {
-    if (this.#handlers.size === 0) return Promise.resolve();
+    if (this.#closed || (this.#handlers.size === 0 && this.#replying === 0)) return Promise.resolve();
     return new Promise((resolve) => (this.#idleWaiters ??= []).push(resolve));
   }
 
@@ -377,26 +379,33 @@ export abstract class RpcV1 {
     this.#running--;
     const id = context.id;
     const current = this.#handlers.get(id);
-    if (current === context) this.#forget(id);
+    if (current === context) this.#handlers.delete(id);
     if (!context.expectsReply) {
       if (!ok) this.#emitter.fire('warning', `fired method ${context.method} failed: ${thrownMessage(value)}`, value);
-      return;
+    } else if (!this.#closed && (current === undefined || current === context)) {
+      // (Otherwise a cancelled call whose id a new call has taken since: this reply would answer that one.)
+      const written = this.#write([RPC, REPLY, id, ok, ok ? wireValue(value) : thrownMessage(value)]);
+      if (written !== EventPipe.written) {
+        // Until this write settles, the reply (or the error reply that replaces it) is not out: not idle yet.
+        this.#replying++;
+        written
+          .then(undefined, (error: unknown) => this.#replyFailed(context, ok, error))
+          .finally(() => {
+            this.#replying--;
+            this.#wakeIfIdle();
+          });
+      }
     }
-    // A cancelled call whose id a new call has taken since: this reply would answer that one.
-    if (this.#closed || (current !== undefined && current !== context)) return;
-    if (!ok) {
-      this.#send([RPC, REPLY, id, false, thrownMessage(value)]);
-      return;
-    }
-    const written = this.#write([RPC, REPLY, id, true, wireValue(value)]);
-    if (written !== EventPipe.written) written.then(undefined, (error: unknown) => this.#replyFailed(context, error));
+    this.#wakeIfIdle();
   }
 
-  // The caller must not be left waiting because its result could not be encoded.
-  #replyFailed(context: RpcCallContext, error: unknown): void {
+  // The caller must not be left waiting because its result, or the error it
+  // threw, could not be encoded (a value JSON cannot carry, a message too large).
+  #replyFailed(context: RpcCallContext, ok: boolean, error: unknown): void {
     if (this.#closed || !EncodeError.isInstance(error)) return;
-    this.#emitter.fire('warning', `the result of ${context.method} could not be encoded`, error);
-    this.#send([RPC, REPLY, context.id, false, `Cannot encode the result of ${context.method}: ${error.message}`]);
+    const what = ok ? 'result' : 'error';
+    this.#emitter.fire('warning', `the ${what} of ${context.method} could not be encoded`, error);
+    this.#send([RPC, REPLY, context.id, false, `Cannot encode the ${what} of ${context.method}: ${error.message}`]);
   }
 
   // The handler leaves the table at once, so one that never returns holds
@@ -410,7 +419,11 @@ export abstract class RpcV1 {
 
   #forget(id: number): void {
     this.#handlers.delete(id);
-    if (this.#handlers.size === 0) this.#wakeIdleWaiters();
+    this.#wakeIfIdle();
+  }
+
+  #wakeIfIdle(): void {
+    if (this.#handlers.size === 0 && this.#replying === 0) this.#wakeIdleWaiters();
   }
 
   #wakeIdleWaiters(): void {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
+import { runInNewContext } from 'node:vm';
 import { EventPipe } from '@cbor-rpc/core';
 import {
   CancelledError,
@@ -79,6 +80,8 @@ describe('calls', () => {
     );
     expect(() => RpcV1Server.fromHandlers(new Service() as never)).toThrow(TypeError);
     expect(() => RpcV1.fromHandlers(pipe, Object.assign(Object.create(null) as object, { add: () => 1 }))).not.toThrow();
+    // A plain object made in another realm (a vm context) is a plain object too.
+    expect(() => RpcV1.fromHandlers(pipe, runInNewContext('({ add: (context, a, b) => a + b })') as never)).not.toThrow();
   });
 
   test('a remote error rejects with RemoteError carrying the peer message', async () => {

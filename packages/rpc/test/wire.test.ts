@@ -5,7 +5,7 @@ import { ConnectionClosedError, DecodeError, EncodeError, EventPipe } from '@cbo
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 import { JsonStreamTransformer } from '@cbor-rpc/transform-json';
 import { RemoteError, RpcV1, type RpcCallContext } from '../src/index.js';
-import { hex, outcome, TapPipe, waitFor } from './helpers.js';
+import { hex, later, outcome, TapPipe, waitFor } from './helpers.js';
 import { streamPair } from './links.js';
 
 type Handlers = Record<string, (context: RpcCallContext, ...args: never) => unknown>;
@@ -138,6 +138,39 @@ describe.each([
     await expect(client.fireMethod('good', unencodable())).rejects.toBeInstanceOf(EncodeError);
     await expect(client.emit('topic', unencodable())).rejects.toBeInstanceOf(EncodeError);
     expect(await client.callMethod('good')).toBe('fine');
+  });
+});
+
+describe.each([
+  ['CBOR', () => new CborStreamTransformer({ maxMessageSize: 1000 })],
+  ['JSON', () => new JsonStreamTransformer({ maxMessageSize: 1000 })],
+] as const)('replies beyond maxMessageSize over %s', (_name, makeTransformer) => {
+  test('a thrown error too large to send is answered with a short error reply', async () => {
+    const { a, b } = streamPair(makeTransformer);
+    const client = RpcV1.readOnlyClient(a, { timeoutMs: 0 });
+    const server = RpcV1.fromHandlers(b, {
+      bigError: () => {
+        throw new Error('e'.repeat(5000));
+      },
+    });
+    const warnings: unknown[] = [];
+    server.on('warning', (reason) => void warnings.push(reason));
+    const result = await outcome(client.callMethod('bigError'));
+    expect((result as { error: RemoteError }).error.message).toMatch(/^Cannot encode the error of bigError: Cannot encode a message of (at least )?\d+ bytes: larger than maxMessageSize \(1000 bytes\)$/);
+    expect(warnings).toEqual(['the error of bigError could not be encoded']);
+  });
+
+  test('whenIdle waits until the error reply that replaces an unencodable result is written', async () => {
+    const { a, b } = streamPair(makeTransformer);
+    const client = RpcV1.readOnlyClient(a);
+    const server = RpcV1.fromHandlers(b, { big: async () => (await later(20), 'x'.repeat(5000)) });
+    const result = outcome(client.callMethod('big'));
+    await waitFor(() => server.activeHandlerCount === 1);
+    await server.whenIdle();
+    await server.terminate(); // as a stdio server does once idle: the reply must already be out
+    const error = (await result as { error: unknown }).error;
+    expect(error).toBeInstanceOf(RemoteError);
+    expect((error as RemoteError).message).toMatch(/^Cannot encode the result of big: /);
   });
 });
 
