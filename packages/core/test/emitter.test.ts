@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
+import { until } from '@cbor-rpc/test-support/timing';
 import { AbstractEmitter } from '../src/index.js';
 
 type Events = { tick: [n: number]; error: [error: unknown] };
@@ -54,7 +55,7 @@ describe('AbstractEmitter', () => {
       throw new Error('async bad');
     });
     ticker.fire(1);
-    await later(20);
+    await until(() => errors.length > 0);
     expect(errors).toEqual([new Error('async bad')]);
   });
 

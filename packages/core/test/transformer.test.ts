@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
+import { until } from '@cbor-rpc/test-support/timing';
 import {
   AsyncTransformer,
   DecodeError,
@@ -150,7 +151,7 @@ describe('applyTransformer on an EventPipe', () => {
     const seen = collect(pipe);
     const words = ['a', 'bb', 'ccc', 'dddd', 'e', 'ff'];
     for (const word of words) void remote.write(word);
-    await later(50);
+    await until(() => seen.data.length === words.length);
     expect(seen.data).toEqual(words.map((w) => w.toUpperCase()));
     const echoed: string[] = [];
     remote.on('data', (chunk) => echoed.push(chunk));
