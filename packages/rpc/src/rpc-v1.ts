@@ -413,17 +413,14 @@ export abstract class RpcV1 {
   #cancel(id: number): void {
     const context = this.#handlers.get(id);
     if (context === undefined) return;
-    this.#forget(id);
+    this.#handlers.delete(id);
+    this.#wakeIfIdle();
     context.abort(new CancelledError('Cancelled by the caller'));
   }
 
-  #forget(id: number): void {
-    this.#handlers.delete(id);
-    this.#wakeIfIdle();
-  }
-
+  // Runs after every handler: the cheap test for waiters comes first.
   #wakeIfIdle(): void {
-    if (this.#handlers.size === 0 && this.#replying === 0) this.#wakeIdleWaiters();
+    if (this.#idleWaiters !== undefined && this.#handlers.size === 0 && this.#replying === 0) this.#wakeIdleWaiters();
   }
 
   #wakeIdleWaiters(): void {

@@ -80,7 +80,7 @@ export class SshPipe extends SshChannelPipe<SshPipeEvents> {
     });
   }
 
-  /** The command's exit status once the server reported it, else undefined. */
+  /** Subscribes to an event; a first `stderr` listener also gets the stderr that came before it. */
   override on<K extends keyof SshPipeEvents & string>(event: K, handler: Handler<SshPipeEvents, K>): this {
     super.on(event, handler);
     // Base classes subscribe to other events before this class's fields exist: look only for `stderr`.
@@ -101,6 +101,7 @@ export class SshPipe extends SshChannelPipe<SshPipeEvents> {
     else if ((this.#earlyStderrBytes += chunk.length) <= EARLY_STDERR_LIMIT) early.push(chunk);
   }
 
+  /** The command's exit status once the server reported it, else undefined. */
   get exitStatus(): SshExitStatus | undefined {
     return this.#status;
   }
