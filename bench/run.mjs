@@ -73,7 +73,7 @@ async function start(file, system, execArgv = []) {
       if (pending === undefined) return;
       waiting.delete(message.id);
       if (message.error !== undefined) pending.reject(new Error(`${system}: ${message.error}`));
-      else pending.resolve(message.result ?? message.memory);
+      else pending.resolve(message.result);
     });
   });
   const hello = await ready;

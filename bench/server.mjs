@@ -21,7 +21,7 @@ async function settledMemory() {
 }
 
 process.on('message', async (message) => {
-  if (message.cmd === 'memory') process.send({ id: message.id, memory: await settledMemory() });
+  if (message.cmd === 'memory') process.send({ id: message.id, result: await settledMemory() });
 });
 process.on('disconnect', () => process.exit(0));
 process.send({ ready: true, port });

@@ -78,7 +78,6 @@ function readFrames(socket, onFrame) {
 const addFrame = Buffer.from([0, 0, 0, 12, 0x85, 1, 0, 1, 0x63, 0x61, 0x64, 0x64, 0x82, 5, 10, 0]);
 
 const raw = {
-  name: 'raw socket',
   serve() {
     return listenNet((socket) => {
       socket.on('error', () => socket.destroy());
@@ -125,12 +124,11 @@ const raw = {
 // ---------------------------------------------------------------------------
 // ours: @cbor-rpc/rpc over @cbor-rpc/tcp, with the CBOR or JSON stream transformer.
 
-function ours(name, makeTransformer, binary) {
+function ours(makeTransformer, binary) {
   const handlers = binary
     ? { add: (_context, a, b) => a + b, echo: (_context, bytes) => bytes }
     : { add: (_context, a, b) => a + b, echo: (_context, text) => Buffer.from(Buffer.from(text, 'base64')).toString('base64') };
   return {
-    name,
     async serve() {
       const rpcServer = RpcV1Server.fromHandlers(handlers);
       const server = await TcpServer.create('127.0.0.1', 0);
@@ -163,7 +161,6 @@ function toBase64(bytes) {
 // vscode-jsonrpc 8 over a TCP socket, as a language server would use it.
 
 const vscode = {
-  name: 'vscode-jsonrpc',
   serve() {
     return listenNet((socket) => {
       socket.on('error', () => socket.destroy());
@@ -197,7 +194,7 @@ const vscode = {
 /** Systems by key, in table order. */
 export const systems = {
   raw,
-  cbor: ours('cbor-rpc, CBOR', () => new CborStreamTransformer(), true),
-  json: ours('cbor-rpc, JSON', () => new JsonStreamTransformer(), false),
+  cbor: ours(() => new CborStreamTransformer(), true),
+  json: ours(() => new JsonStreamTransformer(), false),
   vscode,
 };

@@ -10,19 +10,13 @@ import { RemoteError, RpcV1, type RpcProxy } from '@cbor-rpc/rpc';
 import { TcpPipe } from '@cbor-rpc/tcp';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 import type { FsApi } from '../src/fs-api.js';
+import { int, mulberry32 } from '@cbor-rpc/test-support/random';
 import { runBuilt, startBuilt, type Running } from './built-example.js';
 
-/** Seeded bytes (mulberry32), so a failure replays with the same file. */
+/** Seeded bytes, so a failure replays with the same file. */
 function seededBytes(seed: number, length: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  let state = seed;
-  for (let i = 0; i < length; i++) {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    bytes[i] = (t ^ (t >>> 14)) & 0xff;
-  }
-  return bytes;
+  const random = mulberry32(seed);
+  return Uint8Array.from({ length }, () => int(random, 256));
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
