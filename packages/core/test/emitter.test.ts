@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { until } from '@cbor-rpc/test-support/timing';
+import { later, until } from '@cbor-rpc/test-support/timing';
 import { AbstractEmitter } from '../src/index.js';
 
 type Events = { tick: [n: number]; error: [error: unknown] };
@@ -13,7 +13,6 @@ class Ticker extends AbstractEmitter<Events> {
   }
 }
 
-const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('AbstractEmitter', () => {
   test('emit calls sync subscribers synchronously, in order', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
+import { later } from '@cbor-rpc/test-support/timing';
 import { ConnectionClosedError, EventPipe } from '../src/index.js';
 
-const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('EventPipe.createInMemoryPair', () => {
   test('what one end writes arrives in order as data on the other, both ways', async () => {

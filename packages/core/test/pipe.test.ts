@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
+import { later } from '@cbor-rpc/test-support/timing';
 import { ConnectionClosedError, Pipe } from '../src/index.js';
 
-const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Pipe.createPair', () => {
   test('reads return written chunks in order, whether written before or after the read', async () => {

@@ -1,12 +1,12 @@
 // `maxWriteBacklog`: a StreamPipe stops reading while its peer does not read
 // what it writes, and reads again once that drained. Real sockets on 127.0.0.1.
 import { afterEach, describe, expect, test } from '@jest/globals';
+import { later } from '@cbor-rpc/test-support/timing';
 import { once } from 'node:events';
 import { createServer, Socket, type Server as NetServer } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { StreamPipe } from '../src/node/index.js';
 
-const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const servers: NetServer[] = [];
 const sockets: Socket[] = [];
 

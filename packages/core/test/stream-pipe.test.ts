@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
+import { later } from '@cbor-rpc/test-support/timing';
 import { once } from 'node:events';
 import { createServer, Socket, type Server as NetServer } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { ConnectionClosedError } from '../src/index.js';
 import { StreamPipe } from '../src/node/index.js';
 
-const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const servers: NetServer[] = [];
 
 /** A real connected TCP socket pair on 127.0.0.1. */

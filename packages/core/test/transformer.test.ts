@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { until } from '@cbor-rpc/test-support/timing';
+import { later, until } from '@cbor-rpc/test-support/timing';
 import {
   AsyncTransformer,
   DecodeError,
@@ -12,7 +12,6 @@ import {
   TransformerPipe,
 } from '../src/index.js';
 
-const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const utf8 = new TextEncoder();
 const text = new TextDecoder();
 

@@ -1,7 +1,8 @@
 import { ConnectionClosedError, EventPipe } from '@cbor-rpc/core';
+import { concat, hex } from '@cbor-rpc/test-support/bytes';
+import { later, until } from '@cbor-rpc/test-support/timing';
 
-/** Resolves after `ms` milliseconds. */
-export const later = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export { hex, later, until as waitFor };
 
 /** Lets every queued microtask and in-memory delivery run. */
 export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -95,15 +96,6 @@ export class ScriptedPipe extends EventPipe<unknown, unknown> {
 
 export { mulberry32 } from '@cbor-rpc/test-support/random';
 
-/** Waits until `condition()` holds, polling; throws after `timeoutMs` so that a broken test fails instead of hanging. */
-export async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await later(1);
-  }
-}
-
 /**
  * A byte pipe over another one that records every chunk written through it
  * and, when given a seeded random source, re-cuts the byte stream the way TCP
@@ -156,17 +148,3 @@ export class TapPipe extends EventPipe<Uint8Array, Uint8Array> {
   }
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((total, chunk) => total + chunk.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
-}
-
-/** Hex text of bytes, for comparing frames with PROTOCOL.md. */
-export function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
-}

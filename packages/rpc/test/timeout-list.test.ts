@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
+import { later } from '@cbor-rpc/test-support/timing';
 import { cancelTimeout, startTimeout } from '../src/timeout-list.js';
 
-const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Records the order in which items expire. */
 function recorder() {

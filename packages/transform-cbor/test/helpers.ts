@@ -4,26 +4,15 @@
 import { int, mulberry32, pick, type Random } from '@cbor-rpc/test-support/random';
 
 export { int, mulberry32, pick, type Random };
+import { concat, hex } from '@cbor-rpc/test-support/bytes';
 
-export function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
+export { concat, hex };
 
 export function fromHex(text: string): Uint8Array {
   const clean = text.replace(/\s+/g, '');
   const bytes = new Uint8Array(clean.length / 2);
   for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(clean.substring(2 * i, 2 * i + 2), 16);
   return bytes;
-}
-
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const whole = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    whole.set(part, at);
-    at += part.length;
-  }
-  return whole;
 }
 
 /** Lengths on both sides of every CBOR head-size boundary. */

@@ -4,26 +4,16 @@
 import { JsonStreamTransformer } from '../src/index.js';
 import type { JsonTransformerOptions } from '../src/index.js';
 
+import { concat } from '@cbor-rpc/test-support/bytes';
 import { int, mulberry32, pick, type Random } from '@cbor-rpc/test-support/random';
 
-export { int, mulberry32, pick, type Random };
+export { concat, int, mulberry32, pick, type Random };
 
 const encoder = new TextEncoder();
 
 /** UTF-8 bytes of `text`. */
 export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
-}
-
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const total = parts.reduce((sum, part) => sum + part.length, 0);
-  const result = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    result.set(part, at);
-    at += part.length;
-  }
-  return result;
 }
 
 /** Ways to cut one byte stream into chunks; every one must decode the same. */

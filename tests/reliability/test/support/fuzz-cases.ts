@@ -3,6 +3,7 @@
 // real transformer, then mutated, or plain random bytes.
 import type { Encoding } from './server-process.js';
 import type { Random } from './random.js';
+import { concat } from '@cbor-rpc/test-support/bytes';
 
 /** How a case was made. `valid` frames are sent unchanged, as a control. */
 export type CaseKind = 'valid' | 'random' | 'flip' | 'cut' | 'drop' | 'duplicate' | 'insert' | 'splice';
@@ -79,16 +80,6 @@ export function randomMessage(r: Random, encoding: Encoding): unknown {
     default:
       return value();
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 /** One to three valid frames back to back, encoded by `encode`. */
