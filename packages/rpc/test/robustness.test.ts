@@ -7,13 +7,14 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { EventPipe } from '@cbor-rpc/core';
 import { CancelledError, RemoteError, RpcV1, RpcV1Server, type RpcCallContext, TimeoutError } from '../src/index.js';
+import type { UntypedHandlers } from '../src/method-table.js';
 import { outcome, rawPair, settle, waitFor } from './helpers.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 /** Two connected RpcV1s; the second answers with `handlers`. */
-function connect(handlers: Record<string, (context: RpcCallContext, ...args: never) => unknown>): [RpcV1, RpcV1] {
+function connect(handlers: UntypedHandlers): [RpcV1, RpcV1] {
   const [pa, pb] = EventPipe.createInMemoryPair<unknown>();
   return [RpcV1.readOnlyClient(pa), RpcV1.fromHandlers(pb, handlers)];
 }

@@ -8,6 +8,7 @@ import {
   type RpcCallContext,
   TimeoutError,
 } from '../src/index.js';
+import type { UntypedHandlers } from '../src/method-table.js';
 import { later, outcome, settle, waitFor } from './helpers.js';
 
 /** A server written as a subclass, the way the Python package is used. */
@@ -39,7 +40,7 @@ class CalcServer extends RpcV1Server {
 function attach(
   server: RpcV1Server,
   id: string,
-  handlers: Record<string, (context: RpcCallContext, ...args: never) => unknown> = {},
+  handlers: UntypedHandlers = {},
 ): { client: RpcV1; pipe: EventPipe<unknown, unknown> } {
   const [serverEnd, clientEnd] = EventPipe.createInMemoryPair<unknown>();
   server.addConnection(id, serverEnd);

@@ -11,12 +11,13 @@ import {
   type RpcCallContext,
   TimeoutError,
 } from '../src/index.js';
+import type { UntypedHandlers } from '../src/method-table.js';
 import { later, outcome, rawPair, ScriptedPipe, settle, waitFor } from './helpers.js';
 
 /** Two connected RpcV1s over an in-memory pair. */
 function connect(
-  aHandlers: Record<string, (context: RpcCallContext, ...args: never) => unknown> = {},
-  bHandlers: Record<string, (context: RpcCallContext, ...args: never) => unknown> = {},
+  aHandlers: UntypedHandlers = {},
+  bHandlers: UntypedHandlers = {},
 ): [RpcV1, RpcV1] {
   const [pa, pb] = EventPipe.createInMemoryPair<unknown>();
   return [RpcV1.fromHandlers(pa, aHandlers, { id: 'a' }), RpcV1.fromHandlers(pb, bHandlers, { id: 'b' })];

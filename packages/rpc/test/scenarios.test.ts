@@ -8,16 +8,15 @@ import {
   RemoteError,
   RpcV1,
   RpcV1Server,
-  type RpcCallContext,
   TimeoutError,
 } from '../src/index.js';
+import type { UntypedHandlers } from '../src/method-table.js';
 import { later, outcome, RawPeer, settle, waitFor } from './helpers.js';
 import { links } from './links.js';
 
-type Handlers = Record<string, (context: RpcCallContext, ...args: never) => unknown>;
 
 describe.each(links)('over %s', (_name, link) => {
-  function connect(aHandlers: Handlers = {}, bHandlers: Handlers = {}): [RpcV1, RpcV1] {
+  function connect(aHandlers: UntypedHandlers = {}, bHandlers: UntypedHandlers = {}): [RpcV1, RpcV1] {
     const { a, b } = link();
     return [RpcV1.fromHandlers(a, aHandlers, { id: 'a' }), RpcV1.fromHandlers(b, bHandlers, { id: 'b' })];
   }

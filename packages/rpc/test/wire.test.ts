@@ -5,13 +5,13 @@ import { ConnectionClosedError, DecodeError, EncodeError, EventPipe } from '@cbo
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 import { JsonStreamTransformer } from '@cbor-rpc/transform-json';
 import { RemoteError, RpcV1, type RpcCallContext } from '../src/index.js';
+import type { UntypedHandlers } from '../src/method-table.js';
 import { hex, later, outcome, TapPipe, waitFor } from './helpers.js';
 import { streamPair } from './links.js';
 
-type Handlers = Record<string, (context: RpcCallContext, ...args: never) => unknown>;
 
 /** A client on end a, a server made of `handlers` on end b, and the byte taps of both. */
-function cborPair(handlers: Handlers = {}) {
+function cborPair(handlers: UntypedHandlers = {}) {
   const { a, b, tapA, tapB } = streamPair(() => new CborStreamTransformer());
   const client = RpcV1.fromHandlers(a, {});
   const server = RpcV1.fromHandlers(b, handlers);
