@@ -1,14 +1,19 @@
 // Adds up the results that each package's jest run wrote to .jest-results.json
-// and prints one closing line for the whole repository.
+// and prints one closing line for the whole repository, after the name and first
+// lines of every failure, so that the end of a long log says what went wrong.
 // With --clean it removes those files first, so a stale one cannot count.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const clean = process.argv.includes('--clean');
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const group of ["packages", "examples", "tests"]) {
+const failures = [];
+for (const group of ['packages', 'examples', 'tests']) {
   const dir = new URL(`../${group}/`, import.meta.url);
   if (!existsSync(dir)) continue;
   for (const name of readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name)) {
@@ -19,8 +24,19 @@ for (const group of ["packages", "examples", "tests"]) {
     passed += results.numPassedTests;
     failed += results.numFailedTests;
     skipped += results.numPendingTests + results.numTodoTests;
+    for (const suite of results.testResults) {
+      const where = relative(root, suite.name);
+      const tests = suite.assertionResults.filter((test) => test.status === 'failed');
+      for (const test of tests) failures.push([`${where} > ${test.fullName}`, test.failureMessages.join('\n')]);
+      if (tests.length === 0 && suite.status === 'failed') failures.push([where, suite.message]);
+    }
   }
 }
 if (clean) process.exit(0);
+for (const [title, message] of failures) {
+  console.log(`\nFAILED ${title}`);
+  const lines = message.split('\n').filter((line) => !line.includes('/node_modules/') && !line.includes('(<anonymous>)'));
+  console.log(lines.slice(0, 15).map((line) => `  ${line}`).join('\n'));
+}
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed > 0 || passed === 0 ? 1 : 0);
+process.exit(failed > 0 || failures.length > 0 || passed === 0 ? 1 : 0);
