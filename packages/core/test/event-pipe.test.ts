@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { later } from '@cbor-rpc/test-support/timing';
+import { later, until } from '@cbor-rpc/test-support/timing';
 import { ConnectionClosedError, EventPipe } from '../src/index.js';
 
 
@@ -43,7 +43,7 @@ describe('EventPipe.createInMemoryPair', () => {
     });
     b.on('data', (n) => seen.push(n));
     for (let i = 0; i < 6; i++) void a.write(i);
-    await later(150);
+    await until(() => seen.length === 6);
     expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { later } from '@cbor-rpc/test-support/timing';
+import { until } from '@cbor-rpc/test-support/timing';
 import { ConnectionClosedError, Pipe } from '../src/index.js';
 
 
@@ -54,10 +54,9 @@ describe('Pipe.createPair', () => {
     for (let i = 0; i < 5; i++) await a.write(i);
     await events.write(42);
     expect(await a.read(1000)).toBe(42);
-    await later(10);
+    await until(() => seen.length === 5);
     expect(seen).toEqual([0, 1, 2, 3, 4]);
     await a.terminate();
-    await later(10);
-    expect(closed).toBe(true);
+    await until(() => closed, 5000, 'close of the event-based pipe');
   });
 });

@@ -1,7 +1,7 @@
 // `maxWriteBacklog`: a StreamPipe stops reading while its peer does not read
 // what it writes, and reads again once that drained. Real sockets on 127.0.0.1.
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { later } from '@cbor-rpc/test-support/timing';
+import { later, until } from '@cbor-rpc/test-support/timing';
 import { once } from 'node:events';
 import { createServer, Socket, type Server as NetServer } from 'node:net';
 import { PassThrough } from 'node:stream';
@@ -124,17 +124,15 @@ describe('StreamPipe maxWriteBacklog', () => {
       if (chunk[0] === 1) await busy;
     });
     input.write(Uint8Array.of(1));
-    await later(20);
-    expect(input.isPaused()).toBe(true); // the handler is busy
+    await until(() => input.isPaused(), 5000, 'reading paused while the handler is busy');
     void pipe.write(new Uint8Array(64)).catch(() => undefined); // and now backed up: nobody reads `output`
     release(); // the handler is done, but the backlog still holds reading
     await later(20);
     expect(input.isPaused()).toBe(true);
     output.resume(); // the backlog drains
-    await later(20);
-    expect(input.isPaused()).toBe(false);
+    await until(() => !input.isPaused(), 5000, 'reading resumed once the backlog drained');
     input.write(Uint8Array.of(2));
-    await later(20);
+    await until(() => seen.length === 2);
     expect(seen).toEqual([1, 2]);
     await pipe.terminate();
   });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { later } from '@cbor-rpc/test-support/timing';
+import { later, until } from '@cbor-rpc/test-support/timing';
 import { once } from 'node:events';
 import { createServer, Socket, type Server as NetServer } from 'node:net';
 import { PassThrough } from 'node:stream';
@@ -154,9 +154,8 @@ describe('StreamPipe over real sockets', () => {
     });
     pipe.on('data', (chunk) => seen.push(chunk[0]!));
     for (let i = 0; i < 5; i++) input.write(Uint8Array.of(i));
-    await later(10);
-    expect(input.isPaused()).toBe(true);
-    while (seen.length < 5) await later(5);
+    await until(() => input.isPaused(), 5000, 'reading paused while the handler is busy');
+    await until(() => seen.length === 5);
     expect(seen).toEqual([0, 1, 2, 3, 4]);
     await pipe.terminate();
   });
@@ -181,13 +180,12 @@ describe('StreamPipe over real sockets', () => {
     pipe.on('end', () => (ended = true));
     input.resume();
     input.end();
-    await later(20);
-    expect(ended).toBe(true);
+    await until(() => ended, 5000, 'end event');
     expect(pipe.closed).toBe(false);
     const out: number[] = [];
     output.on('data', (chunk: Buffer) => out.push(...chunk));
     await pipe.write(Uint8Array.of(7));
-    await later(5);
+    await until(() => out.length > 0);
     expect(out).toEqual([7]);
     output.destroy();
     while (!pipe.closed) await later(5);
@@ -197,8 +195,7 @@ describe('StreamPipe over real sockets', () => {
     const [left, right] = await socketPair();
     const a = new StreamPipe(left);
     right.write(Uint8Array.of(1, 2, 3));
-    await later(30);
-    expect(left.isPaused()).toBe(true);
+    await until(() => left.isPaused(), 5000, 'reading paused with no data listener');
     const received: number[] = [];
     a.on('data', (chunk) => received.push(...chunk));
     right.write(Uint8Array.of(4));

@@ -9,7 +9,7 @@ import {
   TimeoutError,
 } from '../src/index.js';
 import type { UntypedHandlers } from '../src/method-table.js';
-import { later, outcome, settle, waitFor } from './helpers.js';
+import { outcome, settle, waitFor } from './helpers.js';
 
 /** A server written as a subclass, the way the Python package is used. */
 class CalcServer extends RpcV1Server {
@@ -179,7 +179,7 @@ describe('RpcV1Server', () => {
     expect(await client.callMethod('sum', 1, 2, 3, 4)).toBe(10);
     await expect(client.callMethod('toString')).rejects.toMatchObject({ message: 'Unknown method: toString' });
     await client.emit('hi', 1);
-    await later(5);
+    await waitFor(() => events.length > 0);
     expect(events).toEqual([['plain', 'hi', 1]]);
   });
 });

@@ -681,8 +681,7 @@ describe('connection close', () => {
     await settle();
     await peer.pipe.terminate();
     release();
-    await later(10);
-    expect(rpc.closed).toBe(true);
+    await waitFor(() => rpc.closed);
   });
 });
 
