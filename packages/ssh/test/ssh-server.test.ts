@@ -221,10 +221,9 @@ describeWithSshd('SshServer against OpenSSH sshd', {}, (sshd) => {
 
   test('openUnixConnection to a missing socket is an SshChannelError', async () => {
     const server = await connect(sshd());
-    const error = await server.openUnixConnection('/nonexistent/cbor-rpc.sock').catch((e: unknown) => e);
-    expect(SshChannelError.isInstance(error)).toBe(true);
-    expect((error as SshChannelError).code).toBe('SSH_CHANNEL_FAILED');
-    expect((error as Error).message).toContain('/nonexistent/cbor-rpc.sock');
+    const opening = server.openUnixConnection('/nonexistent/cbor-rpc.sock');
+    await expect(opening).rejects.toThrow(SshChannelError);
+    await expect(opening).rejects.toMatchObject({ code: 'SSH_CHANNEL_FAILED', message: expect.stringContaining('/nonexistent/cbor-rpc.sock') });
     expect(server.closed).toBe(false);
   });
 
@@ -264,10 +263,9 @@ describeWithSshd('SshServer against OpenSSH sshd', {}, (sshd) => {
 
   test('a key the server does not know is an SshAuthenticationError', async () => {
     const other = ssh2.utils.generateKeyPairSync('ed25519');
-    const error = await connect(sshd(), { privateKey: other.private }).catch((e: unknown) => e);
-    expect(SshAuthenticationError.isInstance(error)).toBe(true);
-    expect((error as SshAuthenticationError).username).toBe(sshd().username);
-    expect((error as Error).message).toContain(`${sshd().host}:${sshd().port}`);
+    const connecting = connect(sshd(), { privateKey: other.private });
+    await expect(connecting).rejects.toThrow(SshAuthenticationError);
+    await expect(connecting).rejects.toMatchObject({ username: sshd().username, message: expect.stringContaining(`${sshd().host}:${sshd().port}`) });
   });
 });
 
@@ -276,9 +274,9 @@ describeWithSshd('SshServer against an sshd with MaxSessions 2', { maxSessions: 
     const server = await connect(sshd());
     const first = await server.runCommand('cat');
     const second = await server.runCommand('cat');
-    const error = await server.runCommand('echo third').catch((e: unknown) => e);
-    expect(SshChannelError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toContain('refused to run "echo third"');
+    const refused = server.runCommand('echo third');
+    await expect(refused).rejects.toThrow(SshChannelError);
+    await expect(refused).rejects.toThrow('refused to run "echo third"');
     expect(server.closed).toBe(false);
     const firstDone = finished(first);
     await first.writeEof();
@@ -301,10 +299,9 @@ describe('SshServer connection failures', () => {
         probe.close(() => resolve(port));
       });
     });
-    const error = await SshServer.connect({ host: '127.0.0.1', port, acceptUnknownHostKey: true }).catch((e: unknown) => e);
-    expect(SshConnectionError.isInstance(error)).toBe(true);
-    expect(error).toMatchObject({ host: '127.0.0.1', port, code: 'SSH_CONNECTION_FAILED' });
-    expect((error as Error).message).toContain('ECONNREFUSED');
+    const connecting = SshServer.connect({ host: '127.0.0.1', port, acceptUnknownHostKey: true });
+    await expect(connecting).rejects.toThrow(SshConnectionError);
+    await expect(connecting).rejects.toMatchObject({ host: '127.0.0.1', port, code: 'SSH_CONNECTION_FAILED', message: expect.stringContaining('ECONNREFUSED') });
   });
 
   test('a server that never answers is an SshConnectionError after readyTimeout', async () => {
@@ -316,10 +313,8 @@ describe('SshServer connection failures', () => {
       return new Promise((resolve) => silent.close(resolve));
     });
     const { port } = silent.address() as { port: number };
-    const error = await SshServer.connect({ host: '127.0.0.1', port, readyTimeout: 300, acceptUnknownHostKey: true }).catch(
-      (e: unknown) => e,
-    );
-    expect(SshConnectionError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toContain('timed out after 300 ms');
+    const connecting = SshServer.connect({ host: '127.0.0.1', port, readyTimeout: 300, acceptUnknownHostKey: true });
+    await expect(connecting).rejects.toThrow(SshConnectionError);
+    await expect(connecting).rejects.toThrow('timed out after 300 ms');
   });
 });
