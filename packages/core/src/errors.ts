@@ -68,4 +68,9 @@ export class DecodeError extends CborRpcError {
 /** A message could not be encoded; nothing was written. */
 export class EncodeError extends CborRpcError {
   static override readonly code = 'ENCODE_ERROR';
+
+  /** The error for a message of `size` bytes (a count, or a text such as "at least 70000") over `maxMessageSize`. */
+  static tooLarge(size: number | string, maxMessageSize: number): EncodeError {
+    return new EncodeError(`Cannot encode a message of ${size} bytes: larger than maxMessageSize (${maxMessageSize} bytes)`);
+  }
 }

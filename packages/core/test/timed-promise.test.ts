@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { CborRpcError, ConnectionClosedError, DecodeError, TimedPromise, TimeoutError } from '../src/index.js';
+import { CborRpcError, ConnectionClosedError, DecodeError, EncodeError, TimedPromise, TimeoutError } from '../src/index.js';
 
 describe('TimedPromise', () => {
   test('resolves with the value when settled in time', async () => {
@@ -44,5 +44,12 @@ describe('errors', () => {
     expect(CborRpcError.isInstance(foreign)).toBe(true);
     expect(CborRpcError.isInstance(new Error('plain'))).toBe(false);
     expect(new DecodeError('bad byte', 17)).toMatchObject({ offset: 17, message: 'bad byte (at byte 17)', code: 'DECODE_ERROR' });
+  });
+
+  test('EncodeError.tooLarge names the size and the limit', () => {
+    const error = EncodeError.tooLarge(70_000, 65_536);
+    expect(EncodeError.isInstance(error)).toBe(true);
+    expect(error.message).toBe('Cannot encode a message of 70000 bytes: larger than maxMessageSize (65536 bytes)');
+    expect(EncodeError.tooLarge('at least 70000', 100).message).toContain('of at least 70000 bytes');
   });
 });

@@ -32,9 +32,7 @@ export class CborTransformer extends Transformer<unknown, Uint8Array> {
   encode(message: unknown): Uint8Array {
     const bytes = encodeItem(message, this.#maxDepth, true);
     const limit = this.#options.maxMessageSize;
-    if (bytes.length > limit) {
-      throw new EncodeError(`Cannot encode a message of ${bytes.length} bytes: larger than maxMessageSize (${limit} bytes)`);
-    }
+    if (bytes.length > limit) throw EncodeError.tooLarge(bytes.length, limit);
     return bytes;
   }
 

@@ -1,6 +1,6 @@
 import { EncodeError } from '@cbor-rpc/core';
 import type { JsonLimits } from './json-options.js';
-import { tooLarge, writeJson, writeText } from './json-writer.js';
+import { writeJson, writeText } from './json-writer.js';
 
 /**
  * Why a value cannot be written, and where: filled in while the walk unwinds,
@@ -240,10 +240,10 @@ export function encodeJsonMessage(message: unknown, limits: JsonLimits, newline:
   if (bytes === undefined) {
     const text = toJsonText(message, maxDepth);
     // A UTF-16 code unit never takes less than one UTF-8 byte: too long here is too long for sure.
-    if (text.length > maxMessageSize) throw tooLarge(`at least ${text.length}`, maxMessageSize);
+    if (text.length > maxMessageSize) throw EncodeError.tooLarge(`at least ${text.length}`, maxMessageSize);
     bytes = writeText(text, newline);
   }
   const size = newline ? bytes.length - 1 : bytes.length;
-  if (size > maxMessageSize) throw tooLarge(String(size), maxMessageSize);
+  if (size > maxMessageSize) throw EncodeError.tooLarge(size, maxMessageSize);
   return bytes;
 }

@@ -63,11 +63,6 @@ export function writeText(text: string, newline: boolean): Uint8Array {
   return finish(newline);
 }
 
-/** The error for a message of `size` bytes (a number, or "at least N") over `maxSize`. */
-export function tooLarge(size: string, maxSize: number): EncodeError {
-  return new EncodeError(`Cannot encode a message of ${size} bytes: larger than maxMessageSize (${maxSize} bytes)`);
-}
-
 function begin(): void {
   if (buffer.length - position < MIN_ROOM) newSlab();
   start = position;
@@ -96,7 +91,7 @@ function newSlab(): void {
 function reserve(bytes: number): void {
   if (position + bytes <= buffer.length) return;
   const used = position - start;
-  if (used > sizeLimit) throw tooLarge(`at least ${used}`, sizeLimit);
+  if (used > sizeLimit) throw EncodeError.tooLarge(`at least ${used}`, sizeLimit);
   // Doubling while the message grows by small values; one long string gets just its room.
   let size = SLAB_SIZE;
   while (size < used * 2) size *= 2;
@@ -234,7 +229,7 @@ function writeLongString(text: string): void {
   const length = text.length;
   // A UTF-16 code unit takes at least one byte: too long here is too long for sure.
   const atLeast = position - start + length + 2;
-  if (atLeast > sizeLimit) throw tooLarge(`at least ${atLeast}`, sizeLimit);
+  if (atLeast > sizeLimit) throw EncodeError.tooLarge(`at least ${atLeast}`, sizeLimit);
   reserve(length + 2);
   const from = position + 1;
   const to = from + length;
