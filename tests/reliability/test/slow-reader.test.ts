@@ -148,7 +148,8 @@ test('without the limit (maxWriteBacklog: Infinity) the same client makes the se
   servers.push(server);
   const before = await server.stats(true, true);
   const cap = 64 * MiB;
-  const greedy = await sendWithoutReading(server.port, 'cbor', cap);
+  // A generous stall time: here the server is expected to read everything, however loaded the machine.
+  const greedy = await sendWithoutReading(server.port, 'cbor', cap, 10_000);
   await later(300);
   const after = await server.stats(false);
   console.log(
