@@ -2,7 +2,7 @@
 // and stdout; and the worker alone, fed protocol bytes by hand, to prove its
 // stdout carries nothing but protocol messages in the chosen encoding.
 import { describe, expect, test } from '@jest/globals';
-import { spawn } from 'node:child_process';
+import { runProcess } from '@cbor-rpc/test-support/child';
 import { built, exampleDir, runBuilt } from './built-example.js';
 
 describe('the parent', () => {
@@ -31,21 +31,10 @@ describe('the parent', () => {
 });
 
 /** Runs the built worker alone with `input` as its whole stdin; resolves with its stdout bytes, stderr and exit code. */
-function runWorker(encoding: string, input: Uint8Array | string): Promise<{ stdout: Buffer; stderr: string; code: number | null }> {
-  const child = spawn(process.execPath, [built('worker.js'), '--encoding', encoding], { cwd: exampleDir });
-  const stdout: Buffer[] = [];
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  child.stdin.end(input);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ stdout: Buffer.concat(stdout), stderr, code });
-    });
-  });
+async function runWorker(encoding: string, input: Uint8Array | string): Promise<{ stdout: Buffer; stderr: string; code: number | null }> {
+  // Its stdout is binary in CBOR: read as hex, so no byte is lost to UTF-8 decoding.
+  const { stdout, stderr, code } = await runProcess(process.execPath, [built('worker.js'), '--encoding', encoding], { cwd: exampleDir, input, stdoutEncoding: 'hex', timeoutMs: 20_000 });
+  return { stdout: Buffer.from(stdout, 'hex'), stderr, code };
 }
 
 describe('the worker alone', () => {

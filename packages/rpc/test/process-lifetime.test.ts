@@ -3,28 +3,18 @@
 // a wait with a timeout holds the process open until it ends, as any timer
 // does; the timer shared by call timeouts stops holding it once no call waits.
 import { describe, expect, test } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { assertBuilt } from '@cbor-rpc/test-support/built';
+import { runProcess } from '@cbor-rpc/test-support/child';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
 /** Runs `script` as an ES module in a fresh node, from this package (so `@cbor-rpc/*` resolve to dist). */
-function run(script: string): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+async function run(script: string): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   assertBuilt('core', 'rpc');
   const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: packageDir });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout: stdout.trim(), stderr, ms: Date.now() - started });
-    });
-  });
+  const { code, stdout, stderr } = await runProcess(process.execPath, ['--input-type=module', '-e', script], { cwd: packageDir, timeoutMs: 60_000 });
+  return { code, stdout: stdout.trim(), stderr, ms: Date.now() - started };
 }
 
 const inMemoryRpc = `

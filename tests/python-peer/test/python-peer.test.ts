@@ -4,11 +4,12 @@
 // TCP, with CBOR and with JSON. It is not the Python cbor-rpc package itself,
 // but an independent implementation with the codec library that package uses.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RemoteError, RpcV1, RpcV1Server, CancelledError } from '@cbor-rpc/rpc';
 import { StdioPipe } from '@cbor-rpc/stdio';
 import { TcpServer } from '@cbor-rpc/tcp';
+import { runProcess } from '@cbor-rpc/test-support/child';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 import { JsonStreamTransformer } from '@cbor-rpc/transform-json';
 
@@ -191,18 +192,8 @@ if (python === undefined) {
 }
 
 /** Runs peer.py as a client of our server on `port`; resolves with the JSON report it prints. */
-function runPythonClient(pythonPath: string, encoding: Encoding, port: number): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(pythonPath, [peerScript, 'client', encoding, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(JSON.parse(out) as Record<string, unknown>);
-      else reject(new Error(`peer.py client exited with ${code}: ${err}`));
-    });
-  });
+async function runPythonClient(pythonPath: string, encoding: Encoding, port: number): Promise<Record<string, unknown>> {
+  const { code, stdout, stderr } = await runProcess(pythonPath, [peerScript, 'client', encoding, String(port)], { timeoutMs: 20_000 });
+  if (code !== 0) throw new Error(`peer.py client exited with ${code}: ${stderr}`);
+  return JSON.parse(stdout) as Record<string, unknown>;
 }

@@ -1,27 +1,10 @@
 // Runs an example the way a user does: its BUILT files (dist/) with plain
 // node, as real child processes, importing the BUILT workspace packages.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { runProcess, startProcess, type Finished, type Running } from './child.js';
 
-/** How a child process ended, and everything it printed. */
-export interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** A child process of the example, running. */
-export interface Running {
-  readonly child: ChildProcess;
-  /** Settles once the process exited and its output was read. */
-  readonly exit: Promise<Finished>;
-  /** Resolves with the first match of `pattern` in its stdout; rejects if it exits first or after `timeoutMs`. */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-  /** Sends `signal` (default SIGTERM) unless it already exited, and waits for the exit. */
-  stop(signal?: NodeJS.Signals): Promise<Finished>;
-}
+export type { Finished, Running } from './child.js';
 
 const hint = 'run `pnpm build` (or `pnpm test`, which builds first) at the repository root';
 
@@ -46,49 +29,12 @@ export function builtExample(exampleDir: string) {
 
   /** Starts `node dist/<file> ...args` in the example's directory, collecting its output. */
   function startBuilt(file: string, args: string[] = []): Running {
-    const child = spawn(process.execPath, [built(file), ...args], { cwd: exampleDir, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    const exit = new Promise<Finished>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    });
-    const waitFor = (pattern: RegExp, timeoutMs = 10_000) =>
-      new Promise<RegExpMatchArray>((resolve, reject) => {
-        const timer = setTimeout(() => done(new Error(`${file} printed no ${pattern} within ${timeoutMs} ms:\n${stdout}${stderr}`)), timeoutMs);
-        const check = () => {
-          const match = stdout.match(pattern);
-          if (match !== null) done(match);
-        };
-        const done = (outcome: RegExpMatchArray | Error) => {
-          clearTimeout(timer);
-          child.stdout.off('data', check);
-          if (outcome instanceof Error) reject(outcome);
-          else resolve(outcome);
-        };
-        child.stdout.on('data', check);
-        void exit.then((result) => done(new Error(`${file} exited (${result.code ?? result.signal}) before printing ${pattern}:\n${stdout}${stderr}`)));
-        check();
-      });
-    const stop = (signal: NodeJS.Signals = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exit;
-    };
-    return { child, exit, waitFor, stop };
+    return startProcess(process.execPath, [built(file), ...args], { cwd: exampleDir, name: file });
   }
 
   /** Runs `node dist/<file> ...args` to its end, with `input` on its stdin; SIGKILLs it after `timeoutMs`. */
   async function runBuilt(file: string, args: string[] = [], options: { input?: string; timeoutMs?: number } = {}): Promise<Finished> {
-    const running = startBuilt(file, args);
-    running.child.stdin!.end(options.input);
-    const timer = setTimeout(() => running.child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
-    try {
-      return await running.exit;
-    } finally {
-      clearTimeout(timer);
-    }
+    return runProcess(process.execPath, [built(file), ...args], { ...options, cwd: exampleDir, name: file });
   }
 
   return { exampleDir, built, startBuilt, runBuilt };
