@@ -1,7 +1,7 @@
 // Host key checking against a real sshd: known_hosts files written the way
 // OpenSSH writes them (hashed ones by `ssh-keygen -H` itself), fingerprints
 // and verifier functions.
-import { afterEach, expect, test } from '@jest/globals';
+import { expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,15 +16,13 @@ import {
   type SshHostKey,
 } from '../src/index.js';
 import { describeWithSshd, fingerprint, type Sshd } from '@cbor-rpc/test-support/sshd';
+import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'cbor-rpc-known-hosts-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cleanup(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -132,7 +130,7 @@ describeWithSshd('Host key checking against OpenSSH sshd', {}, (sshd) => {
     const home = tempDir();
     const saved = process.env.HOME;
     process.env.HOME = home;
-    cleanups.push(() => {
+    cleanup(() => {
       process.env.HOME = saved;
     });
     expect(SshUnknownHostKeyError.isInstance(await attempt(sshd(), {}))).toBe(true);

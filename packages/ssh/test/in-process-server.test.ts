@@ -3,21 +3,19 @@
 // passwords), the order of the signal and EOF that terminate sends (sshd
 // refuses signal requests for root logins), and a server that never answers
 // a channel open.
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { ConnectionClosedError } from '@cbor-rpc/core';
 import type { AddressInfo } from 'node:net';
 import ssh2 from 'ssh2';
 import { SshAuthenticationError, SshServer } from '../src/index.js';
 import { fingerprint } from '@cbor-rpc/test-support/sshd';
+import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
 const { Server, utils } = ssh2;
 type ServerConnection = Parameters<ConstructorParameters<typeof Server>[1] & object>[0];
 
 const hostKey = utils.generateKeyPairSync('ed25519');
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 /** Starts an in-process SSH server that lets alice in with password "right" and hands each connection to `onReady`. */
 async function sshServer(onReady: (client: ServerConnection) => void): Promise<number> {
@@ -32,7 +30,7 @@ async function sshServer(onReady: (client: ServerConnection) => void): Promise<n
     client.on('ready', () => onReady(client));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => {
+  cleanup(() => {
     for (const connection of connections) connection.end();
     return new Promise((resolve) => server.close(resolve));
   });
@@ -80,7 +78,7 @@ describe('SshServer against ssh2 in-process servers', () => {
       });
     });
     const server = await SshServer.connect(options(port, 'right'));
-    cleanups.push(() => server.close());
+    cleanup(() => server.close());
     const pipe = await server.runCommand('serve forever', { signal: 'TERM' });
     const reason = new Promise((resolve) => pipe.once('close', resolve));
     await pipe.terminate();

@@ -2,7 +2,7 @@
 //  - exec: the remote command `node test/fixtures/stdio-rpc-server.mjs <encoding>`
 //    (the remote host is this machine; the fixture imports the BUILT packages);
 //  - unix: an SSH stream-local forward to a unix-socket RPC server in this process.
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { ConnectionClosedError } from '@cbor-rpc/core';
 import { StreamPipe } from '@cbor-rpc/core/node';
 import { RpcV1, RpcV1Server } from '@cbor-rpc/rpc';
@@ -16,13 +16,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SshServer, type SshChannelPipe, type SshPipe } from '../src/index.js';
+import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
 const fixture = fileURLToPath(new URL('./fixtures/stdio-rpc-server.mjs', import.meta.url));
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 interface Session {
   client: RpcV1;
@@ -42,13 +40,13 @@ async function sshConnect(sshd: Sshd): Promise<SshServer> {
     privateKey: sshd.privateKey,
     hostVerifier: sshd.hostKeyFingerprint,
   });
-  cleanups.push(() => ssh.close());
+  cleanup(() => ssh.close());
   return ssh;
 }
 
 function rpcClient(pipe: SshPipe | SshChannelPipe, makeTransformer: MakeTransformer): RpcV1 {
   const client = RpcV1.fromHandlers(makeTransformer().applyTransformer(pipe), clientHandlers, { timeoutMs: 60_000 });
-  cleanups.push(() => client.terminate());
+  cleanup(() => client.terminate());
   return client;
 }
 
@@ -78,7 +76,7 @@ async function overUnix(sshd: Sshd, makeTransformer: MakeTransformer): Promise<S
     rpcServer.addConnection(`unix-${++next}`, makeTransformer().applyTransformer(new StreamPipe(socket)));
   });
   await new Promise<void>((resolve) => server.listen(path, resolve));
-  cleanups.push(async () => {
+  cleanup(async () => {
     for (const socket of sockets) socket.destroy();
     await new Promise((resolve) => server.close(resolve));
     rmSync(dir, { recursive: true, force: true });

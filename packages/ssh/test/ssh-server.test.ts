@@ -1,5 +1,5 @@
 // SshServer against a real OpenSSH sshd started by the suite (@cbor-rpc/test-support/sshd).
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { ConnectionClosedError } from '@cbor-rpc/core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
@@ -15,14 +15,12 @@ import {
   type SshPipe,
 } from '../src/index.js';
 import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
+import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
 const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString('utf8');
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 async function connect(sshd: Sshd, options: Partial<SshConnectOptions> = {}): Promise<SshServer> {
   const server = await SshServer.connect({
@@ -33,7 +31,7 @@ async function connect(sshd: Sshd, options: Partial<SshConnectOptions> = {}): Pr
     hostVerifier: sshd.hostKeyFingerprint,
     ...options,
   });
-  cleanups.push(() => server.close());
+  cleanup(() => server.close());
   return server;
 }
 
@@ -63,7 +61,7 @@ async function unixEchoServer(): Promise<{ path: string; sockets: Socket[] }> {
     socket.pipe(socket);
   });
   await new Promise<void>((resolve) => server.listen(path, resolve));
-  cleanups.push(async () => {
+  cleanup(async () => {
     for (const socket of sockets) socket.destroy();
     await new Promise((resolve) => server.close(resolve));
     rmSync(dir, { recursive: true, force: true });
@@ -308,7 +306,7 @@ describe('SshServer connection failures', () => {
     const sockets: Socket[] = [];
     const silent = createServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => {
+    cleanup(() => {
       for (const socket of sockets) socket.destroy();
       return new Promise((resolve) => silent.close(resolve));
     });

@@ -1,16 +1,14 @@
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { ConnectionClosedError } from '@cbor-rpc/core';
 import { RpcV1, RpcV1Server } from '@cbor-rpc/rpc';
 import { clientHandlers as defaultClientHandlers, encodings, rpcScenarios, serverHandlers, type ClientHandlers, type MakeTransformer } from '@cbor-rpc/test-support/rpc-scenarios';
 import { later, rejectionWithin } from '@cbor-rpc/test-support/timing';
 import { TcpPipe, TcpServer } from '../src/index.js';
+import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
 // End to end: @cbor-rpc/rpc over a stream transformer over real TCP sockets on 127.0.0.1.
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 /** Starts a TCP RPC server and connects one client to it. */
 async function connect(makeTransformer: MakeTransformer, clientHandlers: ClientHandlers = defaultClientHandlers) {
@@ -19,7 +17,7 @@ async function connect(makeTransformer: MakeTransformer, clientHandlers: ClientH
     onEvent: (connectionId, topic, message) => rpcServer.emit(connectionId, `echo:${topic}`, message),
   });
   const server = await TcpServer.create();
-  cleanups.push(() => server.stop());
+  cleanup(() => server.stop());
   const accepted: TcpPipe[] = [];
   server.on('connection', (pipe) => {
     accepted.push(pipe);
@@ -28,7 +26,7 @@ async function connect(makeTransformer: MakeTransformer, clientHandlers: ClientH
   });
   const pipe = await TcpPipe.createConnection('127.0.0.1', server.getAddress().port);
   const client = RpcV1.fromHandlers(makeTransformer().applyTransformer(pipe), clientHandlers, { timeoutMs: 60_000 });
-  cleanups.push(() => client.terminate());
+  cleanup(() => client.terminate());
   while (rpcServer.connectionCount === 0) await later(5);
   return { client, pipe, rpcServer, server, accepted };
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
@@ -8,14 +8,12 @@ import { TcpConnectionError, TcpPipe, TcpServer } from '../src/index.js';
 import { closed, collect } from '@cbor-rpc/test-support/pipes';
 import { mulberry32 } from '@cbor-rpc/test-support/random';
 import { later, until } from '@cbor-rpc/test-support/timing';
+import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 function track<T extends TcpPipe | TcpServer>(thing: T): T {
-  cleanups.push(() => (thing instanceof TcpServer ? thing.stop() : thing.terminate()));
+  cleanup(() => (thing instanceof TcpServer ? thing.stop() : thing.terminate()));
   return thing;
 }
 
@@ -95,7 +93,7 @@ describe('TcpPipe.createConnection', () => {
     const child: ChildProcess = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/unaccepting-listener.mjs', import.meta.url))], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    cleanups.push(() => child.kill('SIGKILL'));
+    cleanup(() => child.kill('SIGKILL'));
     const [line] = (await once(child.stdout!, 'data')) as [Buffer];
     const port = Number(String(line).trim());
     let failure: unknown;

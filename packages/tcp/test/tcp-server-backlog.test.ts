@@ -1,22 +1,20 @@
 // A client that sends without reading what the server answers: the server's
 // accepted pipes stop reading it (maxWriteBacklog, 1 MiB by default) instead
 // of buffering the answers without bound, and the other clients go on.
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { connect, type Socket } from 'node:net';
 import { TcpPipe, TcpServer, type TcpServerOptions } from '../src/index.js';
 import { later, until } from '@cbor-rpc/test-support/timing';
+import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 const total = 48 * 1024 * 1024;
 
 /** A server that answers every chunk with twice as many bytes; tracks what it read and its largest write backlog. */
 async function doublingServer(options?: TcpServerOptions) {
   const server = await TcpServer.create('127.0.0.1', 0, options);
-  cleanups.push(() => server.stop());
+  cleanup(() => server.stop());
   const stats = { received: 0, peakBacklog: 0 };
   server.on('connection', (pipe) => {
     pipe.on('error', () => undefined); // the flooding client is destroyed at the end: ECONNRESET
@@ -32,7 +30,7 @@ async function doublingServer(options?: TcpServerOptions) {
 /** Writes `total` bytes as fast as the socket takes them, never reading. */
 function flood(port: number): { socket: Socket; sent: () => number } {
   const socket = connect(port, '127.0.0.1');
-  cleanups.push(() => socket.destroy());
+  cleanup(() => socket.destroy());
   socket.pause();
   let sent = 0;
   const block = new Uint8Array(64 * 1024);
@@ -71,7 +69,7 @@ describe('TcpServer and clients that do not read', () => {
     expect(stats.peakBacklog).toBeLessThan(1024 * 1024 + 4 * 64 * 1024);
 
     const polite = await TcpPipe.createConnection('127.0.0.1', port);
-    cleanups.push(() => polite.terminate());
+    cleanup(() => polite.terminate());
     const answer = new Promise<Uint8Array>((resolve) => polite.once('data', resolve));
     await polite.write(Uint8Array.of(1, 2, 3));
     expect((await answer).length).toBeGreaterThan(0);

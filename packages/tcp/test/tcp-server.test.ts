@@ -1,16 +1,14 @@
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { ConnectionClosedError } from '@cbor-rpc/core';
 import { TcpConnectionError, TcpListenError, TcpPipe, TcpServer } from '../src/index.js';
 import { closed, collect } from '@cbor-rpc/test-support/pipes';
 import { later, until } from '@cbor-rpc/test-support/timing';
+import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 function track<T extends TcpPipe | TcpServer>(thing: T): T {
-  cleanups.push(() => (thing instanceof TcpServer ? thing.stop() : thing.terminate()));
+  cleanup(() => (thing instanceof TcpServer ? thing.stop() : thing.terminate()));
   return thing;
 }
 

@@ -2,22 +2,20 @@
 // connections, each making 50 concurrent calls that stream logs and progress.
 // Every reply arrives exactly once on the wire and is matched to its call;
 // every log and progress report reaches the call it belongs to, in order.
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import type { EventPipe } from '@cbor-rpc/core';
 import { RpcV1, type RpcCallContext } from '@cbor-rpc/rpc';
 import { TcpPipe } from '@cbor-rpc/tcp';
 import { startInProcessServer } from './support/in-process-server.js';
 import { transformerFor, type Encoding } from './support/server-process.js';
 import { until } from './support/wait.js';
+import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
 const connections = 50;
 const callsPerConnection = 50;
 const steps = 4;
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
+const cleanup = cleanupAfterEach({ ignoreErrors: true });
 
 /** Logs and reports progress for each step, yielding in between, then returns `tag`. */
 async function work(context: RpcCallContext, tag: string, count: number): Promise<string> {
@@ -43,7 +41,7 @@ async function open(port: number, encoding: Encoding): Promise<Connection> {
     if (m[0] === 1 && m[1] === 2) replies.set(m[2] as number, (replies.get(m[2] as number) ?? 0) + 1);
   });
   const rpc = RpcV1.readOnlyClient(messages, { timeoutMs: 60_000 });
-  cleanups.push(() => rpc.terminate());
+  cleanup(() => rpc.terminate());
   return { rpc, replies };
 }
 
@@ -69,7 +67,7 @@ async function checkedCall(rpc: RpcV1, tag: string): Promise<string[]> {
 describe.each<Encoding>(['cbor', 'json'])('load over %s', (encoding) => {
   test(`${connections} connections x ${callsPerConnection} calls with logs and progress: every reply exactly once, matched`, async () => {
     const server = await startInProcessServer(encoding, { work: (context, tag: string, count: number) => work(context, tag, count) });
-    cleanups.push(() => server.stop());
+    cleanup(() => server.stop());
     const clients = await Promise.all(Array.from({ length: connections }, () => open(server.port, encoding)));
     await until(() => server.rpcServer.connectionCount === connections);
     const problems = (

@@ -2,24 +2,22 @@
 // that never return, ones that keep writing after their connection closed.
 // No crash, no unhandled rejection (jest 30 fails a test on one), and no state
 // left: activeHandlerCount and pendingCallCount go back to 0.
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { CancelledError, ConnectionClosedError, RemoteError, RpcV1, TimeoutError, type RpcCallContext } from '@cbor-rpc/rpc';
 import { TcpPipe } from '@cbor-rpc/tcp';
 import { startInProcessServer, type Handlers, type InProcessServer } from './support/in-process-server.js';
 import { transformerFor, type Encoding } from './support/server-process.js';
 import { collectGarbage, settled, until } from './support/wait.js';
+import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
+const cleanup = cleanupAfterEach({ ignoreErrors: true });
 
 async function setUp(encoding: Encoding, handlers: Handlers): Promise<{ server: InProcessServer; client: RpcV1 }> {
   const server = await startInProcessServer(encoding, { ...handlers, add: (_context, a: number, b: number) => a + b });
-  cleanups.push(() => server.stop());
+  cleanup(() => server.stop());
   const pipe = await TcpPipe.createConnection('127.0.0.1', server.port);
   const client = RpcV1.readOnlyClient(transformerFor(encoding).applyTransformer(pipe));
-  cleanups.push(() => client.terminate());
+  cleanup(() => client.terminate());
   return { server, client };
 }
 
@@ -173,7 +171,7 @@ describe.each<Encoding>(['cbor', 'json'])('misbehaving handlers over %s', (encod
     // The server goes on serving others.
     const pipe = await TcpPipe.createConnection('127.0.0.1', server.port);
     const other = RpcV1.readOnlyClient(transformerFor(encoding).applyTransformer(pipe));
-    cleanups.push(() => other.terminate());
+    cleanup(() => other.terminate());
     expect(await other.callMethod('add', 20, 22)).toBe(42);
   });
 });

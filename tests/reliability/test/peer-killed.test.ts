@@ -1,7 +1,7 @@
 // The peer dies while calls are pending: its socket destroyed, its process
 // SIGKILLed, its SSH connection dropped. Every pending call fails with
 // ConnectionClosedError within a second, and no call state is left.
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { ConnectionClosedError, RpcV1, type RpcCallContext } from '@cbor-rpc/rpc';
 import { SshServer } from '@cbor-rpc/ssh';
@@ -14,13 +14,11 @@ import { assertBuilt } from '@cbor-rpc/test-support/built';
 import { startInProcessServer } from './support/in-process-server.js';
 import { ServerProcess } from './support/server-process.js';
 import { later, settled, until } from './support/wait.js';
+import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
 const stdioFixture = fileURLToPath(new URL('./fixtures/stdio-rpc-server.mjs', import.meta.url));
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
+const cleanup = cleanupAfterEach({ ignoreErrors: true });
 
 /** Starts `count` calls to `hang` and resolves once the far side runs them all (checked with `running`). */
 async function pendingCalls(client: RpcV1, count: number, running: () => Promise<boolean> | boolean): Promise<ReturnType<typeof settled>[]> {
@@ -55,9 +53,9 @@ describe('a TCP peer whose socket is destroyed mid-call', () => {
         return new Promise((resolve) => context.signal.addEventListener('abort', () => resolve(null), { once: true }));
       },
     });
-    cleanups.push(() => server.stop());
+    cleanup(() => server.stop());
     const client = RpcV1.readOnlyClient(new CborStreamTransformer().applyTransformer(await TcpPipe.createConnection('127.0.0.1', server.port)));
-    cleanups.push(() => client.terminate());
+    cleanup(() => client.terminate());
     const calls = await pendingCalls(client, 5, () => contexts.length === 5);
     await expectAllClosedWithinASecond('server destroyed the socket', calls, () => server.connections[0]!.pipe.socket.destroy());
     expect(client.pendingCallCount).toBe(0);
@@ -75,7 +73,7 @@ describe('a TCP peer whose socket is destroyed mid-call', () => {
         return new Promise((resolve) => context.signal.addEventListener('abort', () => resolve(null), { once: true }));
       },
     });
-    cleanups.push(() => server.stop());
+    cleanup(() => server.stop());
     const pipe = await TcpPipe.createConnection('127.0.0.1', server.port);
     const client = RpcV1.readOnlyClient(new JsonStreamTransformer().applyTransformer(pipe));
     const calls = await pendingCalls(client, 5, () => contexts.length === 5);
@@ -91,9 +89,9 @@ describe('a TCP peer whose socket is destroyed mid-call', () => {
 describe('a peer process killed with SIGKILL mid-call', () => {
   test('the RPC server process over TCP', async () => {
     const server = await ServerProcess.start({ encoding: 'cbor' });
-    cleanups.push(() => server.stop());
+    cleanup(() => server.stop());
     const client = await server.connect();
-    cleanups.push(() => client.terminate());
+    cleanup(() => client.terminate());
     const calls = await pendingCalls(client, 5, async () => (await server.stats()).activeHandlers === 5);
     await expectAllClosedWithinASecond('TCP server process SIGKILLed', calls, () => server.child.kill('SIGKILL'));
     expect(client.pendingCallCount).toBe(0);
@@ -103,7 +101,7 @@ describe('a peer process killed with SIGKILL mid-call', () => {
   test('the RPC server process over stdio', async () => {
     assertBuilt('core', 'rpc', 'stdio', 'transform-cbor');
     const pipe = await StdioPipe.startProcess(process.execPath, [stdioFixture], { stderr: 'pipe' });
-    cleanups.push(() => pipe.terminate());
+    cleanup(() => pipe.terminate());
     const client = RpcV1.readOnlyClient(new CborStreamTransformer().applyTransformer(pipe));
     const pid = await client.callMethod<number>('pid');
     expect(pid).toBe(pipe.childProcess!.pid);
@@ -126,7 +124,7 @@ describeWithSshd('an SSH connection dropped mid-call (real sshd)', {}, (sshd) =>
       privateKey: server.privateKey,
       hostVerifier: server.hostKeyFingerprint,
     });
-    cleanups.push(() => ssh.close());
+    cleanup(() => ssh.close());
     const sshClosed = new Promise<unknown>((resolve) => ssh.once('close', resolve));
     const pipe = await ssh.runCommand(`'${process.execPath}' '${stdioFixture}'`);
     const client = RpcV1.readOnlyClient(new CborStreamTransformer().applyTransformer(pipe), { timeoutMs: 30_000 });

@@ -2,18 +2,16 @@
 // break the protocol's rules. Each is ignored (a warning on the server's
 // side) or answered with an error; nothing is left behind, and the same
 // connection goes on answering calls.
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { isDeepStrictEqual } from 'node:util';
 import type { RpcCallContext } from '@cbor-rpc/rpc';
 import { startInProcessServer, type Handlers, type InProcessServer } from './support/in-process-server.js';
 import { RawPeer } from './support/raw-peer.js';
 import { transformerFor, type Encoding } from './support/server-process.js';
 import { collectGarbage, until } from './support/wait.js';
+import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanup = cleanupAfterEach();
 
 const hangs: RpcCallContext[] = [];
 const handlers: Handlers = {
@@ -26,9 +24,9 @@ const handlers: Handlers = {
 
 async function setUp(encoding: Encoding): Promise<{ server: InProcessServer; peer: RawPeer }> {
   const server = await startInProcessServer(encoding, handlers);
-  cleanups.push(() => server.stop());
+  cleanup(() => server.stop());
   const peer = await RawPeer.connect(server.port, transformerFor(encoding));
-  cleanups.push(() => peer.close());
+  cleanup(() => peer.close());
   await peer.probe(1);
   return { server, peer };
 }
