@@ -49,9 +49,12 @@ export function startProcess(command: string, args: string[] = [], options: Star
   child.stdout.setEncoding(stdoutEncoding).on('data', (text: string) => (stdout += text));
   child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   const exit = new Promise<Finished>((resolve, reject) => {
-    child.once('error', reject);
+    child.on('error', reject); // a failed spawn; a later one (a failed kill) changes nothing
     child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+  exit.catch(() => undefined); // a failed spawn is the caller's to see through `exit`, never an unhandled rejection
+  // A child that exits without reading all its input: the write fails with EPIPE, which `exit` already tells.
+  child.stdin.on('error', () => undefined);
   const waitFor = (pattern: RegExp, timeoutMs = 10_000) =>
     new Promise<RegExpMatchArray>((resolve, reject) => {
       const timer = setTimeout(() => done(new Error(`${name} printed no ${pattern} within ${timeoutMs} ms:\n${stdout}${stderr}`)), timeoutMs);
