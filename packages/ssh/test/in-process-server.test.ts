@@ -89,13 +89,15 @@ describe('SshServer against ssh2 in-process servers', () => {
 
   test('a channel open the server never answers fails with ConnectionClosedError when the connection drops', async () => {
     let drop: () => void = () => undefined;
+    let asked!: () => void;
+    const sessionAsked = new Promise<void>((resolve) => (asked = resolve));
     const port = await sshServer((client) => {
       drop = () => client.end();
-      client.on('session', () => undefined); // neither accepted nor rejected
+      client.on('session', () => asked()); // neither accepted nor rejected
     });
     const server = await SshServer.connect(options(port, 'right'));
     const pending = server.runCommand('never starts');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sessionAsked; // the channel open reached the server, which leaves it unanswered
     drop();
     await expect(pending).rejects.toBeInstanceOf(ConnectionClosedError);
     expect(server.closed).toBe(true);

@@ -105,8 +105,9 @@ describeWithSshd('RPC over SSH', {}, (sshd) => {
       test('the SSH connection dropping mid-call fails the pending call with ConnectionClosedError at once', async () => {
         const { client, ssh, serverConnections } = await open();
         expect(await client.callMethod('add', 1, 1)).toBe(2);
-        const pending = client.callMethod('hang');
-        await later(100);
+        const running = client.waitNextEvent('waiting');
+        const pending = client.callMethod('waitForCancel');
+        await running; // the handler runs: the call is mid-way
         expect(sshd().killSessions()).toBeGreaterThan(0);
         const { error, elapsed } = await rejectionWithin(pending, 3000);
         expect(error).toBeInstanceOf(ConnectionClosedError);

@@ -56,8 +56,9 @@ describe.each(encodings)('RPC over stdio with %s', (encoding, makeTransformer) =
   test('the child killed with SIGKILL mid-call: the pending call fails with ConnectionClosedError at once', async () => {
     const { client, pipe } = await start(encoding, makeTransformer);
     expect(await client.callMethod('add', 1, 1)).toBe(2);
-    const pending = client.callMethod('hang');
-    await later(50);
+    const running = client.waitNextEvent('waiting');
+    const pending = client.callMethod('waitForCancel');
+    await running; // the handler runs: the call is mid-way
     pipe.childProcess!.kill('SIGKILL');
     const { error } = await rejectionWithin(pending, 3000);
     expect(error).toBeInstanceOf(ConnectionClosedError);

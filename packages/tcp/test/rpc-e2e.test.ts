@@ -43,8 +43,9 @@ describe.each(encodings)('RPC over TCP with %s', (encoding, makeTransformer) => 
 
   test('the server destroying the socket mid-call fails the pending call with ConnectionClosedError at once', async () => {
     const { client, accepted } = await connect(makeTransformer);
-    const pending = client.callMethod('hang');
-    await later(50);
+    const running = client.waitNextEvent('waiting');
+    const pending = client.callMethod('waitForCancel');
+    await running; // the handler runs: the call is mid-way
     accepted[0]!.socket.destroy();
     const { error } = await rejectionWithin(pending, 3000);
     expect(error).toBeInstanceOf(ConnectionClosedError);

@@ -105,8 +105,7 @@ describe('a peer process killed with SIGKILL mid-call', () => {
     const client = RpcV1.readOnlyClient(new CborStreamTransformer().applyTransformer(pipe));
     const pid = await client.callMethod<number>('pid');
     expect(pid).toBe(pipe.childProcess!.pid);
-    const calls = Array.from({ length: 5 }, () => settled(client.callMethod('hang')));
-    await later(50); // the calls are written and running in the child
+    const calls = await pendingCalls(client, 5, async () => (await client.callMethod('hanging')) === 5);
     await expectAllClosedWithinASecond('stdio server process SIGKILLed', calls, () => process.kill(pid, 'SIGKILL'));
     expect(await pipe.waitForProcessTermination()).toEqual({ code: null, signal: 'SIGKILL' });
     expect(client.pendingCallCount).toBe(0);
@@ -129,8 +128,7 @@ describeWithSshd('an SSH connection dropped mid-call (real sshd)', {}, (sshd) =>
     const pipe = await ssh.runCommand(`'${process.execPath}' '${stdioFixture}'`);
     const client = RpcV1.readOnlyClient(new CborStreamTransformer().applyTransformer(pipe), { timeoutMs: 30_000 });
     expect(await client.callMethod('add', 2, 3)).toBe(5);
-    const calls = Array.from({ length: 5 }, () => settled(client.callMethod('hang')));
-    await later(100); // the calls are written and running on the remote side
+    const calls = await pendingCalls(client, 5, async () => (await client.callMethod('hanging')) === 5);
     await expectAllClosedWithinASecond('SSH connection dropped', calls, () => expect(server.killSessions()).toBeGreaterThan(0));
     expect(ConnectionClosedError.isInstance(await sshClosed)).toBe(true);
     expect(client.pendingCallCount).toBe(0);
