@@ -46,15 +46,15 @@ export function startTimeout(item: Expiring, ms: number): TimeoutEntry {
     list = { ms, head: undefined, tail: undefined, timer: undefined, firing: false };
     lists.set(ms, list);
   }
-  const entry: TimeoutEntry = { item, deadline: now() + ms, prev: list.tail, next: undefined, list };
-  const wasEmpty = list.tail === undefined;
-  if (wasEmpty) list.head = entry;
-  else list.tail!.next = entry;
+  const tail = list.tail;
+  const entry: TimeoutEntry = { item, deadline: now() + ms, prev: tail, next: undefined, list };
+  if (tail === undefined) list.head = entry;
+  else tail.next = entry;
   list.tail = entry;
   if (list.timer === undefined) {
     if (!list.firing) arm(list, ms);
-  } else if (wasEmpty) {
-    refTimer(list.timer);
+  } else if (tail === undefined) {
+    refTimer(list.timer); // left unref'd when the list last ran empty
   }
   return entry;
 }
