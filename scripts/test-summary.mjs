@@ -12,6 +12,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+let unrun = 0;
 const failures = [];
 for (const group of ['packages', 'examples', 'tests']) {
   const dir = new URL(`../${group}/`, import.meta.url);
@@ -28,7 +29,10 @@ for (const group of ['packages', 'examples', 'tests']) {
       const where = relative(root, suite.name);
       const tests = suite.assertionResults.filter((test) => test.status === 'failed');
       for (const test of tests) failures.push([`${where} > ${test.fullName}`, test.failureMessages.join('\n')]);
-      if (tests.length === 0 && suite.status === 'failed') failures.push([where, suite.message]);
+      if (tests.length === 0 && suite.status === 'failed') {
+        unrun++; // the file failed before any of its tests ran (a compile error, a failing hook)
+        failures.push([where, suite.message]);
+      }
     }
   }
 }
@@ -38,5 +42,5 @@ for (const [title, message] of failures) {
   const lines = message.split('\n').filter((line) => !line.includes('/node_modules/') && !line.includes('(<anonymous>)'));
   console.log(lines.slice(0, 15).map((line) => `  ${line}`).join('\n'));
 }
-console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed > 0 || failures.length > 0 || passed === 0 ? 1 : 0);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped${unrun > 0 ? `, ${unrun} test files failed to run` : ''}`);
+process.exit(failures.length > 0 || passed === 0 ? 1 : 0);
