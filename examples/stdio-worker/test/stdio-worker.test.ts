@@ -2,8 +2,7 @@
 // and stdout; and the worker alone, fed protocol bytes by hand, to prove its
 // stdout carries nothing but protocol messages in the chosen encoding.
 import { describe, expect, test } from '@jest/globals';
-import { runProcess } from '@cbor-rpc/test-support/child';
-import { built, exampleDir, runBuilt } from './built-example.js';
+import { runBuilt } from './built-example.js';
 
 describe('the parent', () => {
   test.each(['cbor', 'json'])('talks RPC to its worker in %s and the worker exits 0 when its stdin ends', async (encoding) => {
@@ -33,7 +32,7 @@ describe('the parent', () => {
 /** Runs the built worker alone with `input` as its whole stdin; resolves with its stdout bytes, stderr and exit code. */
 async function runWorker(encoding: string, input: Uint8Array | string): Promise<{ stdout: Buffer; stderr: string; code: number | null }> {
   // Its stdout is binary in CBOR: read as hex, so no byte is lost to UTF-8 decoding.
-  const { stdout, stderr, code } = await runProcess(process.execPath, [built('worker.js'), '--encoding', encoding], { cwd: exampleDir, input, stdoutEncoding: 'hex', timeoutMs: 20_000 });
+  const { stdout, stderr, code } = await runBuilt('worker.js', ['--encoding', encoding], { input, stdoutEncoding: 'hex' });
   return { stdout: Buffer.from(stdout, 'hex'), stderr, code };
 }
 

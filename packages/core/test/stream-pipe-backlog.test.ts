@@ -80,7 +80,7 @@ async function floodWithoutReading(maxWriteBacklog: number | undefined, total: n
       if (!client.write(block)) await drainOrClose(client);
     }
   })();
-  return { client, pipe, sent: () => sent, received: () => received, peakBacklog: () => peakBacklog };
+  return { client, pipe, received: () => received, peakBacklog: () => peakBacklog };
 }
 
 describe('StreamPipe maxWriteBacklog', () => {

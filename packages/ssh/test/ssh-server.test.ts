@@ -16,8 +16,8 @@ import {
 } from '../src/index.js';
 import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
+import { later } from '@cbor-rpc/test-support/timing';
 
-const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString('utf8');
 
 const cleanup = cleanupAfterEach();

@@ -193,7 +193,7 @@ if (python === undefined) {
 
 /** Runs peer.py as a client of our server on `port`; resolves with the JSON report it prints. */
 async function runPythonClient(pythonPath: string, encoding: Encoding, port: number): Promise<Record<string, unknown>> {
-  const { code, stdout, stderr } = await runProcess(pythonPath, [peerScript, 'client', encoding, String(port)], { timeoutMs: 20_000 });
+  const { code, stdout, stderr } = await runProcess(pythonPath, [peerScript, 'client', encoding, String(port)]);
   if (code !== 0) throw new Error(`peer.py client exited with ${code}: ${stderr}`);
   return JSON.parse(stdout) as Record<string, unknown>;
 }

@@ -2,7 +2,7 @@
 // node, as real child processes, importing the BUILT workspace packages.
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runProcess, startProcess, type Finished, type Running } from './child.js';
+import { runProcess, startProcess, type Finished, type RunOptions, type Running } from './child.js';
 
 export type { Finished, Running } from './child.js';
 
@@ -33,7 +33,7 @@ export function builtExample(exampleDir: string) {
   }
 
   /** Runs `node dist/<file> ...args` to its end, with `input` on its stdin; SIGKILLs it after `timeoutMs`. */
-  async function runBuilt(file: string, args: string[] = [], options: { input?: string; timeoutMs?: number } = {}): Promise<Finished> {
+  async function runBuilt(file: string, args: string[] = [], options: Omit<RunOptions, 'cwd' | 'name'> = {}): Promise<Finished> {
     return runProcess(process.execPath, [built(file), ...args], { ...options, cwd: exampleDir, name: file });
   }
 

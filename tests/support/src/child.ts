@@ -36,7 +36,7 @@ export interface StartOptions {
 export interface RunOptions extends StartOptions {
   /** Written to its stdin, which is then closed (default: nothing, stdin closed at once). */
   input?: string | Uint8Array;
-  /** SIGKILLs it if still running after this many ms (default 20 000). */
+  /** SIGKILLs it if still running after this many ms (default 15 000: under jest's 20 s test timeout, so the test fails with what the process printed). */
   timeoutMs?: number;
 }
 
@@ -82,7 +82,7 @@ export function startProcess(command: string, args: string[] = [], options: Star
 
 /** Runs `command ...args` to its end with `input` on its stdin; SIGKILLs it after `timeoutMs`. */
 export async function runProcess(command: string, args: string[] = [], options: RunOptions = {}): Promise<Finished> {
-  const { input, timeoutMs = 20_000, ...startOptions } = options;
+  const { input, timeoutMs = 15_000, ...startOptions } = options;
   const running = startProcess(command, args, startOptions);
   running.child.stdin!.end(input);
   const timer = setTimeout(() => running.child.kill('SIGKILL'), timeoutMs);

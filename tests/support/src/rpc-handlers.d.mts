@@ -10,7 +10,6 @@ export declare const serverHandlers: {
   work(context: RpcCallContext, steps: number): Promise<string>;
   connectionLog(context: RpcCallContext, text: string): boolean;
   waitForCancel(context: RpcCallContext): Promise<string>;
-  hang(context: RpcCallContext): Promise<null>;
   slow(context: RpcCallContext, ms: number, value: unknown): Promise<unknown>;
   callBack(context: RpcCallContext, x: number): Promise<number>;
 };

@@ -39,7 +39,6 @@ export const serverHandlers = {
         resolve('aborted');
       });
     }),
-  hang: (context) => new Promise((resolve) => onAbort(context, () => resolve(null))),
   slow: async (_context, ms, value) => {
     await later(ms);
     return value;

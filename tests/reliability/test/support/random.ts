@@ -1,18 +1,12 @@
-/** A small seeded PRNG (mulberry32), so that every random case replays from its seed. */
+import { mulberry32 } from '@cbor-rpc/test-support/random';
+
+/** Test-support's seeded PRNG (mulberry32) with the helpers the fuzz cases use, so that every random case replays from its seed. */
 export class Random {
-  #state: number;
+  /** A float in [0, 1). */
+  readonly next: () => number;
 
   constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-
-  /** A float in [0, 1). */
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32(seed);
   }
 
   /** An integer in [0, n). */
