@@ -1,17 +1,15 @@
 // The calculator as a user runs it: the built server and client as two real
 // processes talking CBOR over TCP on 127.0.0.1.
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { createServer } from 'node:net';
 import { runBuilt, startBuilt, type Running } from './built-example.js';
+import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
-const servers: Running[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.stop('SIGKILL')));
-});
+const cleanup = cleanupAfterEach();
 
 async function startServer(): Promise<{ server: Running; port: string }> {
   const server = startBuilt('server.js', ['--port', '0']);
-  servers.push(server);
+  cleanup(() => server.stop('SIGKILL'));
   const [, port] = await server.waitFor(/^calculator listening on 127\.0\.0\.1:(\d+)$/m);
   return { server, port: port! };
 }

@@ -1,33 +1,11 @@
 // `maxWriteBacklog`: a StreamPipe stops reading while its peer does not read
 // what it writes, and reads again once that drained. Real sockets on 127.0.0.1.
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { later, until } from '@cbor-rpc/test-support/timing';
-import { once } from 'node:events';
-import { createServer, Socket, type Server as NetServer } from 'node:net';
+import type { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { StreamPipe } from '../src/node/index.js';
-
-const servers: NetServer[] = [];
-const sockets: Socket[] = [];
-
-async function socketPair(): Promise<[Socket, Socket]> {
-  const server = createServer();
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const accepted = once(server, 'connection');
-  const client = new Socket();
-  client.connect((server.address() as { port: number }).port, '127.0.0.1');
-  const [serverSide] = (await accepted) as [Socket];
-  if (client.connecting) await once(client, 'connect');
-  sockets.push(client, serverSide);
-  return [client, serverSide];
-}
-
-afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.destroy();
-  for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
-});
+import { socketPair } from './support/socket-pair.js';
 
 /** Waits until `value()` is above 0 and stops changing for `quietMs`, or `timeoutMs` passed; returns the last value. */
 async function whenSteady(value: () => number, quietMs = 300, timeoutMs = 10_000): Promise<number> {

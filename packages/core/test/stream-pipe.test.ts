@@ -1,31 +1,10 @@
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { later, until } from '@cbor-rpc/test-support/timing';
-import { once } from 'node:events';
-import { createServer, Socket, type Server as NetServer } from 'node:net';
+import { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { ConnectionClosedError } from '../src/index.js';
 import { StreamPipe } from '../src/node/index.js';
-
-const servers: NetServer[] = [];
-
-/** A real connected TCP socket pair on 127.0.0.1. */
-async function socketPair(options: { allowHalfOpen?: boolean } = {}): Promise<[Socket, Socket]> {
-  const server = createServer(options);
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  const accepted = once(server, 'connection');
-  const client = new Socket();
-  client.connect(port, '127.0.0.1');
-  const [serverSide] = (await accepted) as [Socket];
-  if (client.connecting) await once(client, 'connect');
-  return [client, serverSide];
-}
-
-afterEach(async () => {
-  for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
-});
+import { listener, socketPair } from './support/socket-pair.js';
 
 describe('StreamPipe over real sockets', () => {
   test('bytes flow both ways in order', async () => {
@@ -45,11 +24,8 @@ describe('StreamPipe over real sockets', () => {
   });
 
   test('emits connect for a socket that is still connecting', async () => {
-    const server = createServer();
-    servers.push(server);
+    const server = await listener();
     server.on('connection', (socket) => socket.destroy());
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
     const socket = new Socket();
     socket.connect((server.address() as { port: number }).port, '127.0.0.1');
     const pipe = new StreamPipe(socket);

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { ConnectionClosedError } from '@cbor-rpc/core';
 import { RpcV1 } from '@cbor-rpc/rpc';
@@ -6,22 +6,20 @@ import { assertBuilt } from '@cbor-rpc/test-support/built';
 import { clientHandlers as defaultClientHandlers, encodings, rpcScenarios, type ClientHandlers, type MakeTransformer } from '@cbor-rpc/test-support/rpc-scenarios';
 import { later, rejectionWithin } from '@cbor-rpc/test-support/timing';
 import { StdioPipe } from '../src/index.js';
+import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
 // End to end: this process is the client; a child process (test/fixtures/rpc-server.mjs,
 // run by plain node on the BUILT packages) serves RPC on its stdin and stdout.
 
 const serverScript = fileURLToPath(new URL('./fixtures/rpc-server.mjs', import.meta.url));
 
-const children: StdioPipe[] = [];
-afterEach(async () => {
-  for (const pipe of children.splice(0)) pipe.childProcess?.kill('SIGKILL');
-});
+const cleanup = cleanupAfterEach();
 
 /** Starts the stdio RPC server as a child and connects to it. */
 async function start(encoding: string, makeTransformer: MakeTransformer, clientHandlers: ClientHandlers = defaultClientHandlers) {
   assertBuilt('core', 'rpc', 'transform-cbor', 'transform-json', 'stdio');
   const pipe = await StdioPipe.startProcess(process.execPath, [serverScript, encoding.toLowerCase()], { stderr: 'pipe', sigtermAfterMs: 5000 });
-  children.push(pipe);
+  cleanup(() => pipe.childProcess?.kill('SIGKILL'));
   const stderr: string[] = [];
   const decoder = new TextDecoder();
   pipe.on('stderr', (chunk) => stderr.push(decoder.decode(chunk)));

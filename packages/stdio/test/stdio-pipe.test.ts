@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { ConnectionClosedError } from '@cbor-rpc/core';
 import { ProcessStartError, StdioPipe, type StartProcessOptions } from '../src/index.js';
@@ -6,18 +6,16 @@ import { assertBuilt } from '@cbor-rpc/test-support/built';
 import { closed, collect } from '@cbor-rpc/test-support/pipes';
 import { mulberry32 } from '@cbor-rpc/test-support/random';
 import { later, until } from '@cbor-rpc/test-support/timing';
+import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const text = (bytes: number[]) => new TextDecoder().decode(Uint8Array.from(bytes));
 
-const running: StdioPipe[] = [];
-afterEach(async () => {
-  for (const pipe of running.splice(0)) pipe.childProcess?.kill('SIGKILL');
-});
+const cleanup = cleanupAfterEach();
 
 async function child(mode: string[], options: StartProcessOptions = {}): Promise<StdioPipe> {
   const pipe = await StdioPipe.startProcess(process.execPath, [fixture('child.mjs'), ...mode], options);
-  running.push(pipe);
+  cleanup(() => pipe.childProcess?.kill('SIGKILL'));
   return pipe;
 }
 
@@ -218,7 +216,7 @@ describe('StdioPipe.open', () => {
   test("on this process's stdio, a reply written after stdin ended still gets out, then the process exits by itself", async () => {
     assertBuilt('core', 'stdio');
     const pipe = await StdioPipe.startProcess(process.execPath, [fixture('open-echo.mjs')], { stderr: 'pipe' });
-    running.push(pipe);
+    cleanup(() => pipe.childProcess?.kill('SIGKILL'));
     const errText: number[] = [];
     pipe.on('stderr', (chunk) => errText.push(...chunk));
     const out = collect(pipe);
