@@ -24,7 +24,11 @@ const check = (label, condition) => {
 
 try {
   execFileSync('git', ['clone', '--quiet', '--local', root, clone]);
-  const pending = readdirSync(join(clone, '.changeset')).filter((file) => file.endsWith('.md') && file !== 'README.md');
+  // Read before `changeset version` consumes them, from the clone: what is committed.
+  const pending = readdirSync(join(clone, '.changeset'))
+    .filter((file) => file.endsWith('.md') && file !== 'README.md')
+    .map((file) => readFileSync(join(clone, '.changeset', file), 'utf8'))
+    .join('\n');
   const before = manifests(clone);
   try {
     execFileSync(process.execPath, [join(root, 'node_modules', '@changesets', 'cli', 'bin.js'), 'version'], { cwd: clone, encoding: 'utf8', stdio: 'pipe' });
@@ -39,8 +43,7 @@ try {
       check(`${manifest.name} is private and keeps version ${manifest.version}`, now.version === manifest.version);
       continue;
     }
-    const named = pending.some((file) => readFileSync(join(root, '.changeset', file), 'utf8').includes(`"${manifest.name}"`));
-    if (!named) continue;
+    if (!pending.includes(`"${manifest.name}"`)) continue;
     check(`${manifest.name} goes from ${manifest.version} to ${now.version}`, now.version !== manifest.version);
     check(`${manifest.name} has a generated CHANGELOG.md`, existsSync(join(clone, manifest.path, 'CHANGELOG.md')));
   }
