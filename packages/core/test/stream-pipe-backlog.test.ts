@@ -1,27 +1,11 @@
 // `maxWriteBacklog`: a StreamPipe stops reading while its peer does not read
 // what it writes, and reads again once that drained. Real sockets on 127.0.0.1.
 import { describe, expect, test } from '@jest/globals';
-import { later, until } from '@cbor-rpc/test-support/timing';
+import { later, steady, until } from '@cbor-rpc/test-support/timing';
 import type { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { StreamPipe } from '../src/node/index.js';
 import { socketPair } from './support/socket-pair.js';
-
-/** Waits until `value()` is above 0 and stops changing for `quietMs`, or `timeoutMs` passed; returns the last value. */
-async function whenSteady(value: () => number, quietMs = 300, timeoutMs = 10_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let last = value();
-  let since = Date.now();
-  while (Date.now() < deadline) {
-    await later(25);
-    const now = value();
-    if (now !== last) {
-      last = now;
-      since = Date.now();
-    } else if (now > 0 && Date.now() - since >= quietMs) break;
-  }
-  return last;
-}
 
 function drainOrClose(socket: Socket): Promise<void> {
   return new Promise((resolve) => {
@@ -68,7 +52,7 @@ describe('StreamPipe maxWriteBacklog', () => {
     const run = await floodWithoutReading(limit, total);
     // Reading stopped well before the peer's 24 MiB were taken, and what waits
     // to be written stays near the limit (plus the answer to one chunk).
-    expect(await whenSteady(run.received)).toBeLessThan(total);
+    expect(await steady(run.received, 300)).toBeLessThan(total);
     expect(run.peakBacklog()).toBeLessThan(limit + 3 * 64 * 1024 + 16 * 1024);
     // The peer reads again: every byte gets through both ways, nothing is lost.
     let echoed = 0;

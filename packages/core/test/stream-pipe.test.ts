@@ -14,7 +14,7 @@ describe('StreamPipe over real sockets', () => {
     const received: number[] = [];
     b.on('data', (chunk) => received.push(...chunk));
     for (let i = 0; i < 200; i++) await a.write(Uint8Array.of(i));
-    while (received.length < 200) await later(5);
+    await until(() => received.length >= 200);
     expect(received).toEqual(Array.from({ length: 200 }, (_, i) => i));
     const back = new Promise<Uint8Array>((resolve) => a.once('data', resolve));
     await b.write(Uint8Array.of(9, 8, 7));
@@ -77,7 +77,7 @@ describe('StreamPipe over real sockets', () => {
     let closes = 0;
     a.on('close', () => closes++);
     right.destroy();
-    while (closes === 0) await later(5);
+    await until(() => closes > 0);
     await a.terminate();
     await later(10);
     expect(closes).toBe(1);
@@ -94,7 +94,7 @@ describe('StreamPipe over real sockets', () => {
     right.on('end', () => right.end(Uint8Array.of(42)));
     await a.write(Uint8Array.of(1));
     await a.writeEof();
-    while (!a.closed) await later(5);
+    await until(() => a.closed);
     expect(fromA).toEqual([1]);
     expect(received).toEqual([42]);
   });
@@ -107,7 +107,7 @@ describe('StreamPipe over real sockets', () => {
     b.on('data', (chunk) => (total += chunk.length));
     void a.write(new Uint8Array(256 * 1024));
     await a.terminate();
-    while (!b.closed) await later(5);
+    await until(() => b.closed);
     expect(total).toBe(256 * 1024);
     expect(left.destroyed).toBe(true);
   });
@@ -136,7 +136,7 @@ describe('StreamPipe over real sockets', () => {
     output.on('data', (chunk: Buffer) => out.push(...chunk));
     await pipe.write(Uint8Array.of(5));
     input.end();
-    while (!pipe.closed) await later(5);
+    await until(() => pipe.closed);
     expect(out).toEqual([5]);
   });
 
@@ -156,7 +156,7 @@ describe('StreamPipe over real sockets', () => {
     await until(() => out.length > 0);
     expect(out).toEqual([7]);
     output.destroy();
-    while (!pipe.closed) await later(5);
+    await until(() => pipe.closed);
   });
 
   test('bytes that arrive before any data listener are kept, with reading paused, until one attaches', async () => {
@@ -167,7 +167,7 @@ describe('StreamPipe over real sockets', () => {
     const received: number[] = [];
     a.on('data', (chunk) => received.push(...chunk));
     right.write(Uint8Array.of(4));
-    while (received.length < 4) await later(5);
+    await until(() => received.length >= 4);
     expect(received).toEqual([1, 2, 3, 4]);
     expect(left.isPaused()).toBe(false);
     await a.terminate();

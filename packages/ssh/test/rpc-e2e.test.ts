@@ -9,7 +9,7 @@ import { RpcV1, RpcV1Server } from '@cbor-rpc/rpc';
 import { assertBuilt } from '@cbor-rpc/test-support/built';
 import { clientHandlers, encodings, rpcScenarios, serverHandlers, type MakeTransformer } from '@cbor-rpc/test-support/rpc-scenarios';
 import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
-import { later, rejectionWithin } from '@cbor-rpc/test-support/timing';
+import { rejectionWithin, until } from '@cbor-rpc/test-support/timing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -116,7 +116,7 @@ describeWithSshd('RPC over SSH', {}, (sshd) => {
         expect(ssh.closed).toBe(true);
         await expect(client.callMethod('add', 1, 1)).rejects.toBeInstanceOf(ConnectionClosedError);
         if (transport === 'unix') {
-          while (serverConnections() > 0) await later(10); // the in-process server saw its socket close too
+          await until(() => serverConnections() === 0); // the in-process server saw its socket close too
         }
       });
 

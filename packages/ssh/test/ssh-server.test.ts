@@ -16,7 +16,7 @@ import {
 } from '../src/index.js';
 import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
-import { later } from '@cbor-rpc/test-support/timing';
+import { later, until } from '@cbor-rpc/test-support/timing';
 
 const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString('utf8');
 
@@ -209,7 +209,7 @@ describeWithSshd('SshServer against OpenSSH sshd', {}, (sshd) => {
     pipe.on('data', (chunk) => received.push(...chunk));
     const payload = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 7) % 256);
     await pipe.write(payload);
-    while (received.length < payload.length) await later(5);
+    await until(() => received.length >= payload.length);
     expect(Buffer.from(received).equals(Buffer.from(payload))).toBe(true);
     const closed = new Promise((resolve) => pipe.once('close', resolve));
     sockets[0]!.end();

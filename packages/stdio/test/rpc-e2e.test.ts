@@ -4,7 +4,7 @@ import { ConnectionClosedError } from '@cbor-rpc/core';
 import { RpcV1 } from '@cbor-rpc/rpc';
 import { assertBuilt } from '@cbor-rpc/test-support/built';
 import { clientHandlers as defaultClientHandlers, encodings, rpcScenarios, type ClientHandlers, type MakeTransformer } from '@cbor-rpc/test-support/rpc-scenarios';
-import { later, rejectionWithin } from '@cbor-rpc/test-support/timing';
+import { later, rejectionWithin, until } from '@cbor-rpc/test-support/timing';
 import { StdioPipe } from '../src/index.js';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
@@ -47,7 +47,7 @@ describe.each(encodings)('RPC over stdio with %s', (encoding, makeTransformer) =
     await pipe.writeEof();
     expect(await replies).toEqual(['first', 'second']);
     expect(await pipe.waitForProcessTermination()).toEqual({ code: 0, signal: null });
-    while (!client.closed) await later(5);
+    await until(() => client.closed);
     expect(stderr()).toContain('replies sent, exiting');
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { ConnectionClosedError } from '@cbor-rpc/core';
 import { RpcV1, RpcV1Server } from '@cbor-rpc/rpc';
 import { clientHandlers as defaultClientHandlers, encodings, rpcScenarios, serverHandlers, type ClientHandlers, type MakeTransformer } from '@cbor-rpc/test-support/rpc-scenarios';
-import { later, rejectionWithin } from '@cbor-rpc/test-support/timing';
+import { rejectionWithin, until } from '@cbor-rpc/test-support/timing';
 import { TcpPipe, TcpServer } from '../src/index.js';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
@@ -27,7 +27,7 @@ async function connect(makeTransformer: MakeTransformer, clientHandlers: ClientH
   const pipe = await TcpPipe.createConnection('127.0.0.1', server.getAddress().port);
   const client = RpcV1.fromHandlers(makeTransformer().applyTransformer(pipe), clientHandlers, { timeoutMs: 60_000 });
   cleanup(() => client.terminate());
-  while (rpcServer.connectionCount === 0) await later(5);
+  await until(() => rpcServer.connectionCount > 0);
   return { client, pipe, rpcServer, server, accepted };
 }
 
@@ -62,9 +62,9 @@ describe.each(encodings)('RPC over TCP with %s', (encoding, makeTransformer) => 
     });
     const [connectionId] = rpcServer.getConnectionIds();
     const pending = rpcServer.callMethod(connectionId!, 'double', 1);
-    while (!entered) await later(5);
+    await until(() => entered);
     pipe.socket.destroy();
     expect((await rejectionWithin(pending, 3000)).error).toBeInstanceOf(ConnectionClosedError);
-    while (rpcServer.connectionCount > 0) await later(5);
+    await until(() => rpcServer.connectionCount === 0);
   });
 });

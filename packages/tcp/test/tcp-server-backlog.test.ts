@@ -4,7 +4,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { connect, type Socket } from 'node:net';
 import { TcpPipe, TcpServer, type TcpServerOptions } from '../src/index.js';
-import { later, until } from '@cbor-rpc/test-support/timing';
+import { later, steady, until } from '@cbor-rpc/test-support/timing';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
 const cleanup = cleanupAfterEach();
@@ -47,23 +47,12 @@ function flood(port: number): { socket: Socket; sent: () => number } {
   return { socket, sent: () => sent };
 }
 
-async function steady(value: () => number, quietMs = 400): Promise<number> {
-  let last = -1;
-  let since = Date.now();
-  for (const deadline = Date.now() + 15_000; Date.now() < deadline; await later(25)) {
-    const now = value();
-    if (now !== last) [last, since] = [now, Date.now()];
-    else if (now > 0 && Date.now() - since >= quietMs) break;
-  }
-  return last;
-}
-
 describe('TcpServer and clients that do not read', () => {
   test('stops reading a client that does not read its answers; another client is served meanwhile', async () => {
     const { server, stats } = await doublingServer();
     const { port } = server.getAddress();
     const greedy = flood(port);
-    const stalled = await steady(() => stats.received);
+    const stalled = await steady(() => stats.received, 400, 15_000);
     expect(stalled).toBeLessThan(total / 2);
     // 1 MiB of backlog, plus the answer to one read chunk.
     expect(stats.peakBacklog).toBeLessThan(1024 * 1024 + 4 * 64 * 1024);

@@ -13,7 +13,7 @@ import { describeWithSshd } from '@cbor-rpc/test-support/sshd';
 import { assertBuilt } from '@cbor-rpc/test-support/built';
 import { startInProcessServer } from './support/in-process-server.js';
 import { ServerProcess } from './support/server-process.js';
-import { later, settled, until } from './support/wait.js';
+import { settled, until } from './support/wait.js';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
 const stdioFixture = fileURLToPath(new URL('./fixtures/stdio-rpc-server.mjs', import.meta.url));
@@ -23,9 +23,7 @@ const cleanup = cleanupAfterEach({ ignoreErrors: true });
 /** Starts `count` calls to `hang` and resolves once the far side runs them all (checked with `running`). */
 async function pendingCalls(client: RpcV1, count: number, running: () => Promise<boolean> | boolean): Promise<ReturnType<typeof settled>[]> {
   const calls = Array.from({ length: count }, () => settled(client.callMethod('hang')));
-  for (const deadline = Date.now() + 5000; !(await running()); await later(5)) {
-    if (Date.now() > deadline) throw new Error('the calls did not reach the handler');
-  }
+  await until(running, 5000, 'the calls reaching the handler');
   return calls;
 }
 
