@@ -3,10 +3,11 @@
 // plain npm into a fresh directory and runs an ESM app, a CommonJS app and a
 // TypeScript type check against them. Fails loudly on any problem.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { workspacePackages } from './workspace.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -26,15 +27,6 @@ function run(label, command, args, options = {}) {
   }
 }
 
-/** The package.json of `folder` itself when it is a package, else those of its direct subfolders. */
-function workspaceManifests(folder) {
-  const read = (dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-  if (existsSync(join(folder, 'package.json'))) return [read(folder)];
-  return readdirSync(folder)
-    .filter((dir) => existsSync(join(folder, dir, 'package.json')))
-    .map((dir) => read(join(folder, dir)));
-}
-
 function check(label, condition, detail = '') {
   if (condition) console.log(`ok   ${label}`);
   else {
@@ -44,11 +36,10 @@ function check(label, condition, detail = '') {
 }
 
 // 1. Pack every published package and lint what is in each tarball.
-const packages = readdirSync(join(root, 'packages')).filter((dir) => !JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')).private);
+const workspace = workspacePackages(root);
+const packages = workspace.filter((m) => m.path.startsWith('packages/') && !m.private).map((m) => basename(m.path));
 // Private workspace packages (test support, examples, benchmarks) are never on the registry.
-const unpublished = new Set(
-  ['packages', 'examples', 'tests', 'bench'].flatMap((folder) => workspaceManifests(join(root, folder))).filter((m) => m.private).map((m) => m.name),
-);
+const unpublished = new Set(workspace.filter((m) => m.private).map((m) => m.name));
 const tarball = {};
 for (const dir of packages) {
   const cwd = join(root, 'packages', dir);

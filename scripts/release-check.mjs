@@ -7,14 +7,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { workspacePackages } from './workspace.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const clone = mkdtempSync(join(tmpdir(), 'cbor-rpc-release-'));
-const manifests = (dir) =>
-  ['packages', 'examples', 'tests', '.']
-    .flatMap((group) => (group === '.' ? ['bench'] : existsSync(join(dir, group)) ? readdirSync(join(dir, group)).map((name) => join(group, name)) : []))
-    .filter((path) => existsSync(join(dir, path, 'package.json')))
-    .map((path) => ({ path, ...JSON.parse(readFileSync(join(dir, path, 'package.json'), 'utf8')) }));
 
 let failures = 0;
 const check = (label, condition) => {
@@ -29,14 +25,14 @@ try {
     .filter((file) => file.endsWith('.md') && file !== 'README.md')
     .map((file) => readFileSync(join(clone, '.changeset', file), 'utf8'))
     .join('\n');
-  const before = manifests(clone);
+  const before = workspacePackages(clone);
   try {
     execFileSync(process.execPath, [join(root, 'node_modules', '@changesets', 'cli', 'bin.js'), 'version'], { cwd: clone, encoding: 'utf8', stdio: 'pipe' });
   } catch (error) {
     console.log(`FAIL changeset version\n${error.stderr}`);
     process.exit(1);
   }
-  const after = new Map(manifests(clone).map((manifest) => [manifest.name, manifest]));
+  const after = new Map(workspacePackages(clone).map((manifest) => [manifest.name, manifest]));
   for (const manifest of before) {
     const now = after.get(manifest.name);
     if (manifest.private) {

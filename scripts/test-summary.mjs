@@ -2,9 +2,10 @@
 // and prints one closing line for the whole repository, after the name and first
 // lines of every failure, so that the end of a long log says what went wrong.
 // With --clean it removes those files first, so a stale one cannot count.
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { relative } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { workspacePackages } from './workspace.mjs';
 
 const clean = process.argv.includes('--clean');
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -14,25 +15,21 @@ let failed = 0;
 let skipped = 0;
 let unrun = 0;
 const failures = [];
-for (const group of ['packages', 'examples', 'tests']) {
-  const dir = new URL(`../${group}/`, import.meta.url);
-  if (!existsSync(dir)) continue;
-  for (const name of readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name)) {
-    const file = new URL(`${name}/.jest-results.json`, dir);
-    if (clean) rmSync(file, { force: true });
-    if (clean || !existsSync(file)) continue;
-    const results = JSON.parse(readFileSync(file, 'utf8'));
-    passed += results.numPassedTests;
-    failed += results.numFailedTests;
-    skipped += results.numPendingTests + results.numTodoTests;
-    for (const suite of results.testResults) {
-      const where = relative(root, suite.name);
-      const tests = suite.assertionResults.filter((test) => test.status === 'failed');
-      for (const test of tests) failures.push([`${where} > ${test.fullName}`, test.failureMessages.join('\n')]);
-      if (tests.length === 0 && suite.status === 'failed') {
-        unrun++; // the file failed before any of its tests ran (a compile error, a failing hook)
-        failures.push([where, suite.message]);
-      }
+for (const { path } of workspacePackages(root)) {
+  const file = join(root, path, '.jest-results.json');
+  if (clean) rmSync(file, { force: true });
+  if (clean || !existsSync(file)) continue;
+  const results = JSON.parse(readFileSync(file, 'utf8'));
+  passed += results.numPassedTests;
+  failed += results.numFailedTests;
+  skipped += results.numPendingTests + results.numTodoTests;
+  for (const suite of results.testResults) {
+    const where = relative(root, suite.name);
+    const tests = suite.assertionResults.filter((test) => test.status === 'failed');
+    for (const test of tests) failures.push([`${where} > ${test.fullName}`, test.failureMessages.join('\n')]);
+    if (tests.length === 0 && suite.status === 'failed') {
+      unrun++; // the file failed before any of its tests ran (a compile error, a failing hook)
+      failures.push([where, suite.message]);
     }
   }
 }

@@ -1,0 +1,13 @@
+// The workspace's packages, where pnpm-workspace.yaml puts them: packages/*,
+// examples/*, tests/* and bench. Shared by the repository's scripts.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Every workspace package of the checkout at `dir`: `path` (relative to `dir`) and the fields of its package.json. */
+export function workspacePackages(dir) {
+  return ['packages', 'examples', 'tests']
+    .flatMap((group) => (existsSync(join(dir, group)) ? readdirSync(join(dir, group)).map((name) => join(group, name)) : []))
+    .concat('bench')
+    .filter((path) => existsSync(join(dir, path, 'package.json')))
+    .map((path) => ({ path, ...JSON.parse(readFileSync(join(dir, path, 'package.json'), 'utf8')) }));
+}
