@@ -10,6 +10,7 @@ import { RemoteError, RpcV1, RpcV1Server, CancelledError } from '@cbor-rpc/rpc';
 import { StdioPipe } from '@cbor-rpc/stdio';
 import { TcpServer } from '@cbor-rpc/tcp';
 import { runProcess } from '@cbor-rpc/test-support/child';
+import { describeMissing } from '@cbor-rpc/test-support/missing';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 import { JsonStreamTransformer } from '@cbor-rpc/transform-json';
 
@@ -29,17 +30,7 @@ function findPython(): string | undefined {
 const python = findPython();
 
 if (python === undefined) {
-  const message = 'no Python 3 with cbor2 (looked at $CBOR_RPC_PYTHON, /usr/bin/python3, python3): install python3-cbor2';
-  console.error(`\n*** ${message} ***\n`);
-  describe('Python peer', () => {
-    if (process.env.CI === 'true') {
-      test('Python 3 with cbor2 is installed (required under CI=true)', () => {
-        throw new Error(message);
-      });
-    } else {
-      test.skip(`SKIPPED: ${message}`, () => undefined);
-    }
-  });
+  describeMissing('Python peer', 'Python 3 with cbor2', 'no Python 3 with cbor2 (looked at $CBOR_RPC_PYTHON, /usr/bin/python3, python3): install python3-cbor2');
 } else {
   describe.each(Object.keys(encodings) as Encoding[])('%s', (encoding) => {
     describe('our client, Python server over stdio', () => {

@@ -20,7 +20,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { createServer, connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, test } from '@jest/globals';
+import { afterAll, beforeAll, describe } from '@jest/globals';
+import { describeMissing } from './missing.js';
 
 /** Options of `startSshd`. */
 export interface SshdOptions {
@@ -159,16 +160,7 @@ async function launch(sshd: string, dir: string, options: SshdOptions): Promise<
 export function describeWithSshd(title: string, options: SshdOptions, body: (sshd: () => Sshd) => void): void {
   if (findSshd() === undefined) {
     const message = `sshd is missing (looked for ${process.env.SSHD_PATH ?? '/usr/sbin/sshd'}): "${title}" needs a real OpenSSH server; install openssh-server`;
-    console.error(`\n*** ${message} ***\n`);
-    describe(title, () => {
-      if (process.env.CI === 'true') {
-        test('sshd is installed (required under CI=true)', () => {
-          throw new Error(message);
-        });
-      } else {
-        test.skip(`SKIPPED: ${message}`, () => undefined);
-      }
-    });
+    describeMissing(title, 'sshd', message);
     return;
   }
   describe(title, () => {
