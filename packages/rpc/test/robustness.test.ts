@@ -134,16 +134,18 @@ describe('thrown values whose description throws', () => {
   });
 });
 
+/** A connection whose `wait` calls run until released, driven by a raw peer. */
+function waiting(options: { maxActiveCalls?: number } = {}) {
+  const [pipe, peer] = rawPair();
+  const releases = new Map<string, () => void>();
+  const rpc = RpcV1.fromHandlers(pipe, { wait: (_ctx, label: string) => new Promise((resolve) => releases.set(label, () => resolve(label))) }, options);
+  const warnings: string[] = [];
+  rpc.on('warning', (reason) => void warnings.push(reason));
+  return { rpc, peer, releases, warnings };
+}
+
 describe('maxActiveCalls', () => {
-  /** A connection with `limit` whose `wait` calls run until released, driven by a raw peer. */
-  function limited(limit: number) {
-    const [pipe, peer] = rawPair();
-    const releases = new Map<string, () => void>();
-    const rpc = RpcV1.fromHandlers(pipe, { wait: (_ctx, label: string) => new Promise((resolve) => releases.set(label, () => resolve(label))) }, { maxActiveCalls: limit });
-    const warnings: string[] = [];
-    rpc.on('warning', (reason) => void warnings.push(reason));
-    return { rpc, peer, releases, warnings };
-  }
+  const limited = (limit: number) => waiting({ maxActiveCalls: limit });
 
   test('a call beyond the limit is answered at once with an error; a handler frees its place when it returns, cancelled or not', async () => {
     const { rpc, peer, releases, warnings } = limited(2);
@@ -233,9 +235,7 @@ describe('maxActiveCalls', () => {
 
 describe('whenIdle', () => {
   test('resolves at once when nothing runs, else once the running handlers returned; cancelled ones are not waited for', async () => {
-    const [pipe, peer] = rawPair();
-    const releases = new Map<string, () => void>();
-    const rpc = RpcV1.fromHandlers(pipe, { wait: (_ctx, label: string) => new Promise((resolve) => releases.set(label, () => resolve(label))) });
+    const { rpc, peer, releases } = waiting();
     await rpc.whenIdle();
     await peer.send([1, 0, 1, 'wait', ['a']]);
     await peer.send([1, 0, 2, 'wait', ['b']]);
