@@ -3,7 +3,8 @@
 // the connection and answers the rest at once with an error, so its memory no
 // longer grows with what the client sends; without it, every call holds a
 // running handler. Either way, the handlers are released when the client goes.
-import { afterAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
+import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { connect } from 'node:net';
 import { ServerProcess, transformerFor, type Encoding } from './support/server-process.js';
 import { later } from './support/wait.js';
@@ -11,10 +12,7 @@ import { later } from './support/wait.js';
 const MiB = 1024 * 1024;
 const calls = 20_000;
 
-const servers: ServerProcess[] = [];
-afterAll(async () => {
-  for (const server of servers) await server.stop();
-});
+const cleanup = cleanupAfterEach();
 
 /** Sends `calls` calls of the never-ending `hang` over a raw socket; counts the replies that refuse them. */
 async function startHangingCalls(port: number, encoding: Encoding) {
@@ -43,10 +41,12 @@ describe.each<Encoding>(['cbor', 'json'])('a %s client starting 20,000 calls tha
     ['without a limit', Infinity],
   ])('%s', async (name, limit) => {
     const server = await ServerProcess.start({ encoding, rpc: { maxActiveCalls: limit === Infinity ? null : limit } });
-    servers.push(server);
+    cleanup(() => server.stop());
     const polite = await server.connect();
+    cleanup(() => polite.terminate());
     const before = await server.stats(true);
     const { socket, refusals } = await startHangingCalls(server.port, encoding);
+    cleanup(() => socket.destroy());
     const running = Math.min(calls, limit);
     let during = await server.stats(false);
     for (const deadline = Date.now() + 20_000; (during.activeHandlers < running || refusals.count < calls - running) && Date.now() < deadline; ) {
@@ -71,6 +71,5 @@ describe.each<Encoding>(['cbor', 'json'])('a %s client starting 20,000 calls tha
     }
     expect(after.activeHandlers).toBe(0);
     expect(server.alive).toBe(true);
-    await polite.terminate();
   }, 60_000);
 });

@@ -4,7 +4,8 @@
 // stays bounded, while another client is served as usual. When the greedy
 // client finally reads, every call it sent is answered exactly once. A second
 // server with the limit turned off shows what the limit prevents.
-import { afterAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
+import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { connect, type Socket } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
 import type { RpcV1 } from '@cbor-rpc/rpc';
@@ -14,10 +15,7 @@ import { later } from './support/wait.js';
 const MiB = 1024 * 1024;
 const payloadSize = 1024;
 
-const servers: ServerProcess[] = [];
-afterAll(async () => {
-  for (const server of servers) await server.stop();
-});
+const cleanup = cleanupAfterEach();
 
 const payloadFor = (encoding: Encoding) => (encoding === 'cbor' ? new Uint8Array(payloadSize).fill(7) : 'p'.repeat(payloadSize));
 
@@ -96,7 +94,7 @@ const mb = (n: number) => (n / MiB).toFixed(1);
 describe.each<Encoding>(['cbor', 'json'])('a %s client that sends calls and never reads the replies', (encoding) => {
   test('the server stops reading it, its memory stays bounded, other clients are served, and nothing is lost', async () => {
     const server = await ServerProcess.start({ encoding });
-    servers.push(server);
+    cleanup(() => server.stop());
     const polite = politeClient(await server.connect());
     const before = await server.stats(true, true);
 
@@ -146,7 +144,7 @@ describe.each<Encoding>(['cbor', 'json'])('a %s client that sends calls and neve
 
 test('without the limit (maxWriteBacklog: Infinity) the same client makes the server read everything and buffer every reply', async () => {
   const server = await ServerProcess.start({ encoding: 'cbor', pipe: { maxWriteBacklog: Infinity } }, 1024);
-  servers.push(server);
+  cleanup(() => server.stop());
   const before = await server.stats(true, true);
   const cap = 64 * MiB;
   // A generous stall time: here the server is expected to read everything, however loaded the machine.
