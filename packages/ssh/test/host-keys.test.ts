@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import {
   SshHostKeyMismatchError,
   SshServer,
@@ -17,6 +16,7 @@ import {
 } from '../src/index.js';
 import { describeWithSshd, fingerprint, type Sshd } from '@cbor-rpc/test-support/sshd';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
+import { keyPair } from './support/key-pair.js';
 
 const cleanup = cleanupAfterEach();
 
@@ -50,7 +50,7 @@ async function attempt(sshd: Sshd, options: Partial<SshConnectOptions>): Promise
   }
 }
 
-const otherEd25519 = () => ssh2.utils.generateKeyPairSync('ed25519').public;
+const otherEd25519 = () => keyPair().public;
 
 describeWithSshd('Host key checking against OpenSSH sshd', {}, (sshd) => {
   test('a [host]:port entry lets the connection through', async () => {
@@ -107,7 +107,7 @@ describeWithSshd('Host key checking against OpenSSH sshd', {}, (sshd) => {
   });
 
   test('a host known only by a key type the server does not offer is a mismatch', async () => {
-    const ecdsa = ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256 }).public;
+    const ecdsa = keyPair('ecdsa').public;
     const knownHosts = knownHostsFile(`[127.0.0.1]:${sshd().port} ${ecdsa}`);
     expect(SshHostKeyMismatchError.isInstance(await attempt(sshd(), { knownHosts, acceptUnknownHostKey: true }))).toBe(true);
   });

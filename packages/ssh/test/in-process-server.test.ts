@@ -10,11 +10,12 @@ import ssh2 from 'ssh2';
 import { SshAuthenticationError, SshServer } from '../src/index.js';
 import { fingerprint } from '@cbor-rpc/test-support/sshd';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
+import { keyPair } from './support/key-pair.js';
 
-const { Server, utils } = ssh2;
+const { Server } = ssh2;
 type ServerConnection = Parameters<ConstructorParameters<typeof Server>[1] & object>[0];
 
-const hostKey = utils.generateKeyPairSync('ed25519');
+const hostKey = keyPair();
 const cleanup = cleanupAfterEach();
 
 /** Starts an in-process SSH server that lets alice in with password "right" and hands each connection to `onReady`. */

@@ -1,14 +1,14 @@
 // The known_hosts reader on its own, table-driven (the host-keys suite checks it against sshd).
 import { describe, expect, test } from '@jest/globals';
 import { createHmac, randomBytes } from 'node:crypto';
-import ssh2 from 'ssh2';
 import { checkKnownHosts, knownHostName, matchesHost, parseKnownHosts } from '../src/known-hosts.js';
+import { keyPair } from './support/key-pair.js';
 
 const hashed = (name: string) => {
   const salt = randomBytes(20);
   return `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
 };
-const publicKey = () => ssh2.utils.generateKeyPairSync('ed25519').public;
+const publicKey = () => keyPair().public;
 const blob = (line: string) => Buffer.from(line.split(' ')[1]!, 'base64');
 
 describe('known_hosts', () => {

@@ -5,7 +5,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import {
   SshAuthenticationError,
   SshChannelError,
@@ -17,6 +16,7 @@ import {
 import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { later, until } from '@cbor-rpc/test-support/timing';
+import { keyPair } from './support/key-pair.js';
 
 const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString('utf8');
 
@@ -260,7 +260,7 @@ describeWithSshd('SshServer against OpenSSH sshd', {}, (sshd) => {
   });
 
   test('a key the server does not know is an SshAuthenticationError', async () => {
-    const other = ssh2.utils.generateKeyPairSync('ed25519');
+    const other = keyPair();
     const connecting = connect(sshd(), { privateKey: other.private });
     await expect(connecting).rejects.toThrow(SshAuthenticationError);
     await expect(connecting).rejects.toMatchObject({ username: sshd().username, message: expect.stringContaining(`${sshd().host}:${sshd().port}`) });
