@@ -53,3 +53,19 @@ describe('errors', () => {
     expect(EncodeError.tooLarge('at least 70000', 100).message).toContain('of at least 70000 bytes');
   });
 });
+
+describe('TimedPromise periods', () => {
+  test('a period beyond what timers hold (2^31 ms and more) means never, instead of firing at once', async () => {
+    for (const period of [2 ** 31, 2 ** 40, Infinity, 0]) {
+      const timed = new TimedPromise<number>(period);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(timed.settled).toBe(false);
+      timed.resolve(1);
+    }
+  });
+
+  test('NaN and negative periods are refused with a RangeError naming the value', () => {
+    expect(() => new TimedPromise(Number.NaN)).toThrow(RangeError);
+    expect(() => new TimedPromise(-1)).toThrow(/-1/);
+  });
+});

@@ -1,0 +1,86 @@
+// Listeners are observers: one that throws is reported and takes nothing down,
+// and the package never prints.
+import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
+import { EventPipe } from '@cbor-rpc/core';
+import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
+import { RpcV1 } from '../src/index.js';
+import { later, waitFor } from './helpers.js';
+
+let printed: jest.SpiedFunction<typeof console.error>;
+beforeEach(() => {
+  printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+});
+afterEach(() => {
+  expect(printed).not.toHaveBeenCalled();
+  printed.mockRestore();
+});
+
+const bug = () => {
+  throw new Error('observer bug');
+};
+
+/** A client and a server over CBOR on an in-memory byte pair; returns the pipes too. */
+function overBytes() {
+  const [clientBytes, serverBytes] = EventPipe.createInMemoryPair<Uint8Array>();
+  const clientMessages = new CborStreamTransformer().applyTransformer(clientBytes);
+  const serverMessages = new CborStreamTransformer().applyTransformer(serverBytes);
+  const client = RpcV1.readOnlyClient(clientMessages);
+  const server = RpcV1.fromHandlers(serverMessages, { add: (_context, a: number, b: number) => a + b });
+  return { client, server, clientBytes, clientMessages };
+}
+
+describe('a throwing observer of a pipe under a connection', () => {
+  test('on the message pipe: reported as a warning, the connection stays open', async () => {
+    const { client, clientMessages } = overBytes();
+    const warnings: unknown[] = [];
+    client.on('warning', (_reason, detail) => void warnings.push(detail));
+    clientMessages.on('data', bug);
+    expect(await client.callMethod('add', 1, 2)).toBe(3);
+    expect(await client.callMethod('add', 3, 4)).toBe(7);
+    expect(client.closed).toBe(false);
+    await waitFor(() => warnings.length >= 2);
+    expect(warnings[0]).toEqual(new Error('observer bug'));
+  });
+
+  test('on the byte pipe: reported as a warning, the connection stays open', async () => {
+    const { client, clientBytes } = overBytes();
+    const warnings: unknown[] = [];
+    client.on('warning', (_reason, detail) => void warnings.push(detail));
+    clientBytes.on('data', bug);
+    expect(await client.callMethod('add', 1, 2)).toBe(3);
+    expect(await client.callMethod('add', 3, 4)).toBe(7);
+    expect(client.closed).toBe(false);
+    await waitFor(() => warnings.length >= 2);
+    expect(warnings[0]).toEqual(new Error('observer bug'));
+  });
+});
+
+describe("a throwing listener of the connection's own events", () => {
+  test('event: reported as a warning, later events still arrive', async () => {
+    const { client, server } = overBytes();
+    const warnings: unknown[] = [];
+    const topics: string[] = [];
+    client.on('warning', (_reason, detail) => void warnings.push(detail));
+    client.on('event', bug);
+    client.on('event', (topic) => void topics.push(topic));
+    await server.emit('one', 1);
+    await server.emit('two', 2);
+    await waitFor(() => topics.length === 2);
+    expect(topics).toEqual(['one', 'two']);
+    expect(warnings).toEqual([new Error('observer bug'), new Error('observer bug')]);
+    expect(client.closed).toBe(false);
+  });
+
+  test('warning and close listeners that throw are not printed', async () => {
+    const { client, server } = overBytes();
+    client.on('warning', bug);
+    client.on('close', bug);
+    client.on('event', bug);
+    await server.emit('one', 1);
+    await later(10);
+    await server.terminate();
+    await waitFor(() => client.closed);
+    await later(10);
+    // afterEach checks that nothing was printed.
+  });
+});
