@@ -74,3 +74,60 @@ export class EncodeError extends CborRpcError {
     return new EncodeError(`Cannot encode a message of ${size} bytes: larger than maxMessageSize (${maxMessageSize} bytes)`);
   }
 }
+
+/** A stream transformer's `decode` found no complete message in the chunks so far. */
+export class NeedsMoreDataError extends CborRpcError {
+  static override readonly code = 'NEEDS_MORE_DATA';
+
+  constructor(message = 'No complete message yet') {
+    super(message);
+  }
+}
+
+/** A stream transformer was applied to a second pipe; it keeps one stream's framing state, so sharing it would mix two streams. */
+export class TransformerInUseError extends CborRpcError {
+  static override readonly code = 'TRANSFORMER_IN_USE';
+
+  constructor(message = 'This stream transformer already serves a pipe; create one transformer per pipe') {
+    super(message);
+  }
+}
+
+/** An operation was asked at a moment it cannot be done (a second waiter on a topic, a timeout set after the call started). */
+export class InvalidStateError extends CborRpcError {
+  static override readonly code = 'INVALID_STATE';
+}
+
+/**
+ * The readable text of a thrown value: an `Error`'s message (led by its
+ * `code` when the message does not say it, as Node's system errors need), a
+ * string as is, otherwise `describeValue`. Never throws.
+ */
+export function describeError(error: unknown): string {
+  try {
+    if (error instanceof Error) {
+      const code = (error as { code?: unknown }).code;
+      const message = error.message === '' ? error.name : error.message;
+      return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
+    }
+    return typeof error === 'string' ? error : describeValue(error);
+  } catch {
+    return 'a value that cannot be described';
+  }
+}
+
+/** Short text form of any value, for messages: JSON where it can be, else `String`. Never throws. */
+export function describeValue(value: unknown): string {
+  try {
+    if (typeof value === 'string') return JSON.stringify(value);
+    if (typeof value !== 'object' || value === null) return String(value);
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    // A cycle, a bigint, a throwing getter; String() fails too on objects without a prototype.
+    try {
+      return String(value);
+    } catch {
+      return Object.prototype.toString.call(value);
+    }
+  }
+}

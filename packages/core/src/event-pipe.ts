@@ -1,6 +1,5 @@
-import { AbstractEmitter, type Handler } from './emitter.js';
+import { AbstractEmitter } from './emitter.js';
 import { ConnectionClosedError } from './errors.js';
-import { unrefTimer } from './timed-promise.js';
 
 /** The events every event pipe has. `close` is emitted exactly once, with the reason when it closed on a failure. */
 export type PipeEvents<R> = {
@@ -9,28 +8,65 @@ export type PipeEvents<R> = {
   error: [error: unknown];
 };
 
+/** Options of `EventPipe.createInMemoryPair`. */
+export interface InMemoryPairOptions {
+  /** Chunks an end may hold undelivered before writes to it wait for it to catch up. @default 16 */
+  highWaterMark?: number;
+}
+
+/** Default `highWaterMark` of in-memory pairs, in chunks (as Node's object-mode streams). */
+export const DEFAULT_IN_MEMORY_HIGH_WATER_MARK = 16;
+
+interface Announced {
+  readonly event: string;
+  readonly args: unknown[];
+}
+
 /**
  * A duplex, event-based pipe: `write` sends chunks of type `W` to the peer and
- * chunks of type `R` from the peer arrive as `data` events, in order.
+ * chunks of type `R` from the peer arrive as `data` events.
  *
- * Data is delivered through `notify`: with `pipeline('data', ...)` handlers,
- * each chunk waits for the previous one, and a pipeline handler that throws
- * closes the pipe. Chunks that arrive before anyone listens for `data` wait
- * for the first listener instead of being lost.
+ * Every event the transport announces (`data`, `error`, `close`, and a
+ * transport's own, such as `end` or `exit`) is delivered in the order it came,
+ * one at a time: pipeline stages first, awaited, then subscribers; an event
+ * waits while a stage of the one before it is pending. Nothing is lost
+ * between listeners:
+ * - nothing is delivered (and nothing read) before the pipe has a first
+ *   listener; what waited is delivered from a microtask after one is added,
+ *   so handlers added together all see the first event;
+ * - a `data` chunk waits while nobody listens for `data` (and so does
+ *   everything after it);
+ * - `pause()` holds delivery until the matching `resume()`.
+ * While anything waits, the transport stops reading, so a fast peer cannot
+ * make this process buffer without bound. `close` comes once, after every
+ * event before it; `terminate` closes at once and drops what was not
+ * delivered. A `data` stage that throws closes the pipe.
  */
 export abstract class EventPipe<W, R, E extends PipeEvents<R> = PipeEvents<R>> extends AbstractEmitter<E> {
+  /** `close` was delivered. */
   #closed = false;
-  #backlog: R[] | undefined;
+  /** `close` was announced: nothing after it is. */
+  #closing = false;
+  #started = false;
+  #holds = 0;
+  #flowing = false;
+  /** Events waiting, in order; defined while anything waits or a stage is pending. */
+  #queue: Announced[] | undefined;
+  #drained: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
 
-  /** Sends `chunk`; resolves once the transport took it, rejects with `ConnectionClosedError` once closed. */
+  /** Sends `chunk`; resolves once the transport took it (waiting while the peer does not read), rejects with `ConnectionClosedError` once closed. */
   abstract write(chunk: W): Promise<boolean>;
 
   /** Closes the pipe (and, for pipes with a peer process or socket, ends that too). */
   abstract terminate(...args: unknown[]): Promise<void>;
 
-  /** True once `close` was emitted. */
+  /**
+   * True once the pipe closed: nothing more comes from the transport and
+   * writes fail. The `close` event follows once the events before it were delivered.
+   */
   get closed(): boolean {
-    return this.#closed;
+    return this.#closing;
   }
 
   /**
@@ -41,153 +77,200 @@ export abstract class EventPipe<W, R, E extends PipeEvents<R> = PipeEvents<R>> e
   static readonly written: Promise<boolean> = Promise.resolve(true);
 
   /** Creates two connected in-memory ends: what one writes arrives in order as `data` on the other. */
-  static createInMemoryPair<A, B = A>(): [EventPipe<A, B>, EventPipe<B, A>] {
-    const a = new InMemoryEventPipe<A, B>();
-    const b = new InMemoryEventPipe<B, A>();
+  static createInMemoryPair<A, B = A>(options: InMemoryPairOptions = {}): [EventPipe<A, B>, EventPipe<B, A>] {
+    const highWaterMark = options.highWaterMark ?? DEFAULT_IN_MEMORY_HIGH_WATER_MARK;
+    const a = new InMemoryEventPipe<A, B>(highWaterMark);
+    const b = new InMemoryEventPipe<B, A>(highWaterMark);
     a.peer = b;
     b.peer = a;
     return [a, b];
   }
 
+  /** Holds delivery (and with it the transport's reading) until the matching `resume()`; calls nest. */
+  pause(): this {
+    this.#holds++;
+    this.#updateFlow();
+    return this;
+  }
+
+  /** Undoes one `pause()`; delivery goes on once none is left. */
+  resume(): this {
+    if (this.#holds === 0) return this;
+    this.#holds--;
+    this.#updateFlow();
+    this.#wake?.();
+    return this;
+  }
+
+  /** `await using pipe = ...` terminates it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.terminate();
+  }
+
+  /** Events announced and not delivered yet. */
+  protected get backlog(): number {
+    return this.#queue?.length ?? 0;
+  }
+
+  /** Resolves once nothing waits to be delivered (at once when nothing does). */
+  protected whenDrained(): Promise<void> {
+    return this.#drained ?? Promise.resolve();
+  }
+
   /**
-   * Hands a received chunk to `data` handlers. Returns a promise while chunks
-   * are waiting (for pipeline handlers, or for a first `data` listener), so a
-   * transport can stop reading until it settles; returns undefined when the
-   * chunk was delivered synchronously.
+   * Called when delivery can take more (`true`) or waits (`false`): a
+   * transport reads while it is `true` and stops while it is `false`. It starts `false`.
    */
+  protected onFlowChange(flowing: boolean): void {
+    void flowing;
+  }
+
+  /** Announces a received chunk as `data`; see `announce`. */
   protected deliver(chunk: R): Promise<void> | undefined {
-    if (this.#closed) return undefined;
-    if (this.#backlog !== undefined) {
-      this.#backlog.push(chunk);
+    return this.announce('data', ...([chunk] as unknown as E['data']));
+  }
+
+  /** Announces `error`, in order with the other events. */
+  protected fail(error: unknown): void {
+    void this.announce('error', ...([error] as unknown as E['error']));
+  }
+
+  /**
+   * Announces `event`, to be delivered after everything announced before it.
+   * Returns undefined when it was delivered at once, or a promise that
+   * resolves once everything waiting has been delivered (a transport can stop
+   * reading until then). Does nothing once `close` was announced.
+   */
+  protected announce<K extends keyof E & string>(event: K, ...args: E[K] & unknown[]): Promise<void> | undefined {
+    if (this.#closing) return undefined;
+    if (this.#queue !== undefined) {
+      this.#queue.push({ event, args });
       return this.#drained;
     }
-    const piped = this.hasPipelines('data');
-    // One lookup: `emit` says whether anyone listened, so no separate listener count per chunk.
-    if (!piped && this.#emitPipe('data', chunk)) return undefined;
-    this.#backlog = [chunk];
-    this.#drained = piped ? this.#drainBacklog() : new Promise<void>((resolve) => (this.#listened = resolve)).then(() => this.#drainBacklog());
-    return this.#drained;
-  }
-
-  override on<K extends keyof E & string>(event: K, handler: Handler<E, K>): this {
-    super.on(event, handler);
-    if (event === 'data') this.#startDelivery();
-    return this;
-  }
-
-  override pipeline<K extends keyof E & string>(event: K, handler: Handler<E, K>): this {
-    super.pipeline(event, handler);
-    if (event === 'data') this.#startDelivery();
-    return this;
-  }
-
-  #drained: Promise<void> | undefined;
-  /** Set while chunks wait for a first `data` listener. */
-  #listened: (() => void) | undefined;
-  /** A close that waits for those chunks to be delivered. */
-  #closing: { reason: unknown } | undefined;
-
-  // Delivery starts after the current task, so handlers added right after this one see the first chunk too.
-  #startDelivery(): void {
-    const listened = this.#listened;
-    this.#listened = undefined;
-    if (listened !== undefined) queueMicrotask(listened);
-  }
-
-  async #drainBacklog(): Promise<void> {
-    const backlog = this.#backlog!;
-    try {
-      for (let i = 0; i < backlog.length && (!this.#closed || this.#closing !== undefined); i++) {
-        await (this as EventPipe<W, R>).notify('data', backlog[i]!);
-      }
-    } catch (error) {
-      this.#backlog = undefined;
-      this.#finishClosing();
-      this.pipelineFailed(error);
-      return;
+    if (this.#flowing && (event !== 'data' || this.listenerCount('data') > 0)) {
+      const delivered = this.#emitNow(event, args);
+      if (typeof delivered === 'boolean') return undefined;
+      return this.#startQueue([], delivered);
     }
-    this.#backlog = undefined;
-    this.#finishClosing();
+    return this.#startQueue([{ event, args }], undefined);
   }
 
-  #finishClosing(): void {
-    const closing = this.#closing;
-    this.#closing = undefined;
-    if (closing !== undefined) this.#emitClose(closing.reason);
-  }
-
-  /** Called when a `data` pipeline handler threw (already emitted as `error`); closes the pipe. */
-  protected pipelineFailed(error: unknown): void {
-    void this.terminate(error).catch(() => this.markClosed(error));
-  }
-
-  /** Emits `error`. */
-  protected fail(error: unknown): void {
-    this.#emitPipe('error', error);
-  }
-
-  /** Emits `close` the first time it is called; later calls do nothing. Returns whether this call closed the pipe. */
-  protected markClosed(reason?: unknown): boolean {
-    if (this.#closed) return false;
-    this.#closed = true;
-    if (this.#listened === undefined) {
-      this.#backlog = undefined;
-      this.#emitClose(reason);
+  /**
+   * Closes the pipe: `close` is announced once with `reason` (omitted when
+   * undefined), after the events before it, or at once with
+   * `{ discard: true }`, which drops what was not delivered. Returns whether
+   * this call closed the pipe.
+   */
+  protected markClosed(reason?: unknown, options: { discard?: boolean } = {}): boolean {
+    if (this.#closing && !(options.discard === true && !this.#closed)) return false;
+    const args = (reason === undefined ? [] : [reason]) as unknown as E['close'];
+    if (options.discard !== true) {
+      void this.announce('close', ...args);
+      this.#closing = true;
       return true;
     }
-    // Chunks wait for a first listener, which usually comes once the code that
-    // made this pipe resumes: give it until the next task, then close regardless.
-    this.#closing = { reason };
-    const timer = setTimeout(() => this.#startDelivery(), 0);
-    unrefTimer(timer);
+    this.#closing = true;
+    this.#queue = undefined;
+    this.#drained = undefined;
+    this.#wake?.();
+    void this.#emitNow('close', args);
     return true;
   }
 
-  #emitClose(reason: unknown): void {
-    if (reason === undefined) this.#emitPipe('close');
-    else this.#emitPipe('close', reason);
+  #emitNow<K extends keyof E & string>(event: K, args: E[K] & unknown[]): boolean | Promise<boolean> {
+    if (event === 'close') {
+      this.#closed = true;
+      this.#updateFlow();
+    }
+    return this.emit(event, ...args);
   }
 
-  #emitPipe<K extends keyof PipeEvents<R>>(event: K, ...args: PipeEvents<R>[K]): boolean {
-    return (this as EventPipe<W, R>).emit(event, ...args);
+  /** A stage stopped an event: reported as `error`, and for `data` the pipe closes with that error. */
+  protected override pipelineFailed(event: keyof E & string, error: unknown): void {
+    super.pipelineFailed(event, error);
+    if (event === 'data') void this.terminate(error).catch(() => this.markClosed(error, { discard: true }));
+  }
+
+  protected override listenerAdded(event: keyof E & string): void {
+    if (this.#started && event !== 'data') return;
+    this.#started = true;
+    this.#updateFlow();
+    // What waits is delivered from a microtask, so every handler added with this one sees it.
+    this.#wake?.();
+  }
+
+  #startQueue(queue: Announced[], pending: Promise<boolean> | undefined): Promise<void> {
+    this.#queue = queue;
+    this.#updateFlow();
+    return (this.#drained = this.#drain(queue, pending));
+  }
+
+  async #drain(queue: Announced[], pending: Promise<boolean> | undefined): Promise<void> {
+    if (pending !== undefined) await pending;
+    while (this.#queue === queue && queue.length > 0) {
+      const next = queue[0]!;
+      if (!this.#started || this.#holds > 0 || (next.event === 'data' && this.listenerCount('data') === 0)) {
+        await new Promise<void>((resolve) => (this.#wake = resolve));
+        this.#wake = undefined;
+        continue;
+      }
+      queue.shift();
+      const delivered = this.#emitNow(next.event as keyof E & string, next.args as E[keyof E & string] & unknown[]);
+      if (typeof delivered !== 'boolean') await delivered;
+    }
+    if (this.#queue !== queue) return;
+    this.#queue = undefined;
+    this.#drained = undefined;
+    this.#updateFlow();
+  }
+
+  #updateFlow(): void {
+    const flowing = this.#started && this.#holds === 0 && this.#queue === undefined && !this.#closed;
+    if (flowing === this.#flowing) return;
+    this.#flowing = flowing;
+    this.onFlowChange(flowing);
   }
 }
 
 class InMemoryEventPipe<W, R> extends EventPipe<W, R> {
   peer!: InMemoryEventPipe<R, W>;
-  #queue: W[] = [];
+  readonly #highWaterMark: number;
+  #outgoing: W[] = [];
   #scheduled = false;
+  #ended = false;
+
+  constructor(highWaterMark: number) {
+    super();
+    this.#highWaterMark = highWaterMark;
+  }
 
   write(chunk: W): Promise<boolean> {
-    if (this.closed) return Promise.reject(new ConnectionClosedError());
-    this.#queue.push(chunk);
+    if (this.#ended) return Promise.reject(new ConnectionClosedError());
+    this.#outgoing.push(chunk);
     if (!this.#scheduled) {
       this.#scheduled = true;
       queueMicrotask(() => this.#flush());
     }
-    return EventPipe.written;
+    if (this.#outgoing.length + this.peer.backlog < this.#highWaterMark) return EventPipe.written;
+    // After the flush queued above, the peer's backlog is what this write waits for.
+    return Promise.resolve()
+      .then(() => this.peer.whenDrained())
+      .then(() => true);
   }
 
   // Delivery is asynchronous, so a handler that writes back never recurses into
   // the writer's stack; the queue keeps chunks in order.
   #flush(): void {
     this.#scheduled = false;
-    const queue = this.#queue;
-    this.#queue = [];
-    for (const chunk of queue) this.peer.receive(chunk);
-  }
-
-  receive(chunk: R): void {
-    void this.deliver(chunk);
-  }
-
-  protected override pipelineFailed(error: unknown): void {
-    void this.terminate(error);
+    const outgoing = this.#outgoing;
+    this.#outgoing = [];
+    for (const chunk of outgoing) void this.peer.deliver(chunk);
   }
 
   async terminate(reason?: unknown): Promise<void> {
     if (this.#scheduled) this.#flush();
-    this.markClosed(reason);
+    this.#ended = this.peer.#ended = true;
+    this.markClosed(reason, { discard: true });
     this.peer.markClosed(reason);
   }
 }

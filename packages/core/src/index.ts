@@ -1,24 +1,25 @@
-export { AbstractEmitter } from './emitter.js';
+export { AbstractEmitter, isPromiseLike } from './emitter.js';
 export type { EventMap, Handler } from './emitter.js';
-export { EventPipe } from './event-pipe.js';
-export type { PipeEvents } from './event-pipe.js';
+export { DEFAULT_IN_MEMORY_HIGH_WATER_MARK, EventPipe } from './event-pipe.js';
+export type { InMemoryPairOptions, PipeEvents } from './event-pipe.js';
 export { Pipe, QueuedPipe } from './pipe.js';
 export type { PullPipeEvents } from './pipe.js';
 export { Server } from './server.js';
 export type { Connection, ServerEvents } from './server.js';
-export {
-  AsyncTransformer,
-  EventTransformerPipe,
-  NeedsMoreDataError,
-  Transformer,
-  TransformerInUseError,
-  TransformerPipe,
-} from './transformer.js';
-export { refTimer, TimedPromise, unrefTimer } from './timed-promise.js';
+export { AsyncTransformer, StreamTransformer, Transformer } from './transformer.js';
+export { EventTransformerPipe, TransformerPipe } from './transformed-pipes.js';
+export { TimedPromise } from './timed-promise.js';
+export { checkDurationMs, checkLimit, MAX_TIMER_MS, refTimer, settlesWithin, startTimer, unrefTimer } from './time.js';
+export type { TimerOptions } from './time.js';
 export {
   CborRpcError,
   ConnectionClosedError,
   DecodeError,
+  describeError,
+  describeValue,
   EncodeError,
+  InvalidStateError,
+  NeedsMoreDataError,
   TimeoutError,
+  TransformerInUseError,
 } from './errors.js';

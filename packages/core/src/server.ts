@@ -1,6 +1,6 @@
 import { AbstractEmitter } from './emitter.js';
 
-/** What a server needs of a connection: it can be terminated and it says when it closed. */
+/** What a server needs of a connection: it can be held, terminated, and it says when it closed (every `EventPipe` is one). */
 export interface Connection {
   /** True once the connection closed. */
   readonly closed: boolean;
@@ -8,6 +8,10 @@ export interface Connection {
   terminate(...args: unknown[]): Promise<void>;
   /** Subscribes to the connection's single `close` event. */
   once(event: 'close', handler: () => unknown): unknown;
+  /** Holds delivery (and reading) until the matching `resume`. */
+  pause(): unknown;
+  /** Undoes one `pause`. */
+  resume(): unknown;
 }
 
 /** Events of a server: each accepted connection, failures, and the end of listening. */
@@ -20,7 +24,10 @@ export type ServerEvents<P> = {
 /**
  * A source of connections (a listening socket, a process supervisor, ...).
  * Subclasses implement `listen` and `unlisten` and hand each new pipe to
- * `addConnection`, which asks `accept` and tracks the pipe until it closes.
+ * `addConnection`, which asks `accept`, announces the pipe as `connection`
+ * and tracks it until it closes. The pipe is held (nothing read, nothing
+ * delivered) until `accept` and every `connection` handler ran, pipeline
+ * stages awaited; a stage that throws refuses the connection.
  */
 export abstract class Server<P extends Connection> extends AbstractEmitter<ServerEvents<P>> {
   readonly #connections = new Set<P>();
@@ -59,7 +66,7 @@ export abstract class Server<P extends Connection> extends AbstractEmitter<Serve
     if (!this.#running) return;
     this.#running = false;
     await this.unlisten();
-    this.emit('close');
+    void this.emit('close');
   }
 
   /** True between `start` and `stop`. */
@@ -83,25 +90,27 @@ export abstract class Server<P extends Connection> extends AbstractEmitter<Serve
   }
 
   /**
-   * Offers a new connection to `accept`; keeps and announces it with a
-   * `connection` event, or terminates it. Returns whether it was kept.
+   * Offers a new connection to `accept`, then announces it with a
+   * `connection` event; keeps it, or terminates it when `accept` said no or
+   * threw, a `connection` stage threw, or the server stopped meanwhile.
+   * Returns whether it was kept.
    */
   protected async addConnection(pipe: P): Promise<boolean> {
     const stops = this.#stops;
-    let keep: boolean;
+    pipe.pause();
+    let keep = false;
     try {
-      keep = await this.accept(pipe);
+      keep = (await this.accept(pipe)) && !pipe.closed && stops === this.#stops && (await this.emit('connection', pipe));
     } catch (error) {
-      this.emit('error', error);
-      keep = false;
+      void this.emit('error', error);
     }
-    if (!keep || pipe.closed || stops !== this.#stops) {
-      await pipe.terminate().catch((error: unknown) => this.emit('error', error));
+    if (!keep || stops !== this.#stops) {
+      await pipe.terminate().catch((error: unknown) => void this.emit('error', error));
       return false;
     }
     this.#connections.add(pipe);
     pipe.once('close', () => this.#connections.delete(pipe));
-    this.emit('connection', pipe);
+    pipe.resume();
     return true;
   }
 }

@@ -1,52 +1,48 @@
 import { TimeoutError } from './errors.js';
-
-/** Keeps a pending timer from holding the process open, where the platform allows it. */
-export function unrefTimer(handle: ReturnType<typeof setTimeout>): void {
-  if (typeof handle === 'object' && 'unref' in handle && typeof handle.unref === 'function') handle.unref();
-}
-
-/** Undoes `unrefTimer`: the pending timer holds the process open again (the default). */
-export function refTimer(handle: ReturnType<typeof setTimeout>): void {
-  if (typeof handle === 'object' && 'ref' in handle && typeof handle.ref === 'function') handle.ref();
-}
+import { checkDurationMs, startTimer } from './time.js';
 
 /**
  * A promise settled from outside that rejects with a `TimeoutError` when it is
- * not settled within `timeoutMs`. The timer is cleared as soon as it settles.
+ * not settled within `timeoutMs`. The timer is cleared as soon as it settles,
+ * and holds the process open while it waits, as any timer does.
  */
 export class TimedPromise<T> implements PromiseLike<T> {
   /** The underlying promise. */
   readonly promise: Promise<T>;
-  /** The period after which it times out, in milliseconds. */
+  /** The period after which it times out, in milliseconds (`Infinity`: never). */
   readonly timeoutPeriod: number;
   #resolve!: (value: T) => void;
   #reject!: (error: unknown) => void;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #cancelTimer: (() => void) | undefined;
   #settled = false;
 
   /**
-   * @param timeoutMs period in milliseconds; `Infinity` or 0 or less means never.
+   * @param timeoutMs period in milliseconds; 0, `Infinity` or more than timers
+   *   hold (2^31 - 1 ms) means never. Throws a `RangeError` for NaN or a negative number.
    * @param onTimeout called once when the period runs out, before the promise rejects.
    * @param message the timeout error's message (default "Timeout on RPC call").
    */
   constructor(timeoutMs: number, onTimeout?: (error: TimeoutError) => void, message?: string) {
-    this.timeoutPeriod = timeoutMs;
+    const period = checkDurationMs('timeoutMs', timeoutMs, timeoutMs);
+    this.timeoutPeriod = period;
     this.promise = new Promise<T>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
-      this.#timer = setTimeout(() => {
-        const error = new TimeoutError(timeoutMs, message);
+    this.#cancelTimer = startTimer(
+      period,
+      () => {
+        const error = new TimeoutError(period, message);
         this.#settled = true;
-        this.#timer = undefined;
+        this.#cancelTimer = undefined;
         try {
           onTimeout?.(error);
         } finally {
           this.#reject(error);
         }
-      }, timeoutMs);
-    }
+      },
+      { hold: true },
+    );
   }
 
   /** True once resolved, rejected or timed out. */
@@ -78,8 +74,8 @@ export class TimedPromise<T> implements PromiseLike<T> {
   #settle(): boolean {
     if (this.#settled) return false;
     this.#settled = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
     return true;
   }
 }

@@ -61,7 +61,8 @@ describe('EventPipe.createInMemoryPair', () => {
     b.on('close', () => closes.push('b'));
     await a.write(1);
     await a.write(2);
-    await a.write(3);
+    // Chunk 2 was refused in the microtask that delivered it: both ends are closed by now.
+    await expect(a.write(3)).rejects.toBeInstanceOf(ConnectionClosedError);
     await later(10);
     expect(seen).toEqual([1]);
     expect(errors).toEqual([new Error('rejected chunk')]);
@@ -131,14 +132,18 @@ describe('EventPipe.createInMemoryPair', () => {
     expect(events).toEqual(['last words', 'close']);
   });
 
-  test('with no data listener at all, close still comes on the next task', async () => {
+  test('with no data listener, close waits behind the chunk nobody read, which a later data listener still gets', async () => {
     const [a, b] = EventPipe.createInMemoryPair<string>();
-    let closed = false;
-    b.on('close', () => (closed = true));
-    void a.write('nobody reads this');
+    const events: string[] = [];
+    b.on('close', () => events.push('close'));
+    void a.write('nobody reads this yet');
     await later(0);
     await a.terminate();
     await later(10);
-    expect(closed).toBe(true);
+    expect(b.closed).toBe(true);
+    expect(events).toEqual([]);
+    b.on('data', (text) => events.push(text));
+    await until(() => events.length === 2);
+    expect(events).toEqual(['nobody reads this yet', 'close']);
   });
 });

@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { ConnectionClosedError } from '../errors.js';
 import { EventPipe, type PipeEvents } from '../event-pipe.js';
-import { unrefTimer } from '../timed-promise.js';
+import { checkDurationMs, checkLimit, settlesWithin } from '../time.js';
 
 /** Events of a stream pipe: those of every pipe, `connect` when a connecting socket connects, `end` when the peer finished sending. */
 export type StreamPipeEvents = PipeEvents<Uint8Array> & {
@@ -11,48 +11,57 @@ export type StreamPipeEvents = PipeEvents<Uint8Array> & {
 
 /** Options of `StreamPipe`. */
 export interface StreamPipeOptions {
-  /** Close the pipe as soon as the readable side ends; otherwise, after a clean end, it stays open until the writable side closes or `terminate`. Default: true. */
+  /** Close the pipe as soon as the readable side ends; otherwise, after a clean end, it stays open until the writable side closes or `terminate`. @default true */
   closeOnEnd?: boolean;
-  /** How long `terminate` waits for written data to flush before destroying the streams, in ms. Default: 2000. */
+  /** How long `terminate` waits for written data to flush before destroying the streams, in ms (0 or Infinity: as long as it takes). @default 2000 */
   flushTimeoutMs?: number;
   /**
-   * Stop reading while more than this many bytes wait to be written (the peer
-   * is not reading), and read again once they drained, so a peer that sends
-   * without reading cannot make this side buffer without bound. Counts from
-   * the stream's own `writableHighWaterMark` at least. Default: Infinity (never
-   * stop): if both ends of a connection stopped reading while each had that
-   * much to write, neither would drain, so only one end, the one that accepts
-   * untrusted peers (`TcpServer` does for its connections), should set it.
+   * Stop reading (and delivering) while more than this many bytes wait to be
+   * written (the peer is not reading), and go on once they drained, so a peer
+   * that sends without reading cannot make this side buffer without bound.
+   * Counts from the stream's own `writableHighWaterMark` at least. If both ends
+   * of a connection stopped reading while each had that much to write, neither
+   * would drain, so only one end, the one that accepts untrusted peers
+   * (`TcpServer` does for its connections), should set it.
+   * @default Infinity (never stop)
    */
   maxWriteBacklog?: number;
 }
 
-/** Reasons to stop reading, as bits of `#holds`: data handlers are busy, or too much waits to be written. */
-const DELIVERING = 1;
-const BACKED_UP = 2;
+/** Default `closeOnEnd` of a `StreamPipe`. */
+export const DEFAULT_CLOSE_ON_END = true;
+/** Default `flushTimeoutMs` of a `StreamPipe`, in ms. */
+export const DEFAULT_FLUSH_TIMEOUT_MS = 2000;
 
 /**
  * An event pipe of bytes over a Node duplex stream, or over a readable and a
  * writable (a child process's stdout and stdin). Writes made in the same tick
  * go out in one system call; `write` waits for `drain` when the stream's
- * buffer is full; reading pauses while `data` pipeline handlers are busy and,
- * with `maxWriteBacklog`, while the peer does not read what is written.
+ * buffer is full. The stream is read only while the pipe delivers (see
+ * `EventPipe`) and, with `maxWriteBacklog`, while the peer reads what is written.
  */
 export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends EventPipe<Uint8Array, Uint8Array, E> {
   readonly #readable: Readable;
   readonly #writable: Writable;
-  readonly #options: Required<StreamPipeOptions>;
+  readonly #closeOnEnd: boolean;
+  readonly #flushTimeoutMs: number;
+  readonly #maxWriteBacklog: number;
   #corked = false;
   #drain: Promise<boolean> | undefined;
   #reason: unknown;
-  #holds = 0;
+  #backedUp = false;
 
+  /** Wraps `readable` and `writable` (the same duplex by default); throws a `RangeError` for an invalid option. */
   constructor(readable: Readable, writable: Writable = readable as unknown as Writable, options: StreamPipeOptions = {}) {
     super();
     this.#readable = readable;
     this.#writable = writable;
-    this.#options = { closeOnEnd: true, flushTimeoutMs: 2000, maxWriteBacklog: Infinity, ...options };
-    readable.on('data', (chunk: Uint8Array) => this.#onData(chunk));
+    this.#closeOnEnd = options.closeOnEnd ?? DEFAULT_CLOSE_ON_END;
+    this.#flushTimeoutMs = checkDurationMs('flushTimeoutMs', options.flushTimeoutMs, DEFAULT_FLUSH_TIMEOUT_MS);
+    this.#maxWriteBacklog = checkLimit('maxWriteBacklog', options.maxWriteBacklog, Infinity);
+    // Read only once the pipe delivers: see onFlowChange.
+    readable.pause();
+    readable.on('data', (chunk: Uint8Array) => void this.deliver(chunk));
     readable.on('end', () => this.#onEnd());
     readable.on('error', (error) => this.#onError(error));
     readable.on('close', () => this.#onReadableClose());
@@ -61,7 +70,7 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
       writable.on('close', () => this.#onWritableClose());
     }
     if ((readable as { connecting?: boolean }).connecting === true) {
-      readable.once('connect', () => this.#emit('connect'));
+      readable.once('connect', () => this.#announce('connect'));
     }
   }
 
@@ -84,15 +93,21 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
       process.nextTick(() => this.#uncork());
     }
     if (writable.write(chunk) && this.#drain === undefined) return EventPipe.written;
-    // `drain` follows every write that returned false, so the hold below is always released.
-    if (writable.writableLength > this.#options.maxWriteBacklog) this.#hold(BACKED_UP);
+    // `drain` follows every write that returned false, so the pause below is always undone.
+    if (writable.writableLength > this.#maxWriteBacklog && !this.#backedUp) {
+      this.#backedUp = true;
+      this.pause();
+    }
     this.#drain ??= new Promise<boolean>((resolve, reject) => {
       // Closing after `end` flushed everything counts as drained.
       const settle = (drained: boolean) => () => {
         writable.off('drain', onDrain);
         writable.off('close', onClose);
         this.#drain = undefined;
-        this.#release(BACKED_UP);
+        if (this.#backedUp) {
+          this.#backedUp = false;
+          this.resume();
+        }
         if (drained || writable.writableFinished) resolve(true);
         else reject(new ConnectionClosedError('The stream closed before its buffer drained'));
       };
@@ -114,57 +129,35 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
     });
   }
 
-  /** Ends the writable side, waits up to `flushTimeoutMs` for data to flush, then destroys both streams. */
+  /** Ends the writable side, waits up to `flushTimeoutMs` for data to flush, then destroys both streams; what was not delivered yet is dropped. */
   async terminate(reason?: unknown): Promise<void> {
     if (reason !== undefined) this.#reason ??= reason;
-    if (!this.#writable.destroyed) {
-      const flushed = this.writeEof();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, this.#options.flushTimeoutMs);
-        unrefTimer(timer);
-      });
-      await Promise.race([flushed, timeout]);
-      clearTimeout(timer);
-    }
+    if (!this.#writable.destroyed) await settlesWithin(this.writeEof(), this.#flushTimeoutMs);
     this.#writable.destroy();
     this.#readable.destroy();
-    this.markClosed(this.#reason);
+    this.markClosed(this.#reason, { discard: true });
   }
 
-  #onData(chunk: Uint8Array): void {
-    const busy = this.deliver(chunk);
-    if (busy === undefined) return;
-    this.#hold(DELIVERING);
-    void busy.then(() => this.#release(DELIVERING));
-  }
-
-  #hold(reason: number): void {
-    if (this.#holds === 0) this.#readable.pause();
-    this.#holds |= reason;
-  }
-
-  #release(reason: number): void {
-    if ((this.#holds & reason) === 0) return;
-    this.#holds &= ~reason;
-    if (this.#holds === 0 && !this.closed) this.#readable.resume();
+  protected override onFlowChange(flowing: boolean): void {
+    if (!flowing) this.#readable.pause();
+    else if (!this.#readable.destroyed) this.#readable.resume();
   }
 
   #onEnd(): void {
-    this.#emit('end');
-    if (this.#options.closeOnEnd) this.markClosed(this.#reason);
+    this.#announce('end');
+    if (this.#closeOnEnd) this.markClosed(this.#reason);
   }
 
   // A duplex that closed is gone for good; a separate readable that ended cleanly
   // leaves the pipe writable when `closeOnEnd` is false.
   #onReadableClose(): void {
     const writable = this.#writable;
-    const lingers = !this.#options.closeOnEnd && this.#readable.readableEnded && writable !== (this.#readable as unknown) && !writable.destroyed;
+    const lingers = !this.#closeOnEnd && this.#readable.readableEnded && writable !== (this.#readable as unknown) && !writable.destroyed;
     if (!lingers) this.markClosed(this.#reason);
   }
 
   #onWritableClose(): void {
-    if (!this.#options.closeOnEnd && this.#readable.readableEnded) this.markClosed(this.#reason);
+    if (!this.#closeOnEnd && this.#readable.readableEnded) this.markClosed(this.#reason);
   }
 
   #onError(error: Error): void {
@@ -177,7 +170,7 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
     this.#writable.uncork();
   }
 
-  #emit(event: 'connect' | 'end'): void {
-    (this as unknown as StreamPipe<StreamPipeEvents>).emit(event);
+  #announce(event: 'connect' | 'end'): void {
+    void (this as unknown as StreamPipe<StreamPipeEvents>).announce(event);
   }
 }
