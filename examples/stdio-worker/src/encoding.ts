@@ -1,4 +1,4 @@
-import type { Transformer } from '@cbor-rpc/core';
+import type { StreamTransformer } from '@cbor-rpc/core';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 import { JsonStreamTransformer } from '@cbor-rpc/transform-json';
 
@@ -13,6 +13,6 @@ export function parseEncoding(value: string): Encoding {
 }
 
 /** A new stream transformer for `encoding`: one per pipe, since it keeps that byte stream's framing state. */
-export function transformerFor(encoding: Encoding): Transformer<unknown, Uint8Array> {
+export function transformerFor(encoding: Encoding): StreamTransformer<unknown, Uint8Array> {
   return encoding === 'json' ? new JsonStreamTransformer() : new CborStreamTransformer();
 }

@@ -1,4 +1,4 @@
-import { EventPipe, type Transformer } from '@cbor-rpc/core';
+import { EventPipe, type StreamTransformer } from '@cbor-rpc/core';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 import { JsonStreamTransformer } from '@cbor-rpc/transform-json';
 import { mulberry32, TapPipe } from './helpers.js';
@@ -12,7 +12,7 @@ export interface Linked {
 }
 
 /** Both ends of an in-memory byte pair, each through its own stream transformer. */
-export function streamPair(makeTransformer: () => Transformer<unknown, Uint8Array>, random?: () => number): Linked {
+export function streamPair(makeTransformer: () => StreamTransformer<unknown, Uint8Array>, random?: () => number): Linked {
   const [ra, rb] = EventPipe.createInMemoryPair<Uint8Array>();
   const tapA = new TapPipe(ra, random);
   const tapB = new TapPipe(rb, random);

@@ -1,17 +1,19 @@
-import { CborTransformer } from './cbor-transformer.js';
+import { StreamTransformer } from '@cbor-rpc/core';
+import { encodeMessage } from './codec.js';
 import { decodeItem } from './item-decoder.js';
 import { ItemScanner } from './item-scanner.js';
 import { resolveOptions } from './options.js';
-import type { CborOptions } from './options.js';
+import type { CborOptions, ResolvedCborOptions } from './options.js';
 
 /**
  * Messages as CBOR items written back to back on a byte stream (TCP, stdio,
- * SSH), as PROTOCOL.md frames them. Item boundaries are found incrementally:
+ * SSH), as docs/protocol.md frames them. Item boundaries are found incrementally:
  * each byte is scanned once however the stream is split, and each complete
  * item is decoded once, straight from the chunk when it lies inside one.
  * One instance keeps the state of one stream: create one per pipe.
  */
-export class CborStreamTransformer extends CborTransformer {
+export class CborStreamTransformer extends StreamTransformer<unknown, Uint8Array> {
+  readonly #options: ResolvedCborOptions;
   readonly #scanner: ItemScanner;
   /** Stream offset of the next chunk's first byte. */
   #offset = 0;
@@ -22,8 +24,14 @@ export class CborStreamTransformer extends CborTransformer {
 
   /** See `CborOptions` for the limits and their defaults. */
   constructor(options: CborOptions = {}) {
-    super(options);
-    this.#scanner = new ItemScanner(resolveOptions(options));
+    super();
+    this.#options = resolveOptions(options);
+    this.#scanner = new ItemScanner(this.#options);
+  }
+
+  /** Encodes one message as one CBOR item; see `CborTransformer.encode`. */
+  encode(message: unknown): Uint8Array {
+    return encodeMessage(message, this.#options);
   }
 
   /**
@@ -31,7 +39,7 @@ export class CborStreamTransformer extends CborTransformer {
    * `DecodeError` (with the offset in the stream) after appending the messages
    * before the bad one; the stream cannot be resynchronised, so later calls throw it again.
    */
-  override decodeChunk(chunk: Uint8Array, out: unknown[]): void {
+  decodeChunk(chunk: Uint8Array, out: unknown[]): void {
     if (this.#failure !== undefined) throw this.#failure;
     const scanner = this.#scanner;
     const base = this.#offset;
@@ -58,13 +66,9 @@ export class CborStreamTransformer extends CborTransformer {
   }
 
   /** Throws `DecodeError` when the stream closed in the middle of a message. */
-  override finish(): void {
+  finish(): void {
     if (this.#failure !== undefined) return;
     this.#scanner.finish(this.#offset);
-  }
-
-  protected override get keepsStreamState(): boolean {
-    return true;
   }
 
   #keep(piece: Uint8Array): void {

@@ -1,6 +1,5 @@
-import { EncodeError, Transformer } from '@cbor-rpc/core';
-import { decodeWhole } from './codec.js';
-import { encodeItem } from './encoder.js';
+import { Transformer } from '@cbor-rpc/core';
+import { decodeWhole, encodeMessage } from './codec.js';
 import { ItemScanner } from './item-scanner.js';
 import { resolveOptions } from './options.js';
 import type { CborOptions, ResolvedCborOptions } from './options.js';
@@ -12,15 +11,13 @@ import type { CborOptions, ResolvedCborOptions } from './options.js';
  */
 export class CborTransformer extends Transformer<unknown, Uint8Array> {
   readonly #options: ResolvedCborOptions;
-  readonly #maxDepth: number;
-  // Made on first `decode`: the stream subclass has its own and never needs this one.
-  #scanner: ItemScanner | undefined;
+  readonly #scanner: ItemScanner;
 
   /** See `CborOptions` for the limits and their defaults. */
   constructor(options: CborOptions = {}) {
     super();
     this.#options = resolveOptions(options);
-    this.#maxDepth = this.#options.maxDepth;
+    this.#scanner = new ItemScanner(this.#options);
   }
 
   /**
@@ -30,14 +27,11 @@ export class CborTransformer extends Transformer<unknown, Uint8Array> {
    * Node's `Buffer` pool does): copy one before transferring its `buffer`.
    */
   encode(message: unknown): Uint8Array {
-    const bytes = encodeItem(message, this.#maxDepth, true);
-    const limit = this.#options.maxMessageSize;
-    if (bytes.length > limit) throw EncodeError.tooLarge(bytes.length, limit);
-    return bytes;
+    return encodeMessage(message, this.#options);
   }
 
   /** Decodes a chunk that holds exactly one CBOR item; throws `DecodeError` (offset in the chunk) otherwise. */
   decode(chunk: Uint8Array): unknown {
-    return decodeWhole(chunk, (this.#scanner ??= new ItemScanner(this.#options)));
+    return decodeWhole(chunk, this.#scanner);
   }
 }

@@ -1,9 +1,9 @@
-import { DecodeError } from '@cbor-rpc/core';
+import { DecodeError, EncodeError } from '@cbor-rpc/core';
 import { encodeItem } from './encoder.js';
 import { decodeItem } from './item-decoder.js';
 import { ItemScanner } from './item-scanner.js';
 import { resolveOptions } from './options.js';
-import type { CborOptions } from './options.js';
+import type { CborOptions, ResolvedCborOptions } from './options.js';
 
 const defaultOptions = resolveOptions();
 let defaultScanner: ItemScanner | undefined;
@@ -17,6 +17,17 @@ export function encodeCbor(value: unknown, options?: CborOptions): Uint8Array {
   return encodeItem(value, options === undefined ? defaultOptions.maxDepth : resolveOptions(options).maxDepth);
 }
 
+/**
+ * Encodes one message of a transformer as one CBOR item; one larger than
+ * `maxMessageSize` is an `EncodeError`, so this side never sends what a peer
+ * with the same limits would refuse. Small results are views into a shared
+ * slab (as Node's `Buffer` pool does): copy one before transferring its `buffer`.
+ */
+export function encodeMessage(message: unknown, options: ResolvedCborOptions): Uint8Array {
+  const bytes = encodeItem(message, options.maxDepth, true);
+  if (bytes.length > options.maxMessageSize) throw EncodeError.tooLarge(bytes.length, options.maxMessageSize);
+  return bytes;
+}
 
 /**
  * Decodes `bytes`, which must hold exactly one CBOR item, to what cbor2's

@@ -134,7 +134,7 @@ export function randomValue(random: Random, depth = 0, options: ValueOptions = {
   return object;
 }
 
-/** A random RPC message as PROTOCOL.md shapes them, with a random payload. */
+/** A random RPC message as docs/protocol.md shapes them, with a random payload. */
 export function randomMessage(random: Random): unknown[] {
   const id = random() < 0.2 ? 2n ** 53n + BigInt(int(random, 1000)) : int(random, 2 ** 32);
   const payload = randomValue(random, 1);

@@ -1,4 +1,4 @@
-// The example bytes of PROTOCOL.md, exactly, in both directions and through
+// The example bytes of docs/protocol.md, exactly, in both directions and through
 // every entry point.
 
 import { describe, expect, test } from '@jest/globals';

@@ -1,19 +1,18 @@
-import { DecodeError, NeedsMoreDataError, Transformer } from '@cbor-rpc/core';
+import { StreamTransformer } from '@cbor-rpc/core';
 import { encodeJsonMessage } from './json-encoder.js';
 import { JsonFramer } from './json-framer.js';
 import { resolveLimits } from './json-options.js';
 import type { JsonLimits, JsonTransformerOptions } from './json-options.js';
 
 /**
- * JSON values on a byte stream, as PROTOCOL.md frames them: the writer puts
+ * JSON values on a byte stream, as docs/protocol.md frames them: the writer puts
  * `\n` after each value; the reader takes values back to back, with or without
  * whitespace between them, split across chunks in any way. It keeps the
  * stream's state, so one instance serves one pipe.
  */
-export class JsonStreamTransformer extends Transformer<unknown, Uint8Array> {
+export class JsonStreamTransformer extends StreamTransformer<unknown, Uint8Array> {
   readonly #limits: JsonLimits;
   readonly #framer: JsonFramer;
-  #ready: unknown[] = [];
 
   /** Throws a `RangeError` for a limit that is not a positive integer. */
   constructor(options: JsonTransformerOptions = {}) {
@@ -27,30 +26,8 @@ export class JsonStreamTransformer extends Transformer<unknown, Uint8Array> {
     return encodeJsonMessage(message, this.#limits, true);
   }
 
-  /**
-   * Feeds `chunk` and returns the next complete message; later ones wait for
-   * the next call (an empty chunk takes them). Throws `NeedsMoreDataError`
-   * when none is complete, and the decode error once the messages before it
-   * are taken.
-   */
-  decode(chunk: Uint8Array): unknown {
-    let failure: unknown;
-    try {
-      this.#framer.push(chunk, this.#ready);
-    } catch (error) {
-      failure = error;
-    }
-    if (this.#ready.length > 0) return this.#ready.shift();
-    if (failure !== undefined) throw failure;
-    throw new NeedsMoreDataError();
-  }
-
   /** Appends every message `chunk` completes; on bad input throws a `DecodeError` (with the stream offset) after appending the good ones. */
-  override decodeChunk(chunk: Uint8Array, out: unknown[]): void {
-    if (this.#ready.length > 0) {
-      for (const message of this.#ready) out.push(message);
-      this.#ready = [];
-    }
+  decodeChunk(chunk: Uint8Array, out: unknown[]): void {
     this.#framer.push(chunk, out);
   }
 
@@ -58,11 +35,7 @@ export class JsonStreamTransformer extends Transformer<unknown, Uint8Array> {
    * The stream ended: appends a top-level number that only the end completes,
    * and throws a `DecodeError` if a value is left unfinished.
    */
-  override finish(out: unknown[]): void {
+  finish(out: unknown[]): void {
     this.#framer.end(out);
-  }
-
-  protected override get keepsStreamState(): boolean {
-    return true;
   }
 }

@@ -94,23 +94,6 @@ describe('JsonStreamTransformer framing', () => {
     expect(many.messages).toEqual(expected);
   });
 
-  test('decode returns one message per call and keeps the rest for the next call', () => {
-    const transformer = new JsonStreamTransformer();
-    expect(() => transformer.decode(utf8('[1'))).toThrow('No complete message');
-    expect(transformer.decode(utf8(']\n[2][3]'))).toEqual([1]);
-    expect(transformer.decode(new Uint8Array(0))).toEqual([2]);
-    const out: unknown[] = [];
-    transformer.decodeChunk(utf8('[4]'), out);
-    expect(out).toEqual([[3], [4]]);
-  });
-
-  test('decode hands out the messages before a bad one, then the error', () => {
-    const transformer = new JsonStreamTransformer();
-    expect(transformer.decode(utf8('[1][2]]'))).toEqual([1]);
-    expect(transformer.decode(new Uint8Array(0))).toEqual([2]);
-    expect(() => transformer.decode(new Uint8Array(0))).toThrow(DecodeError);
-  });
-
   test('after an error every later chunk fails with the same error', () => {
     const transformer = new JsonStreamTransformer();
     const out: unknown[] = [];

@@ -7,7 +7,7 @@
 // The server runs with a 256 MiB JavaScript heap: going past it would kill it.
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { connect, type Socket } from 'node:net';
-import type { Transformer } from '@cbor-rpc/core';
+import type { StreamTransformer } from '@cbor-rpc/core';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 import { JsonStreamTransformer } from '@cbor-rpc/transform-json';
 import { ServerProcess, type ServerConfig } from './support/server-process.js';
@@ -118,7 +118,7 @@ function attack(port: number, crafted: Crafted, encoding: 'cbor' | 'json'): Prom
   return new Promise((resolve, reject) => {
     const socket: Socket = connect(port, '127.0.0.1');
     const start = performance.now();
-    const decoder: Transformer<unknown, Uint8Array> = encoding === 'json' ? new JsonStreamTransformer() : new CborStreamTransformer();
+    const decoder: StreamTransformer<unknown, Uint8Array> = encoding === 'json' ? new JsonStreamTransformer() : new CborStreamTransformer();
     let localPort = 0;
     let sent = 0;
     let answer: unknown;
@@ -164,7 +164,7 @@ function attack(port: number, crafted: Crafted, encoding: 'cbor' | 'json'): Prom
 /** The decode error a local decoder with the server's options gives for the same bytes (or prefix and 4 x limit of filler). */
 function localError(crafted: Crafted): string | undefined {
   const { server } = crafted;
-  const decoder: Transformer<unknown, Uint8Array> = server.encoding === 'json' ? new JsonStreamTransformer(server.json) : new CborStreamTransformer(server.cbor);
+  const decoder: StreamTransformer<unknown, Uint8Array> = server.encoding === 'json' ? new JsonStreamTransformer(server.json) : new CborStreamTransformer(server.cbor);
   try {
     const out: unknown[] = [];
     if (crafted.bytes !== undefined) decoder.decodeChunk(crafted.bytes, out);

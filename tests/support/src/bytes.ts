@@ -11,7 +11,7 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
   return whole;
 }
 
-/** Hex text of bytes, for comparing frames with PROTOCOL.md. */
+/** Hex text of bytes, for comparing frames with docs/protocol.md. */
 export function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

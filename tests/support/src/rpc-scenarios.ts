@@ -2,7 +2,7 @@
 // the client's handlers and the scenarios every transport must pass. The
 // server's handlers are in rpc-handlers.mjs, as plain-node fixtures use them too.
 import { expect, test } from '@jest/globals';
-import type { Transformer } from '@cbor-rpc/core';
+import type { StreamTransformer } from '@cbor-rpc/core';
 import { CancelledError, RemoteError, type RpcCallContext, type RpcV1 } from '@cbor-rpc/rpc';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 import { JsonStreamTransformer } from '@cbor-rpc/transform-json';
@@ -10,7 +10,7 @@ import { JsonStreamTransformer } from '@cbor-rpc/transform-json';
 export { serverHandlers } from './rpc-handlers.mjs';
 
 /** Makes a fresh stream transformer for one side of a connection. */
-export type MakeTransformer = () => Transformer<unknown, Uint8Array>;
+export type MakeTransformer = () => StreamTransformer<unknown, Uint8Array>;
 
 /** Every encoding, named as the test titles and the fixtures' argv say it. */
 export const encodings: [string, MakeTransformer][] = [

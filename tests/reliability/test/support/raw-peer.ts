@@ -1,4 +1,4 @@
-import type { EventPipe, Transformer } from '@cbor-rpc/core';
+import type { EventPipe, StreamTransformer } from '@cbor-rpc/core';
 import { TcpPipe } from '@cbor-rpc/tcp';
 import { later } from './wait.js';
 
@@ -17,7 +17,7 @@ export class RawPeer {
   }
 
   /** Connects to `port` on 127.0.0.1 through `transformer`. */
-  static async connect(port: number, transformer: Transformer<unknown, Uint8Array>): Promise<RawPeer> {
+  static async connect(port: number, transformer: StreamTransformer<unknown, Uint8Array>): Promise<RawPeer> {
     return new RawPeer(transformer.applyTransformer(await TcpPipe.createConnection('127.0.0.1', port)));
   }
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { Transformer } from '@cbor-rpc/core';
+import type { StreamTransformer } from '@cbor-rpc/core';
 import type { StreamPipeOptions } from '@cbor-rpc/core/node';
 import { RpcV1 } from '@cbor-rpc/rpc';
 import { TcpPipe } from '@cbor-rpc/tcp';
@@ -50,7 +50,7 @@ export interface ServerStats {
 }
 
 /** A fresh stream transformer for `encoding`. */
-export function transformerFor(encoding: Encoding): Transformer<unknown, Uint8Array> {
+export function transformerFor(encoding: Encoding): StreamTransformer<unknown, Uint8Array> {
   return encoding === 'json' ? new JsonStreamTransformer() : new CborStreamTransformer();
 }
 
