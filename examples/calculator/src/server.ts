@@ -20,7 +20,7 @@ const calculator = RpcV1Server.fromHandlers<Calculator>({
 
 const server = await TcpServer.create(values.host, Number(values.port));
 server.on('connection', (pipe) => {
-  const { address, port } = pipe.getPeerInfo()!;
+  const { address, port } = pipe.getPeerInfo();
   // One transformer per connection: it keeps the CBOR framing state of that byte stream.
   calculator.addConnection(`${address}:${port}`, new CborStreamTransformer().applyTransformer(pipe));
 });

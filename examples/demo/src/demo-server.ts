@@ -58,7 +58,7 @@ export async function startDemoServer(terminal: Terminal): Promise<TcpServer> {
 
   const tcp = await TcpServer.create('127.0.0.1', 0);
   tcp.on('connection', (pipe) => {
-    const peer = pipe.getPeerInfo()!;
+    const peer = pipe.getPeerInfo();
     const connection = rpcServer.addConnection(`${peer.address}:${peer.port}`, new CborStreamTransformer().applyTransformer(pipe));
     // Nothing is ever ignored silently: a warning here would be a bug in the demo.
     connection.on('warning', (reason) => console.error(`server warning: ${reason}`));

@@ -25,7 +25,7 @@ const service = RpcV1Server.fromHandlers<FsApi>(createFsHandlers(root));
 // CBOR carries the file contents as byte strings: JSON could not carry them at all.
 const server = await TcpServer.create(values.host, Number(values.port));
 server.on('connection', (pipe) => {
-  const { address, port } = pipe.getPeerInfo()!;
+  const { address, port } = pipe.getPeerInfo();
   service.addConnection(`${address}:${port}`, new CborStreamTransformer().applyTransformer(pipe));
 });
 

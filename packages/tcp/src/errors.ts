@@ -1,4 +1,4 @@
-import { CborRpcError } from '@cbor-rpc/core';
+import { CborRpcError, describeError } from '@cbor-rpc/core';
 
 /** A connection to `host:port` could not be made: refused, unreachable or timed out (`cause` says which). */
 export class TcpConnectionError extends CborRpcError {
@@ -9,7 +9,7 @@ export class TcpConnectionError extends CborRpcError {
   readonly port: number;
 
   constructor(host: string, port: number, cause: unknown) {
-    super(`Cannot connect to ${formatEndpoint(host, port)}: ${describe(cause)}`, { cause, data: { host, port } });
+    super(`Cannot connect to ${formatEndpoint(host, port)}: ${describeError(cause)}`, { cause, data: { host, port } });
     this.host = host;
     this.port = port;
   }
@@ -24,7 +24,7 @@ export class TcpListenError extends CborRpcError {
   readonly port: number;
 
   constructor(host: string, port: number, cause: unknown) {
-    super(`Cannot listen on ${formatEndpoint(host, port)}: ${describe(cause)}`, { cause, data: { host, port } });
+    super(`Cannot listen on ${formatEndpoint(host, port)}: ${describeError(cause)}`, { cause, data: { host, port } });
     this.host = host;
     this.port = port;
   }
@@ -33,12 +33,4 @@ export class TcpListenError extends CborRpcError {
 /** `host:port`, with IPv6 literals in brackets as in URLs. */
 export function formatEndpoint(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-function describe(cause: unknown): string {
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return typeof code === 'string' && !cause.message.includes(code) ? `${code}: ${cause.message}` : cause.message;
-  }
-  return String(cause);
 }

@@ -1,6 +1,6 @@
-export { TcpPipe } from './tcp-pipe.js';
+export { DEFAULT_CONNECT_TIMEOUT_MS, TcpPipe } from './tcp-pipe.js';
 export type { TcpConnectOptions } from './tcp-pipe.js';
-export { TcpServer } from './tcp-server.js';
+export { DEFAULT_SERVER_MAX_WRITE_BACKLOG, TcpServer } from './tcp-server.js';
 export type { TcpServerOptions } from './tcp-server.js';
 export type { TcpAddress } from './tcp-address.js';
-export { TcpConnectionError, TcpListenError } from './tcp-errors.js';
+export { TcpConnectionError, TcpListenError } from './errors.js';

@@ -1,15 +1,18 @@
 import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
-import { TimeoutError, unrefTimer } from '@cbor-rpc/core';
+import { checkDurationMs, startTimer, TimeoutError } from '@cbor-rpc/core';
 import { StreamPipe, type StreamPipeOptions } from '@cbor-rpc/core/node';
 import { toTcpAddress, type TcpAddress } from './tcp-address.js';
-import { TcpConnectionError } from './tcp-errors.js';
+import { TcpConnectionError } from './errors.js';
 
 /** Options of `TcpPipe.createConnection`. */
 export interface TcpConnectOptions extends StreamPipeOptions {
-  /** Give up when the connection is not established within this many ms; 0 or `Infinity`: wait as long as the OS does. Default: 10000. */
+  /** Give up when the connection is not established within this many ms; 0 or `Infinity`: wait as long as the OS does. @default 10000 */
   timeoutMs?: number;
 }
+
+/** Default `timeoutMs` of `TcpPipe.createConnection`, in ms. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * A pipe of bytes over a TCP socket. Nagle's algorithm is off: the pipe
@@ -17,16 +20,26 @@ export interface TcpConnectOptions extends StreamPipeOptions {
  */
 export class TcpPipe extends StreamPipe {
   readonly #socket: Socket;
-  #peer: TcpAddress | undefined;
-  #local: TcpAddress | undefined;
+  // Kept at construction: Node forgets them once the socket is destroyed.
+  readonly #peer: TcpAddress;
+  readonly #local: TcpAddress;
 
-  /** Wraps `socket` (connected or still connecting); see `StreamPipeOptions` for `options`. */
+  /**
+   * Wraps a connected `socket`; see `StreamPipeOptions` for `options`. Throws
+   * a `TypeError` for a socket that is still connecting or already closed
+   * (use `createConnection` to connect).
+   */
   constructor(socket: Socket, options: StreamPipeOptions = {}) {
+    const peer = toTcpAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+    const local = toTcpAddress(socket.localAddress, socket.localPort, socket.localFamily);
+    if (socket.connecting || peer === undefined || local === undefined) {
+      throw new TypeError('TcpPipe needs a connected socket: use TcpPipe.createConnection to connect');
+    }
     super(socket, socket, options);
     this.#socket = socket;
+    this.#peer = peer;
+    this.#local = local;
     socket.setNoDelay(true);
-    if (socket.connecting) socket.once('connect', () => this.#remember());
-    else this.#remember();
   }
 
   /** The socket underneath, for options this class does not cover (keep-alive, ...). */
@@ -36,15 +49,21 @@ export class TcpPipe extends StreamPipe {
 
   /**
    * Connects to `host:port`. Resolves once connected; rejects with
-   * `TcpConnectionError` (naming host and port) when refused or timed out.
+   * `TcpConnectionError` (naming host and port) when refused or timed out,
+   * and with a `RangeError` for an invalid option.
    */
   static createConnection(host: string, port: number, options: TcpConnectOptions = {}): Promise<TcpPipe> {
-    const { timeoutMs = 10_000, ...pipeOptions } = options;
+    const { timeoutMs: timeout, ...pipeOptions } = options;
+    let timeoutMs: number;
+    try {
+      timeoutMs = checkDurationMs('timeoutMs', timeout, DEFAULT_CONNECT_TIMEOUT_MS);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
       const socket = connect({ host, port, noDelay: true });
-      let timer: ReturnType<typeof setTimeout> | undefined;
       const settle = () => {
-        clearTimeout(timer);
+        cancelTimer();
         socket.off('error', failed);
         socket.off('connect', connected);
       };
@@ -59,10 +78,7 @@ export class TcpPipe extends StreamPipe {
       };
       socket.once('error', failed);
       socket.once('connect', connected);
-      if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
-        timer = setTimeout(() => failed(new TimeoutError(timeoutMs, `timed out after ${timeoutMs} ms`)), timeoutMs);
-        unrefTimer(timer);
-      }
+      const cancelTimer = startTimer(timeoutMs, () => failed(new TimeoutError(timeoutMs, `timed out after ${timeoutMs} ms`)));
     });
   }
 
@@ -70,28 +86,18 @@ export class TcpPipe extends StreamPipe {
    * Creates two real TCP pipes connected to each other over 127.0.0.1, for tests
    * and local plumbing; the listener used to pair them is closed before this resolves.
    */
-  static override createInMemoryPair(): Promise<[TcpPipe, TcpPipe]>;
-  /** @deprecated The in-memory pair of `EventPipe` does not apply here: call `createInMemoryPair()` without type arguments. */
-  static override createInMemoryPair<A, B = A>(): never;
-  static override createInMemoryPair(): Promise<[TcpPipe, TcpPipe]> {
+  static createLoopbackPair(): Promise<[TcpPipe, TcpPipe]> {
     return connectedPair();
   }
 
-  /** Address and port of the peer; undefined until connected. */
-  getPeerInfo(): TcpAddress | undefined {
+  /** Address and port of the peer, also after the socket closed. */
+  getPeerInfo(): TcpAddress {
     return this.#peer;
   }
 
-  /** Address and port of this end; undefined until connected. */
-  getLocalInfo(): TcpAddress | undefined {
+  /** Address and port of this end, also after the socket closed. */
+  getLocalInfo(): TcpAddress {
     return this.#local;
-  }
-
-  // Kept at connect time: Node forgets them once the socket is destroyed.
-  #remember(): void {
-    const socket = this.#socket;
-    this.#peer = toTcpAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
-    this.#local = toTcpAddress(socket.localAddress, socket.localPort, socket.localFamily);
   }
 }
 

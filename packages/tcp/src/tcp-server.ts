@@ -2,31 +2,36 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { Server } from '@cbor-rpc/core';
 import type { StreamPipeOptions } from '@cbor-rpc/core/node';
 import { toTcpAddress, type TcpAddress } from './tcp-address.js';
-import { TcpListenError } from './tcp-errors.js';
+import { TcpListenError } from './errors.js';
 import { TcpPipe } from './tcp-pipe.js';
 
 /** Options of `TcpServer`. */
 export interface TcpServerOptions {
-  /** Length of the queue of connections the OS keeps before `accept`; Node's default (511) when unset. */
+  /** Length of the queue of connections the OS keeps before `accept`. @default 511 (Node's) */
   backlog?: number;
   /**
-   * Options of every accepted `TcpPipe`. Default: `StreamPipe`'s defaults, except
-   * `maxWriteBacklog`: 1 MiB (64 times a socket's buffer), so a client that sends
-   * calls without reading the replies stops being read instead of filling this
-   * process's memory; clients never stop reading, so the two ends cannot both wait.
+   * Options of every accepted `TcpPipe`: `StreamPipe`'s defaults, except
+   * `maxWriteBacklog`, `DEFAULT_SERVER_MAX_WRITE_BACKLOG`.
+   * @default { maxWriteBacklog: DEFAULT_SERVER_MAX_WRITE_BACKLOG }
    */
   pipe?: StreamPipeOptions;
 }
 
-/** Default `maxWriteBacklog` of accepted pipes, in bytes. */
-const MAX_WRITE_BACKLOG = 1024 * 1024;
+/**
+ * Default `maxWriteBacklog` of accepted pipes: 1 MiB (64 times a socket's
+ * buffer), so a client that sends calls without reading the replies stops
+ * being read instead of filling this process's memory; clients never stop
+ * reading, so the two ends cannot both wait.
+ */
+export const DEFAULT_SERVER_MAX_WRITE_BACKLOG = 1024 * 1024;
 
 /**
  * A TCP listener that turns each accepted socket into a `TcpPipe`, offers it
  * to `accept` and announces kept ones with a `connection` event.
  *
- * Sockets are paused until their `connection` handlers ran, so no byte
- * arrives before anyone listens for it.
+ * A socket is not read before `accept` and every `connection` handler ran
+ * (pipeline stages awaited), so no byte arrives before anyone listens for it.
+ * A socket the peer reset before it could be accepted is dropped unannounced.
  */
 export class TcpServer extends Server<TcpPipe> {
   readonly #host: string;
@@ -94,7 +99,11 @@ export class TcpServer extends Server<TcpPipe> {
   }
 
   async #onSocket(socket: Socket): Promise<void> {
-    const pipe = new TcpPipe(socket, { maxWriteBacklog: MAX_WRITE_BACKLOG, ...this.#options.pipe });
-    if (await this.addConnection(pipe)) socket.resume();
+    // Reset before this ran: Node no longer knows its peer.
+    if (socket.destroyed || socket.remoteAddress === undefined) {
+      socket.destroy();
+      return;
+    }
+    await this.addConnection(new TcpPipe(socket, { maxWriteBacklog: DEFAULT_SERVER_MAX_WRITE_BACKLOG, ...this.#options.pipe }));
   }
 }

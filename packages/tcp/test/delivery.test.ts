@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 import { TcpConnectionError, TcpPipe, TcpServer } from '../src/index.js';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
+import { closed } from '@cbor-rpc/test-support/pipes';
 import { later, steady, until } from '@cbor-rpc/test-support/timing';
 
 const cleanup = cleanupAfterEach();
@@ -60,7 +61,7 @@ describe('the connection pipeline', () => {
     tcp.on('connection', (pipe) => void announced.push(pipe));
     tcp.on('error', (error) => void errors.push(error));
     const pipe = await client(tcp);
-    await once(pipe, 'close');
+    await closed(pipe);
     expect(announced).toEqual([]);
     expect(errors).toEqual([new Error('not allowed')]);
     expect(tcp.getConnections()).toEqual([]);

@@ -21,7 +21,7 @@ async function connect(makeTransformer: MakeTransformer, clientHandlers: ClientH
   const accepted: TcpPipe[] = [];
   server.on('connection', (pipe) => {
     accepted.push(pipe);
-    const peer = pipe.getPeerInfo()!;
+    const peer = pipe.getPeerInfo();
     rpcServer.addConnection(`${peer.address}:${peer.port}`, makeTransformer().applyTransformer(pipe));
   });
   const pipe = await TcpPipe.createConnection('127.0.0.1', server.getAddress().port);

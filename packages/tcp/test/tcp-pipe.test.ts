@@ -119,7 +119,7 @@ describe('TcpPipe.createConnection', () => {
 
 describe('TcpPipe.createInMemoryPair', () => {
   test('gives two connected TCP pipes on 127.0.0.1 whose addresses mirror each other', async () => {
-    const [a, b] = await TcpPipe.createInMemoryPair();
+    const [a, b] = await TcpPipe.createLoopbackPair();
     track(a);
     track(b);
     expect(a).toBeInstanceOf(TcpPipe);
@@ -139,7 +139,7 @@ describe('TcpPipe.createInMemoryPair', () => {
 
 describe('closing', () => {
   test('a peer destroying its socket closes our pipe; later writes reject with ConnectionClosedError', async () => {
-    const [a, b] = await TcpPipe.createInMemoryPair();
+    const [a, b] = await TcpPipe.createLoopbackPair();
     track(a);
     const closing = closed(a);
     b.socket.destroy();
@@ -149,7 +149,7 @@ describe('closing', () => {
   });
 
   test('a peer that resets the connection closes our pipe with the error as reason', async () => {
-    const [a, b] = await TcpPipe.createInMemoryPair();
+    const [a, b] = await TcpPipe.createLoopbackPair();
     track(a);
     const errors: unknown[] = [];
     a.on('error', (error) => errors.push(error));
@@ -161,7 +161,7 @@ describe('closing', () => {
   });
 
   test('terminate ends our side after flushing what was written; the peer gets every byte and closes', async () => {
-    const [a, b] = await TcpPipe.createInMemoryPair();
+    const [a, b] = await TcpPipe.createLoopbackPair();
     track(b);
     const atB = collect(b);
     const block = new Uint8Array(256 * 1024).fill(5);
@@ -173,7 +173,7 @@ describe('closing', () => {
   });
 
   test('getPeerInfo and getLocalInfo stay available after the socket closed', async () => {
-    const [a, b] = await TcpPipe.createInMemoryPair();
+    const [a, b] = await TcpPipe.createLoopbackPair();
     const peer = a.getPeerInfo();
     await a.terminate();
     await b.terminate();
