@@ -1,4 +1,4 @@
-import { CborRpcError } from '@cbor-rpc/core';
+import { CborRpcError, describeError } from '@cbor-rpc/core';
 
 /** A child process could not be started (command not found, not executable, bad working directory, ...). */
 export class ProcessStartError extends CborRpcError {
@@ -9,8 +9,7 @@ export class ProcessStartError extends CborRpcError {
   readonly args: readonly string[];
 
   constructor(command: string, args: readonly string[], cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`Cannot start process "${command}": ${reason}`, { cause, data: { command, args } });
+    super(`Cannot start process "${command}": ${describeError(cause)}`, { cause, data: { command, args } });
     this.command = command;
     this.args = args;
   }

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess, type StdioNull, type StdioPipe as StdioPipeMode } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { unrefTimer } from '@cbor-rpc/core';
-import { StreamPipe, type StreamPipeEvents } from '@cbor-rpc/core/node';
+import { checkDurationMs, settlesWithin, startTimer } from '@cbor-rpc/core';
+import { DEFAULT_FLUSH_TIMEOUT_MS, StreamPipe, type StreamPipeEvents } from '@cbor-rpc/core/node';
 import type { ProcessExitStatus } from './process-exit-status.js';
-import { ProcessStartError } from './process-start-error.js';
+import { ProcessStartError } from './errors.js';
 
 /** Events of a stdio pipe: those of a stream pipe, and `stderr` with what a child wrote to its stderr (`stderr: 'pipe'`). */
 export type StdioPipeEvents = StreamPipeEvents & {
@@ -13,43 +13,55 @@ export type StdioPipeEvents = StreamPipeEvents & {
 /** Options of `StdioPipe.open` and of the constructor. */
 export interface StdioPipeOptions {
   /**
-   * Close the pipe as soon as input ends. Default: false: the pipe emits `end`
+   * Close the pipe as soon as input ends. When false the pipe emits `end`
    * and stays writable, so replies still being computed get out; call
    * `terminate()` once they are written.
+   * @default false
    */
   closeOnEnd?: boolean;
-  /** How long `terminate` waits for written data to flush, in ms. Default: 2000. */
+  /** How long `terminate` waits for written data to flush, in ms. @default 2000 */
   flushTimeoutMs?: number;
 }
 
 /** Options of `StdioPipe.startProcess`. */
 export interface StartProcessOptions {
-  /** Working directory of the child. Default: this process's. */
+  /** Working directory of the child. @default this process's */
   cwd?: string;
-  /** Environment of the child. Default: this process's. */
+  /** Environment of the child. @default this process's */
   env?: NodeJS.ProcessEnv;
   /**
    * What becomes of the child's stderr: `inherit` shares this process's stderr,
-   * `pipe` emits it as `stderr` events, `ignore` drops it. Default: `inherit`.
+   * `pipe` emits it as `stderr` events, `ignore` drops it.
+   * @default 'inherit'
    */
   stderr?: 'inherit' | 'pipe' | 'ignore';
-  /** How long `terminate` lets the child exit by itself after its stdin ended, before SIGTERM, in ms. Default: 2000. */
+  /** How long `terminate` lets the child exit by itself after its stdin ended, before SIGTERM, in ms. @default 2000 */
   sigtermAfterMs?: number;
-  /** How long `terminate` waits after SIGTERM before SIGKILL, in ms. Default: 2000. */
+  /** How long `terminate` waits after SIGTERM before SIGKILL, in ms. @default 2000 */
   sigkillAfterMs?: number;
-  /** How long the pipe waits, once the child exited, for its stdout to close (a grandchild may hold it) before closing it, in ms. Default: 2000. */
+  /** How long the pipe waits, once the child exited, for its stdout to close (a grandchild may hold it) before closing it, in ms. @default 2000 */
   flushTimeoutMs?: number;
 }
 
-/** What the pipe knows about the child process it talks to. */
-interface Child {
-  readonly process: ChildProcess;
+/** Default `sigtermAfterMs` and `sigkillAfterMs` of `StdioPipe.startProcess`, in ms. */
+export const DEFAULT_SIGNAL_AFTER_MS = 2000;
+
+/** The checked durations of `StartProcessOptions`. */
+interface ChildTiming {
   readonly sigtermAfterMs: number;
   readonly sigkillAfterMs: number;
+  readonly flushTimeoutMs: number;
+}
+
+/** What the pipe knows about the child process it talks to. */
+interface Child extends ChildTiming {
+  readonly process: ChildProcess;
   readonly exited: Promise<ProcessExitStatus>;
   status?: ProcessExitStatus;
   /** Exited, and its stdio closed: the pipe may close. */
   gone: boolean;
+  /** Resolves once `gone`. */
+  readonly whenGone: Promise<void>;
   stopping?: Promise<void>;
 }
 
@@ -67,7 +79,7 @@ export class StdioPipe extends StreamPipe<StdioPipeEvents> {
   #reason: unknown;
   #writeError: unknown;
 
-  /** A pipe over any `readable` and `writable` pair; it stays open after the readable ended, see `closeOnEnd`. */
+  /** A pipe over any `readable` and `writable` pair; it stays open after the readable ended, see `closeOnEnd`. Throws a `RangeError` for an invalid option. */
   constructor(readable: Readable, writable: Writable, options: StdioPipeOptions = {}) {
     const closeOnEnd = options.closeOnEnd ?? false;
     super(readable, writable, { ...options, closeOnEnd });
@@ -93,6 +105,16 @@ export class StdioPipe extends StreamPipe<StdioPipeEvents> {
    */
   static startProcess(command: string, args: readonly string[] = [], options: StartProcessOptions = {}): Promise<StdioPipe> {
     const stderr: StdioPipeMode | StdioNull = options.stderr ?? 'inherit';
+    let timing: ChildTiming;
+    try {
+      timing = {
+        sigtermAfterMs: checkDurationMs('sigtermAfterMs', options.sigtermAfterMs, DEFAULT_SIGNAL_AFTER_MS),
+        sigkillAfterMs: checkDurationMs('sigkillAfterMs', options.sigkillAfterMs, DEFAULT_SIGNAL_AFTER_MS),
+        flushTimeoutMs: checkDurationMs('flushTimeoutMs', options.flushTimeoutMs, DEFAULT_FLUSH_TIMEOUT_MS),
+      };
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
       let child: ChildProcess;
       try {
@@ -105,8 +127,8 @@ export class StdioPipe extends StreamPipe<StdioPipeEvents> {
       child.once('error', failed);
       child.once('spawn', () => {
         child.off('error', failed);
-        const pipe = new StdioPipe(child.stdout!, child.stdin!, { flushTimeoutMs: options.flushTimeoutMs });
-        pipe.#adopt(child, options);
+        const pipe = new StdioPipe(child.stdout!, child.stdin!, { flushTimeoutMs: timing.flushTimeoutMs });
+        pipe.#adopt(child, timing);
         resolve(pipe);
       });
     });
@@ -146,10 +168,19 @@ export class StdioPipe extends StreamPipe<StdioPipeEvents> {
     await child.stopping;
   }
 
-  protected override markClosed(reason?: unknown): boolean {
+  protected override markClosed(reason?: unknown, options?: { discard?: boolean }): boolean {
     const child = this.#child;
-    if (child !== undefined) return child.gone && super.markClosed(this.#reason ?? child.status);
-    return super.markClosed(reason);
+    if (child !== undefined) return child.gone && super.markClosed(this.#reason ?? child.status, options);
+    return super.markClosed(reason, options);
+  }
+
+  // The child's stderr is read while its stdout is, so neither runs ahead of the other.
+  protected override onFlowChange(flowing: boolean): void {
+    super.onFlowChange(flowing);
+    const stderr = this.#child?.process.stderr;
+    if (stderr === undefined || stderr === null) return;
+    if (!flowing) stderr.pause();
+    else if (!stderr.destroyed) stderr.resume();
   }
 
   protected override fail(error: unknown): void {
@@ -158,50 +189,39 @@ export class StdioPipe extends StreamPipe<StdioPipeEvents> {
     super.fail(error);
   }
 
-  #adopt(childProcess: ChildProcess, options: StartProcessOptions): void {
-    const { sigtermAfterMs = 2000, sigkillAfterMs = 2000, flushTimeoutMs = 2000 } = options;
+  #adopt(childProcess: ChildProcess, timing: ChildTiming): void {
     let exit!: (status: ProcessExitStatus) => void;
     const exited = new Promise<ProcessExitStatus>((resolve) => (exit = resolve));
-    const child: Child = { process: childProcess, sigtermAfterMs, sigkillAfterMs, exited, gone: false };
+    let gone!: () => void;
+    const whenGone = new Promise<void>((resolve) => (gone = resolve));
+    const child: Child = { ...timing, process: childProcess, exited, gone: false, whenGone };
     this.#child = child;
-    childProcess.stderr?.on('data', (chunk: Uint8Array) => this.emit('stderr', chunk));
+    childProcess.stderr?.pause();
+    childProcess.stderr?.on('data', (chunk: Uint8Array) => void this.announce('stderr', chunk));
     childProcess.on('error', (error) => this.fail(error));
     childProcess.once('exit', (code, signal) => {
       child.status = { code, signal };
       exit(child.status);
       // A grandchild may still hold the child's stdout open: do not wait for it for ever.
-      const timer = setTimeout(() => {
+      const cancel = startTimer(timing.flushTimeoutMs, () => {
         for (const stream of [childProcess.stdin, childProcess.stdout, childProcess.stderr]) stream?.destroy();
-      }, flushTimeoutMs);
-      unrefTimer(timer);
-      childProcess.once('close', () => clearTimeout(timer));
+      });
+      childProcess.once('close', cancel);
     });
     // 'close' comes after 'exit' and after the child's output was read to its end.
     childProcess.once('close', () => {
       child.gone = true;
       this.markClosed();
+      gone();
     });
   }
 
   async #stop(child: Child): Promise<void> {
     void this.writeEof();
-    if (!(await exitsWithin(child, child.sigtermAfterMs))) {
+    if (!(await settlesWithin(child.exited, child.sigtermAfterMs))) {
       child.process.kill('SIGTERM');
-      if (!(await exitsWithin(child, child.sigkillAfterMs))) child.process.kill('SIGKILL');
+      if (!(await settlesWithin(child.exited, child.sigkillAfterMs))) child.process.kill('SIGKILL');
     }
-    await child.exited;
-    if (!this.closed) await new Promise<void>((resolve) => this.once('close', () => resolve()));
+    await child.whenGone;
   }
-}
-
-/** Resolves true when the child exits within `ms`, false otherwise. */
-function exitsWithin(child: Child, ms: number): Promise<boolean> {
-  if (child.status !== undefined) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    void child.exited.then(() => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
 }
