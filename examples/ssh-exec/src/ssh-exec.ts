@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RpcV1 } from '@cbor-rpc/rpc';
-import { type SshConnectOptions, SshServer, SshUnknownHostKeyError } from '@cbor-rpc/ssh';
+import { type SshConnectOptions, SshConnection, SshUnknownHostKeyError } from '@cbor-rpc/ssh';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 import { LinePrinter } from './line-printer.js';
 import type { RemoteApi } from './remote-api.js';
@@ -43,7 +43,7 @@ const key = values.key ?? ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => joi
 if (key !== undefined) options.privateKey = readFileSync(key, 'utf8');
 else if (process.env.SSH_AUTH_SOCK !== undefined) options.agent = process.env.SSH_AUTH_SOCK;
 
-const ssh = await SshServer.connect(options).catch((error: Error) => {
+const ssh = await SshConnection.connect(options).catch((error: Error) => {
   if (!SshUnknownHostKeyError.isInstance(error)) fail(error.message);
   fail(`${error.message}\nWith ssh-exec: check the fingerprint, then pass --fingerprint ${error.hostKey.fingerprint} (or --accept-unknown-host-key).`);
 });

@@ -3,25 +3,33 @@ import { StreamPipe, type StreamPipeEvents, type StreamPipeOptions } from '@cbor
 import type { Duplex } from 'node:stream';
 
 /** What a channel pipe needs of its SSH connection: a `close` event that says why it closed. */
-export interface SshConnection {
+export interface SshChannelOwner {
   on(event: 'close', handler: (reason?: unknown) => unknown): unknown;
   off(event: 'close', handler: (reason?: unknown) => unknown): unknown;
 }
 
 /**
  * A byte pipe over one SSH channel (a forwarded unix socket, or the base of a
- * remote command's pipe). Created by `SshServer`; when the SSH connection
+ * remote command's pipe). Created by `SshConnection`; when the SSH connection
  * drops, the pipe closes at once with the connection's reason, instead of
  * waiting for a channel close that can no longer come.
  */
 export class SshChannelPipe<E extends StreamPipeEvents = StreamPipeEvents> extends StreamPipe<E> {
-  /** Wraps an open ssh2 channel; `connection` is the `SshServer` it belongs to. */
-  constructor(channel: Duplex, connection: SshConnection, options: StreamPipeOptions = {}) {
+  readonly #owner: SshChannelOwner;
+  readonly #lost = (reason?: unknown): void => {
+    this.markClosed(reason ?? new ConnectionClosedError('The SSH connection closed'));
+  };
+
+  /** Wraps an open ssh2 channel; `owner` is the `SshConnection` it belongs to. */
+  constructor(channel: Duplex, owner: SshChannelOwner, options: StreamPipeOptions = {}) {
     super(channel, channel, options);
-    const lost = (reason?: unknown) => {
-      this.markClosed(reason ?? new ConnectionClosedError('The SSH connection closed'));
-    };
-    connection.on('close', lost);
-    this.once('close', () => connection.off('close', lost));
+    this.#owner = owner;
+    owner.on('close', this.#lost);
+  }
+
+  protected override markClosed(reason?: unknown, options?: { discard?: boolean }): boolean {
+    if (!super.markClosed(reason, options)) return false;
+    this.#owner.off('close', this.#lost);
+    return true;
   }
 }

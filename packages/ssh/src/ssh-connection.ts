@@ -1,6 +1,6 @@
-import { AbstractEmitter, ConnectionClosedError } from '@cbor-rpc/core';
+import { AbstractEmitter, checkDurationMs, ConnectionClosedError } from '@cbor-rpc/core';
 import { userInfo } from 'node:os';
-import type { Duplex, Readable } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { Algorithms } from 'ssh2';
 import { SshAuthenticationError, SshChannelError, SshConnectionError } from './errors.js';
@@ -12,7 +12,7 @@ import { SshPipe, type SshCommandOptions, type SshExecChannel } from './ssh-pipe
 const { Client } = ssh2;
 type Client = InstanceType<typeof Client>;
 
-/** Options of `SshServer.connect`. */
+/** Options of `SshConnection.connect`. */
 export interface SshConnectOptions {
   /** Host name or address of the SSH server. */
   host: string;
@@ -45,14 +45,21 @@ export interface SshConnectOptions {
    * listed one is still refused). Default: false.
    */
   acceptUnknownHostKey?: boolean;
-  /** How long to wait for the TCP connection, handshake and login, in ms. Default: 20000. */
-  readyTimeout?: number;
-  /** Interval of SSH keepalive requests in ms, so a dead peer is noticed; 0 disables. Default: 0. */
-  keepaliveInterval?: number;
+  /** How long to wait for the TCP connection, handshake and login, in ms. @default 20000 */
+  readyTimeoutMs?: number;
+  /** Interval of SSH keepalive requests in ms, so a dead peer is noticed; 0 disables. @default 0 */
+  keepaliveIntervalMs?: number;
 }
 
+/** Default `port` of `SshConnection.connect`. */
+export const DEFAULT_SSH_PORT = 22;
+/** Default `readyTimeoutMs` of `SshConnection.connect`, in ms. */
+export const DEFAULT_READY_TIMEOUT_MS = 20_000;
+/** Default `keepaliveIntervalMs` of `SshConnection.connect`, in ms (0: off). */
+export const DEFAULT_KEEPALIVE_INTERVAL_MS = 0;
+
 /** Events of an SSH connection: `close` once, with a `ConnectionClosedError` saying why (its `cause` is the transport error, if any). */
-export type SshServerEvents = {
+export type SshConnectionEvents = {
   close: [reason?: unknown];
 };
 
@@ -61,7 +68,7 @@ export type SshServerEvents = {
  * commands (`runCommand`) and forwarded unix sockets (`openUnixConnection`).
  * When the connection closes or drops, every open pipe closes with the reason.
  */
-export class SshServer extends AbstractEmitter<SshServerEvents> {
+export class SshConnection extends AbstractEmitter<SshConnectionEvents> {
   /** The host this connection goes to. */
   readonly host: string;
   /** The port this connection goes to. */
@@ -90,9 +97,9 @@ export class SshServer extends AbstractEmitter<SshServerEvents> {
    * in. Rejects with `SshConnectionError`, `SshHostKeyMismatchError`,
    * `SshUnknownHostKeyError` or `SshAuthenticationError`.
    */
-  static async connect(options: SshConnectOptions): Promise<SshServer> {
-    const port = options.port ?? 22;
-    const server = new SshServer(options.host, port, options.username ?? userInfo().username);
+  static async connect(options: SshConnectOptions): Promise<SshConnection> {
+    const port = options.port ?? DEFAULT_SSH_PORT;
+    const server = new SshConnection(options.host, port, options.username ?? userInfo().username);
     await server.#connect(options);
     return server;
   }
@@ -139,13 +146,15 @@ export class SshServer extends AbstractEmitter<SshServerEvents> {
     return this.#closing;
   }
 
-  /** Closes the connection (`await using server = await SshServer.connect(...)`). */
+  /** Closes the connection (`await using server = await SshConnection.connect(...)`). */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
 
   async #connect(options: SshConnectOptions): Promise<void> {
     const { host, port, username } = this;
+    const readyTimeoutMs = checkDurationMs('readyTimeoutMs', options.readyTimeoutMs, DEFAULT_READY_TIMEOUT_MS);
+    const keepaliveIntervalMs = checkDurationMs('keepaliveIntervalMs', options.keepaliveIntervalMs, DEFAULT_KEEPALIVE_INTERVAL_MS);
     const check = await prepareHostKeyCheck({ ...options, port });
     let hostKeyError: Error | undefined;
     const client = this.#client;
@@ -165,7 +174,7 @@ export class SshServer extends AbstractEmitter<SshServerEvents> {
         else if (error.level === 'client-authentication' || error.level === 'agent') {
           fail(new SshAuthenticationError(username, host, port, { cause: error }));
         } else {
-          const what = error.level === 'client-timeout' ? `timed out after ${options.readyTimeout ?? 20000} ms` : error.message;
+          const what = error.level === 'client-timeout' ? `timed out after ${readyTimeoutMs} ms` : error.message;
           fail(new SshConnectionError(host, port, what, { cause: error }));
         }
       };
@@ -188,8 +197,9 @@ export class SshServer extends AbstractEmitter<SshServerEvents> {
             : Buffer.from(options.privateKey),
           passphrase: options.passphrase,
           agent: options.agent,
-          readyTimeout: options.readyTimeout ?? 20000,
-          keepaliveInterval: options.keepaliveInterval ?? 0,
+          // ssh2 takes 0 for "never" and cannot wait longer than timers do.
+          readyTimeout: readyTimeoutMs === Infinity ? 0 : readyTimeoutMs,
+          keepaliveInterval: keepaliveIntervalMs === Infinity ? 0 : keepaliveIntervalMs,
           // ssh2 takes regular expressions here, which its typings do not say.
           algorithms: check.serverHostKey === undefined ? undefined : ({ serverHostKey: check.serverHostKey } as unknown as Algorithms),
           hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
@@ -208,13 +218,14 @@ export class SshServer extends AbstractEmitter<SshServerEvents> {
   // Opens a channel, turning ssh2's failures into SshChannelError, or
   // ConnectionClosedError once the connection is gone.
   // The pipe is made inside ssh2's callback: a fast command's exit status can
-  // arrive in the same read as the channel's confirmation, before any await resumes.
+  // arrive in the same read as the channel's confirmation, before any await
+  // resumes; the pipe holds it, as everything, until it has a listener.
   #open<C, P>(what: string, open: (callback: (error: Error | undefined, channel: C) => void) => void, wrap: (channel: C) => P): Promise<P> {
     if (this.#closed) return Promise.reject(this.#closedError());
     return new Promise<P>((resolve, reject) => {
       const callback = (error: (Error & { reason?: number }) | undefined, channel: C) => {
         if (this.#closed) reject(this.#closedError(error));
-        else if (error === undefined) resolve(this.#wrapPaused(channel, wrap));
+        else if (error === undefined) resolve(wrap(channel));
         else {
           const reason = typeof error.reason === 'number' ? error.reason : undefined;
           reject(new SshChannelError(`SSH server ${this.host}:${this.port} refused to ${what}: ${error.message}`, { cause: error, reason }));
@@ -228,18 +239,6 @@ export class SshServer extends AbstractEmitter<SshServerEvents> {
     });
   }
 
-  // The channel stays paused until the caller's `await` has resumed and could
-  // listen: otherwise a fast command's end (and the pipe's close) could come first.
-  #wrapPaused<C, P>(channel: C, wrap: (channel: C) => P): P {
-    const streams = [channel as Readable, (channel as { stderr?: Readable }).stderr].filter((stream) => stream !== undefined);
-    for (const stream of streams) stream.pause();
-    const pipe = wrap(channel);
-    setImmediate(() => {
-      for (const stream of streams) stream.resume();
-    });
-    return pipe;
-  }
-
   #closedError(cause: unknown = this.#lastError): ConnectionClosedError {
     return new ConnectionClosedError(`The SSH connection to ${this.host}:${this.port} is closed`, { cause });
   }
@@ -247,6 +246,6 @@ export class SshServer extends AbstractEmitter<SshServerEvents> {
   #onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.emit('close', this.#closedError());
+    void this.emit('close', this.#closedError());
   }
 }

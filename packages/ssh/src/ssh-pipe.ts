@@ -1,10 +1,7 @@
-import { ConnectionClosedError, type Handler, unrefTimer } from '@cbor-rpc/core';
+import { checkDurationMs, ConnectionClosedError, settlesWithin } from '@cbor-rpc/core';
 import type { StreamPipeEvents } from '@cbor-rpc/core/node';
 import type { Duplex, Readable } from 'node:stream';
-import { SshChannelPipe, type SshConnection } from './ssh-channel-pipe.js';
-
-/** How much stderr a command's pipe keeps for a `stderr` listener that is not there yet; the rest is dropped. */
-const EARLY_STDERR_LIMIT = 1 << 20;
+import { SshChannelPipe, type SshChannelOwner } from './ssh-channel-pipe.js';
 
 /** How a remote command ended: an exit code, or the signal that killed it (`SIGTERM`, ...). */
 export interface SshExitStatus {
@@ -20,13 +17,16 @@ export type SshPipeEvents = StreamPipeEvents & {
   exit: [status: SshExitStatus];
 };
 
-/** Options of `SshServer.runCommand`. */
+/** Options of `SshConnection.runCommand`. */
 export interface SshCommandOptions {
-  /** Signal `terminate` asks the server to send (without `SIG`). Default: 'TERM'. */
+  /** Signal `terminate` asks the server to send (without `SIG`). @default 'TERM' */
   signal?: string;
-  /** How long `terminate` waits for the command to exit before closing the channel, in ms. Default: 4000. */
+  /** How long `terminate` waits for the command to exit before closing the channel, in ms. @default 4000 */
   terminateTimeoutMs?: number;
 }
+
+/** Default `terminateTimeoutMs` of `SshConnection.runCommand`, in ms. */
+export const DEFAULT_TERMINATE_TIMEOUT_MS = 4000;
 
 /** The parts of an ssh2 exec channel this pipe uses. */
 export interface SshExecChannel extends Duplex {
@@ -38,9 +38,10 @@ export interface SshExecChannel extends Duplex {
 
 /**
  * A remote command as a pipe: writes go to its stdin, `data` is its stdout,
- * `stderr` events carry its stderr. The pipe closes when the server closes the
- * channel (after the command exited), with the exit status as the close
- * reason; stdout ending alone does not close it.
+ * `stderr` events carry its stderr and `exit` its status, all in the order
+ * they came. The pipe closes when the server closes the channel (after the
+ * command exited), with the exit status as the close reason; stdout ending
+ * alone does not close it.
  */
 export class SshPipe extends SshChannelPipe<SshPipeEvents> {
   readonly #channel: SshExecChannel;
@@ -51,17 +52,13 @@ export class SshPipe extends SshChannelPipe<SshPipeEvents> {
   #status: SshExitStatus | undefined;
   #terminateReason: unknown;
   #terminating: Promise<void> | undefined;
-  /** Stderr that came before any `stderr` listener (a fast command's, before `runCommand` resolved), up to `EARLY_STDERR_LIMIT` bytes. */
-  #earlyStderr: Uint8Array[] | undefined = [];
-  #earlyStderrBytes = 0;
-  #exitAnnounced = false;
 
-  /** Wraps an exec channel; use `SshServer.runCommand` rather than this. */
-  constructor(channel: SshExecChannel, connection: SshConnection, options: SshCommandOptions = {}) {
-    super(channel, connection, { closeOnEnd: false });
+  /** Wraps an exec channel; use `SshConnection.runCommand` rather than this. Throws a `RangeError` for an invalid option. */
+  constructor(channel: SshExecChannel, owner: SshChannelOwner, options: SshCommandOptions = {}) {
+    super(channel, owner, { closeOnEnd: false });
     this.#channel = channel;
     this.#signal = options.signal ?? 'TERM';
-    this.#terminateTimeoutMs = options.terminateTimeoutMs ?? 4000;
+    this.#terminateTimeoutMs = checkDurationMs('terminateTimeoutMs', options.terminateTimeoutMs, DEFAULT_TERMINATE_TIMEOUT_MS);
     this.#exit = new Promise<SshExitStatus>((resolve, reject) => {
       this.#settleExit = (status, reason) =>
         status === undefined
@@ -69,36 +66,14 @@ export class SshPipe extends SshChannelPipe<SshPipeEvents> {
           : resolve(status);
     });
     this.#exit.catch(() => undefined);
-    // An exec channel whose stderr is never read never closes: always read it.
-    channel.stderr.on('data', (chunk: Uint8Array) => this.#onStderr(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+    // An exec channel whose stderr is never read never closes: it is read whenever stdout is.
+    channel.stderr.pause();
+    channel.stderr.on('data', (chunk: Uint8Array) => void this.announce('stderr', new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
     channel.stderr.on('error', (error) => this.fail(error));
     channel.on('exit', (code: number | null, signal?: string) => {
       this.#status = { code: code ?? null, signal: signal ?? null };
-      // A fast command's status can arrive before `runCommand` resolved: announce it
-      // on the next turn of the event loop, once the caller could listen (or at close, if sooner).
-      setImmediate(() => this.#announceExit());
+      void this.announce('exit', this.#status);
     });
-  }
-
-  /** Subscribes to an event; a first `stderr` listener also gets the stderr that came before it. */
-  override on<K extends keyof SshPipeEvents & string>(event: K, handler: Handler<SshPipeEvents, K>): this {
-    super.on(event, handler);
-    // Base classes subscribe to other events before this class's fields exist: look only for `stderr`.
-    const early = event === 'stderr' ? this.#earlyStderr : undefined;
-    if (early !== undefined) {
-      this.#earlyStderr = undefined;
-      // After the current task, so every listener added with this one sees the early chunks.
-      queueMicrotask(() => {
-        for (const chunk of early) this.emit('stderr', chunk);
-      });
-    }
-    return this;
-  }
-
-  #onStderr(chunk: Uint8Array): void {
-    const early = this.#earlyStderr;
-    if (early === undefined) this.emit('stderr', chunk);
-    else if ((this.#earlyStderrBytes += chunk.length) <= EARLY_STDERR_LIMIT) early.push(chunk);
   }
 
   /** The command's exit status once the server reported it, else undefined. */
@@ -123,32 +98,26 @@ export class SshPipe extends SshChannelPipe<SshPipeEvents> {
     return this.#terminating;
   }
 
-  #announceExit(): void {
-    if (this.#exitAnnounced || this.#status === undefined) return;
-    this.#exitAnnounced = true;
-    this.emit('exit', this.#status);
+  protected override onFlowChange(flowing: boolean): void {
+    super.onFlowChange(flowing);
+    const stderr = this.#channel.stderr;
+    if (!flowing) stderr.pause();
+    else if (!stderr.destroyed) stderr.resume();
   }
 
-  protected override markClosed(reason?: unknown): boolean {
-    if (!this.closed) this.#announceExit();
+  protected override markClosed(reason?: unknown, options?: { discard?: boolean }): boolean {
     const closing = reason ?? this.#terminateReason ?? this.#status;
-    if (!super.markClosed(closing)) return false;
+    if (!super.markClosed(closing, options)) return false;
     this.#settleExit(this.#status, closing);
     return true;
   }
 
   async #stop(): Promise<void> {
     if (this.closed) return;
-    const closed = new Promise<void>((resolve) => this.once('close', () => resolve()));
     this.#channel.signal(this.#signal);
     void this.writeEof();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.#terminateTimeoutMs);
-      unrefTimer(timer);
-    });
-    await Promise.race([closed, timeout]);
-    clearTimeout(timer);
+    // The exit promise settles when the pipe closes, whether the command exited or not.
+    await settlesWithin(this.#exit, this.#terminateTimeoutMs);
     if (this.closed) return;
     // The server answers a channel close only once the command exited, so do not wait for it.
     this.#channel.destroy();

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   SshHostKeyMismatchError,
-  SshServer,
+  SshConnection,
   SshUnknownHostKeyError,
   type SshConnectOptions,
   type SshHostKey,
@@ -36,7 +36,7 @@ function knownHostsFile(...lines: string[]): string {
 /** Connects with `options` (no host key option unless given), closes at once, and returns the error if any. */
 async function attempt(sshd: Sshd, options: Partial<SshConnectOptions>): Promise<unknown> {
   try {
-    const server = await SshServer.connect({
+    const server = await SshConnection.connect({
       host: sshd.host,
       port: sshd.port,
       username: sshd.username,

@@ -7,7 +7,7 @@ import { describe, expect, test } from '@jest/globals';
 import { ConnectionClosedError } from '@cbor-rpc/core';
 import type { AddressInfo } from 'node:net';
 import ssh2 from 'ssh2';
-import { SshAuthenticationError, SshServer } from '../src/index.js';
+import { SshAuthenticationError, SshConnection } from '../src/index.js';
 import { fingerprint } from '@cbor-rpc/test-support/sshd';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { keyPair } from './support/key-pair.js';
@@ -46,13 +46,13 @@ const options = (port: number, password: string) => ({
   hostVerifier: fingerprint(hostKey.public),
 });
 
-describe('SshServer against ssh2 in-process servers', () => {
+describe('SshConnection against ssh2 in-process servers', () => {
   test('password login: the right password gets in, a wrong one is an SshAuthenticationError', async () => {
     const port = await sshServer(() => undefined);
-    const server = await SshServer.connect(options(port, 'right'));
+    const server = await SshConnection.connect(options(port, 'right'));
     expect(server.username).toBe('alice');
     await server.close();
-    const error = await SshServer.connect(options(port, 'wrong')).catch((e: unknown) => e);
+    const error = await SshConnection.connect(options(port, 'wrong')).catch((e: unknown) => e);
     expect(SshAuthenticationError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code: 'SSH_AUTHENTICATION_FAILED', username: 'alice' });
   });
@@ -78,7 +78,7 @@ describe('SshServer against ssh2 in-process servers', () => {
         });
       });
     });
-    const server = await SshServer.connect(options(port, 'right'));
+    const server = await SshConnection.connect(options(port, 'right'));
     cleanup(() => server.close());
     const pipe = await server.runCommand('serve forever', { signal: 'TERM' });
     const reason = new Promise((resolve) => pipe.once('close', resolve));
@@ -96,7 +96,7 @@ describe('SshServer against ssh2 in-process servers', () => {
       drop = () => client.end();
       client.on('session', () => asked()); // neither accepted nor rejected
     });
-    const server = await SshServer.connect(options(port, 'right'));
+    const server = await SshConnection.connect(options(port, 'right'));
     const pending = server.runCommand('never starts');
     await sessionAsked; // the channel open reached the server, which leaves it unanswered
     drop();

@@ -15,7 +15,7 @@ import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SshServer, type SshChannelPipe, type SshPipe } from '../src/index.js';
+import { SshConnection, type SshChannelPipe, type SshPipe } from '../src/index.js';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
 const fixture = fileURLToPath(new URL('./fixtures/stdio-rpc-server.mjs', import.meta.url));
@@ -24,7 +24,7 @@ const cleanup = cleanupAfterEach();
 
 interface Session {
   client: RpcV1;
-  ssh: SshServer;
+  ssh: SshConnection;
   pipe: SshPipe | SshChannelPipe;
   /** What the remote command wrote to stderr (exec only). */
   stderr: () => string;
@@ -32,8 +32,8 @@ interface Session {
   serverConnections: () => number;
 }
 
-async function sshConnect(sshd: Sshd): Promise<SshServer> {
-  const ssh = await SshServer.connect({
+async function sshConnect(sshd: Sshd): Promise<SshConnection> {
+  const ssh = await SshConnection.connect({
     host: sshd.host,
     port: sshd.port,
     username: sshd.username,

@@ -1,4 +1,4 @@
-// SshServer against a real OpenSSH sshd started by the suite (@cbor-rpc/test-support/sshd).
+// SshConnection against a real OpenSSH sshd started by the suite (@cbor-rpc/test-support/sshd).
 import { describe, expect, test } from '@jest/globals';
 import { ConnectionClosedError } from '@cbor-rpc/core';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +9,7 @@ import {
   SshAuthenticationError,
   SshChannelError,
   SshConnectionError,
-  SshServer,
+  SshConnection,
   type SshConnectOptions,
   type SshPipe,
 } from '../src/index.js';
@@ -22,8 +22,8 @@ const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString('utf8');
 
 const cleanup = cleanupAfterEach();
 
-async function connect(sshd: Sshd, options: Partial<SshConnectOptions> = {}): Promise<SshServer> {
-  const server = await SshServer.connect({
+async function connect(sshd: Sshd, options: Partial<SshConnectOptions> = {}): Promise<SshConnection> {
+  const server = await SshConnection.connect({
     host: sshd.host,
     port: sshd.port,
     username: sshd.username,
@@ -69,7 +69,7 @@ async function unixEchoServer(): Promise<{ path: string; sockets: Socket[] }> {
   return { path, sockets };
 }
 
-describeWithSshd('SshServer against OpenSSH sshd', {}, (sshd) => {
+describeWithSshd('SshConnection against OpenSSH sshd', {}, (sshd) => {
   test('runCommand gives stdout as bytes, stderr as events and the exit status', async () => {
     const server = await connect(sshd());
     const pipe = await server.runCommand('printf "to out"; printf "to err" >&2; exit 3');
@@ -267,7 +267,7 @@ describeWithSshd('SshServer against OpenSSH sshd', {}, (sshd) => {
   });
 });
 
-describeWithSshd('SshServer against an sshd with MaxSessions 2', { maxSessions: 2 }, (sshd) => {
+describeWithSshd('SshConnection against an sshd with MaxSessions 2', { maxSessions: 2 }, (sshd) => {
   test('a session over the limit is a clear SshChannelError, and the connection stays usable', async () => {
     const server = await connect(sshd());
     const first = await server.runCommand('cat');
@@ -289,7 +289,7 @@ describeWithSshd('SshServer against an sshd with MaxSessions 2', { maxSessions: 
   });
 });
 
-describe('SshServer connection failures', () => {
+describe('SshConnection connection failures', () => {
   test('a refused connection is an SshConnectionError naming host and port', async () => {
     const port = await new Promise<number>((resolve) => {
       const probe = createServer().listen(0, '127.0.0.1', () => {
@@ -297,12 +297,12 @@ describe('SshServer connection failures', () => {
         probe.close(() => resolve(port));
       });
     });
-    const connecting = SshServer.connect({ host: '127.0.0.1', port, acceptUnknownHostKey: true });
+    const connecting = SshConnection.connect({ host: '127.0.0.1', port, acceptUnknownHostKey: true });
     await expect(connecting).rejects.toThrow(SshConnectionError);
     await expect(connecting).rejects.toMatchObject({ host: '127.0.0.1', port, code: 'SSH_CONNECTION_FAILED', message: expect.stringContaining('ECONNREFUSED') });
   });
 
-  test('a server that never answers is an SshConnectionError after readyTimeout', async () => {
+  test('a server that never answers is an SshConnectionError after readyTimeoutMs', async () => {
     const sockets: Socket[] = [];
     const silent = createServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
@@ -311,7 +311,7 @@ describe('SshServer connection failures', () => {
       return new Promise((resolve) => silent.close(resolve));
     });
     const { port } = silent.address() as { port: number };
-    const connecting = SshServer.connect({ host: '127.0.0.1', port, readyTimeout: 300, acceptUnknownHostKey: true });
+    const connecting = SshConnection.connect({ host: '127.0.0.1', port, readyTimeoutMs: 300, acceptUnknownHostKey: true });
     await expect(connecting).rejects.toThrow(SshConnectionError);
     await expect(connecting).rejects.toThrow('timed out after 300 ms');
   });

@@ -4,7 +4,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { ConnectionClosedError, RpcV1, type RpcCallContext } from '@cbor-rpc/rpc';
-import { SshServer } from '@cbor-rpc/ssh';
+import { SshConnection } from '@cbor-rpc/ssh';
 import { StdioPipe } from '@cbor-rpc/stdio';
 import { TcpPipe } from '@cbor-rpc/tcp';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
@@ -111,10 +111,10 @@ describe('a peer process killed with SIGKILL mid-call', () => {
 });
 
 describeWithSshd('an SSH connection dropped mid-call (real sshd)', {}, (sshd) => {
-  test('the calls pending over a remote command fail within a second, and the SshServer closes', async () => {
+  test('the calls pending over a remote command fail within a second, and the SshConnection closes', async () => {
     assertBuilt('core', 'rpc', 'stdio', 'transform-cbor', 'ssh');
     const server = sshd();
-    const ssh = await SshServer.connect({
+    const ssh = await SshConnection.connect({
       host: server.host,
       port: server.port,
       username: server.username,
