@@ -1,56 +1,7 @@
 import { type Channel, wireValue } from './channel.js';
-import { LOG, LogLevel, PROGRESS, STREAM } from './messages.js';
-import type { RpcV1 } from './rpc-v1.js';
-
-/** Where a logger's lines go. */
-export interface LogSink {
-  /** Sends one log line at `level` (1 critical .. 5 debug). */
-  sendLog(level: number, content: unknown): void;
-}
-
-/**
- * Sends log lines to the peer as `[2, 0, id, level, content]`: inside a call
- * they reach that call's `onLog` listeners, outside one (id 0) the peer's
- * connection-level log. `log` and `info` are the same level.
- */
-export class RpcLogger {
-  readonly #sink: LogSink;
-
-  /** Made by the connection or the call context; there is no need to make one yourself. */
-  constructor(sink: LogSink) {
-    this.#sink = sink;
-  }
-
-  /** Level 1: the work cannot go on. */
-  crit(content: unknown): void {
-    this.#sink.sendLog(LogLevel.critical, content);
-  }
-
-  /** Level 2: something is wrong but the work goes on. */
-  warn(content: unknown): void {
-    this.#sink.sendLog(LogLevel.warning, content);
-  }
-
-  /** Level 3: normal information. */
-  info(content: unknown): void {
-    this.#sink.sendLog(LogLevel.info, content);
-  }
-
-  /** Level 3, like `info` (the Python package has both names). */
-  log(content: unknown): void {
-    this.#sink.sendLog(LogLevel.info, content);
-  }
-
-  /** Level 4: detail a user asked for. */
-  verbose(content: unknown): void {
-    this.#sink.sendLog(LogLevel.verbose, content);
-  }
-
-  /** Level 5: detail for debugging. */
-  debug(content: unknown): void {
-    this.#sink.sendLog(LogLevel.debug, content);
-  }
-}
+import type { RpcConnection } from './connection.js';
+import { RpcLogger } from './logger.js';
+import { LOG, PROGRESS, STREAM } from './messages.js';
 
 /**
  * Given to a handler for each incoming call or fire: its id, a logger and
@@ -64,8 +15,8 @@ export class RpcCallContext {
   readonly id: number;
   /** The method that was called. */
   readonly method: string;
-  /** The connection the call came in on; a handler may call back into the caller through it. */
-  readonly rpc: RpcV1;
+  /** The connection the call came in on (an `RpcV1`); a handler may call back into the caller through it. */
+  readonly rpc: RpcConnection;
   /** @internal True for a call, false for a fire (which is never answered). */
   readonly expectsReply: boolean;
   readonly #channel: Channel;
@@ -77,7 +28,7 @@ export class RpcCallContext {
   #logger: RpcLogger | undefined;
 
   /** @internal Made by the connection for each incoming call. */
-  constructor(rpc: RpcV1, channel: Channel, id: number, method: string, expectsReply: boolean) {
+  constructor(rpc: RpcConnection, channel: Channel, id: number, method: string, expectsReply: boolean) {
     this.rpc = rpc;
     this.#channel = channel;
     this.id = id;

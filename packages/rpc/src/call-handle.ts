@@ -1,15 +1,12 @@
-import { TimeoutError } from '@cbor-rpc/core';
+import { checkDurationMs, InvalidStateError, TimeoutError } from '@cbor-rpc/core';
 import type { Channel } from './channel.js';
-import { CancelledError, InvalidStateError, RemoteError } from './errors.js';
+import { CancelledError, RemoteError } from './errors.js';
 import { cancelTimeout, startTimeout, type TimeoutEntry } from './timeout-list.js';
 
 /** Receives the log lines the handler sends while the call runs. */
 export type LogListener = (level: number, content: unknown) => void;
 /** Receives each progress report of the call. */
 export type ProgressListener = (value: unknown, metadata: unknown) => void;
-
-/** Longest delay timers support (2^31 - 1 ms, about 24.8 days); longer ones would fire at once. */
-export const MAX_TIMEOUT_MS = 0x7fffffff;
 
 const CREATED = 0;
 const PENDING = 1;
@@ -42,7 +39,7 @@ export class RpcCallHandle<T = unknown> implements PromiseLike<T> {
   #progressListeners: ProgressListener[] | undefined;
   #progress: unknown;
 
-  /** @internal Made by `RpcV1.createCall`. */
+  /** @internal Made by `RpcV1.createCall`; `timeoutMs` is checked already (`Infinity`: none). */
   constructor(channel: Channel, id: number, method: string, args: unknown[], timeoutMs: number) {
     this.#channel = channel;
     this.id = id;
@@ -51,10 +48,14 @@ export class RpcCallHandle<T = unknown> implements PromiseLike<T> {
     this.#timeoutMs = timeoutMs;
   }
 
-  /** Sets this call's timeout in ms (0 or less, or Infinity: none); only before it starts. Default: the connection's. */
+  /**
+   * Sets this call's timeout in ms (0 or `Infinity`: none; more than timers
+   * hold also means none); only before it starts. Default: the connection's.
+   * Throws a `RangeError` for NaN or a negative number.
+   */
   setTimeout(ms: number): this {
     if (this.#state !== CREATED) throw new InvalidStateError('Cannot set the timeout of a call that has started');
-    this.#timeoutMs = ms;
+    this.#timeoutMs = checkDurationMs('timeoutMs', ms, ms);
     return this;
   }
 
@@ -64,7 +65,7 @@ export class RpcCallHandle<T = unknown> implements PromiseLike<T> {
     this.#state = PENDING;
     this.#channel.start(this);
     const ms = this.#timeoutMs;
-    if (this.#state === PENDING && ms > 0 && ms <= MAX_TIMEOUT_MS) {
+    if (this.#state === PENDING && ms !== Infinity) {
       // Not a platform timer per call: see timeout-list.ts.
       this.#timer = startTimeout(this, ms);
     }

@@ -1,4 +1,4 @@
-import { CborRpcError } from '@cbor-rpc/core';
+import { CborRpcError, describeValue } from '@cbor-rpc/core';
 
 /**
  * The peer answered a call with an error. `message` is readable whatever the
@@ -25,11 +25,6 @@ export class CancelledError extends CborRpcError {
   }
 }
 
-/** An operation was asked at a moment it cannot be done (a second waiter on a topic, a timeout set after the call started). */
-export class InvalidStateError extends CborRpcError {
-  static override readonly code = 'INVALID_STATE';
-}
-
 /** The readable message of an error value received from the peer. */
 function describeRemoteValue(value: unknown): string {
   if (typeof value === 'string') return value === '' ? 'Remote error' : value;
@@ -37,7 +32,7 @@ function describeRemoteValue(value: unknown): string {
     const message = (value as { message?: unknown }).message;
     if (typeof message === 'string' && message !== '') return message;
   }
-  return `Remote error: ${describe(value)}`;
+  return `Remote error: ${describeValue(value)}`;
 }
 
 /**
@@ -54,24 +49,8 @@ export function thrownMessage(value: unknown): string {
       const message = (value as { message?: unknown }).message;
       if (typeof message === 'string' && message !== '') return message;
     }
-    return `Handler threw a non-Error value: ${describe(value)}`;
+    return `Handler threw a non-Error value: ${describeValue(value)}`;
   } catch {
     return 'Handler threw a value that cannot be described';
-  }
-}
-
-/** Short text form of any value, for messages. */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value !== 'object' || value === null) return String(value);
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    // A cycle, a bigint, a throwing getter; String() fails too on objects without a prototype.
-    try {
-      return String(value);
-    } catch {
-      return Object.prototype.toString.call(value);
-    }
   }
 }

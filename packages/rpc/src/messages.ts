@@ -1,4 +1,4 @@
-// The wire messages of protocol version 1 (../shared/PROTOCOL.md) and the one
+// The wire messages of protocol version 1 (docs/protocol.md) and the one
 // place that decides whether a received value is a well-formed message.
 
 /** Protocol number of calls, fires, replies and cancels. */
@@ -82,6 +82,10 @@ export function classify(message: unknown): Kind | string {
   return `unknown protocol ${describeCode(protocol)}`;
 }
 
+// Cheap whatever the peer sent: a bigint is written out only when it is small
+// (the text of a huge one costs time far beyond its size).
 function describeCode(value: unknown): string {
-  return typeof value === 'number' || typeof value === 'bigint' ? String(value) : typeof value;
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'bigint') return BigInt.asIntN(64, value) === value ? String(value) : 'a bigint beyond 64 bits';
+  return typeof value;
 }

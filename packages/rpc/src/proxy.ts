@@ -1,5 +1,3 @@
-import type { RpcV1 } from './rpc-v1.js';
-
 /**
  * The callable methods of `Api`, each taking the same arguments and returning
  * a promise of its (awaited) result.
@@ -14,6 +12,9 @@ export type RpcProxy<Api extends object> = {
 
 type Caller = (...args: unknown[]) => Promise<unknown>;
 
+/** Calls `method` on the peer with `args` as they are. */
+export type CallWithArgs = (method: string, args: unknown[]) => Promise<unknown>;
+
 /**
  * Names the stub leaves undefined, so that code probing an object never calls
  * the peer: `then` (awaiting it, returning it from an async function),
@@ -24,15 +25,15 @@ function isProbe(name: string): boolean {
   return name === 'then' || name === 'toJSON' || Object.prototype.hasOwnProperty.call(Object.prototype, name);
 }
 
-/** Makes a stub whose every method calls the peer, except the names of `isProbe`. */
-export function createProxy<Api extends object>(rpc: RpcV1): RpcProxy<Api> {
+/** Makes a stub whose every method calls the peer through `call`, except the names of `isProbe`. */
+export function createProxy<Api extends object>(call: CallWithArgs): RpcProxy<Api> {
   const callers = new Map<string, Caller>();
   return new Proxy(Object.create(null) as RpcProxy<Api>, {
     get(_target, name) {
       if (typeof name !== 'string' || isProbe(name)) return undefined;
       let caller = callers.get(name);
       if (caller === undefined) {
-        caller = (...args: unknown[]) => rpc.callWithArgs(name, args);
+        caller = (...args: unknown[]) => call(name, args);
         callers.set(name, caller);
       }
       return caller;

@@ -1,22 +1,8 @@
-import { ConnectionClosedError, type EventPipe } from '@cbor-rpc/core';
+import { checkDurationMs, ConnectionClosedError, type EventPipe, InvalidStateError } from '@cbor-rpc/core';
 import type { RpcCallContext } from './call-context.js';
-import { InvalidStateError } from './errors.js';
 import { type HandlersOf, MethodTable } from './method-table.js';
-import { checkedMaxActiveCalls, RpcV1, type RpcV1Options } from './rpc-v1.js';
-
-/** Options of an `RpcV1Server`. */
-export interface RpcV1ServerOptions {
-  /** Timeout of calls made to clients, in ms (0 or less, or Infinity: none). Default: 30000. */
-  timeoutMs?: number;
-  /** Most calls and fires each connection runs at once; see `RpcV1Options.maxActiveCalls`. Default: Infinity. */
-  maxActiveCalls?: number;
-}
-
-/** Options of `RpcV1Server.fromHandlers`. */
-export interface RpcServerHandlersOptions extends RpcV1ServerOptions {
-  /** Receives the topic events clients emit. Default: none. */
-  onEvent?: (connectionId: string, topic: string, message: unknown) => unknown;
-}
+import { resolveOptions, type RpcServerHandlersOptions, type RpcV1Options, type RpcV1ServerOptions } from './options.js';
+import { RpcV1 } from './rpc-v1.js';
 
 /**
  * Serves many connections, each an `RpcV1` known by a connection id (a
@@ -26,13 +12,11 @@ export interface RpcServerHandlersOptions extends RpcV1ServerOptions {
  */
 export abstract class RpcV1Server {
   readonly #connections = new Map<string, RpcV1>();
-  #timeoutMs: number;
-  readonly #maxActiveCalls: number;
+  readonly #options: Required<RpcV1Options>;
 
-  /** Throws a `RangeError` for a `maxActiveCalls` that is not a positive integer or Infinity. */
+  /** Throws a `RangeError` for an invalid option. */
   constructor(options: RpcV1ServerOptions = {}) {
-    this.#timeoutMs = options.timeoutMs ?? 30_000;
-    this.#maxActiveCalls = checkedMaxActiveCalls(options.maxActiveCalls);
+    this.#options = resolveOptions(options);
   }
 
   /** Answers a call from connection `connectionId`; see `RpcV1.handleMethodCall`. */
@@ -53,7 +37,7 @@ export abstract class RpcV1Server {
    */
   addConnection(connectionId: string, pipe: EventPipe<unknown, unknown>): RpcV1 {
     if (this.#connections.has(connectionId)) throw new InvalidStateError(`Connection ${connectionId} is already active`);
-    const rpc = new ServerConnection(this, connectionId, pipe, { timeoutMs: this.#timeoutMs, maxActiveCalls: this.#maxActiveCalls });
+    const rpc = new ServerConnection(this, connectionId, pipe, this.#options);
     if (rpc.closed) return rpc;
     this.#connections.set(connectionId, rpc);
     rpc.once('close', () => {
@@ -123,10 +107,20 @@ export abstract class RpcV1Server {
     return this.#connections.size;
   }
 
-  /** Sets the timeout of calls to clients, in ms, for the active connections and those added later. */
+  /** Sets the timeout of calls to clients, in ms (0 or `Infinity`: none), for the active connections and those added later; throws a `RangeError` for NaN or a negative number. */
   setTimeout(ms: number): void {
-    this.#timeoutMs = ms;
+    this.#options.timeoutMs = checkDurationMs('timeoutMs', ms, ms);
     for (const rpc of this.#connections.values()) rpc.setTimeout(ms);
+  }
+
+  /** Closes every connection (each pipe is terminated with `reason`). */
+  async disconnectAll(reason?: unknown): Promise<void> {
+    await Promise.allSettled(this.getConnectionIds().map((id) => this.disconnect(id, reason)));
+  }
+
+  /** `await using server = ...` closes every connection at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.disconnectAll();
   }
 
   /**

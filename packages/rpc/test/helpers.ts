@@ -92,6 +92,10 @@ export class ScriptedPipe extends EventPipe<unknown, unknown> {
   failWith(error: unknown): void {
     this.fail(error);
   }
+
+  closeWith(reason: unknown): void {
+    this.markClosed(reason);
+  }
 }
 
 export { mulberry32 } from '@cbor-rpc/test-support/random';

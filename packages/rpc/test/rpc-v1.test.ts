@@ -638,17 +638,35 @@ describe('connection close', () => {
     }
   });
 
-  test('a pipe error ends pending calls with the error as cause and terminates the pipe', async () => {
+  test('a transport failure (error, then close with it as reason) ends pending calls with the error as cause', async () => {
     const pipe = new ScriptedPipe();
     const rpc = RpcV1.readOnlyClient(pipe);
+    const warnings: unknown[] = [];
+    rpc.on('warning', (_reason, detail) => warnings.push(detail));
     const call = outcome(rpc.callMethod('x'));
     const failure = new Error('socket reset');
     pipe.failWith(failure);
+    pipe.closeWith(failure);
     const result = await call;
     expect((result as { error: ConnectionClosedError }).error).toBeInstanceOf(ConnectionClosedError);
     expect((result as { error: ConnectionClosedError }).error.cause).toBe(failure);
-    expect(pipe.closed).toBe(true);
+    expect(warnings).toEqual([failure]);
     expect(rpc.closed).toBe(true);
+  });
+
+  test('an error the pipe reports without closing is a warning: the connection stays open', async () => {
+    const pipe = new ScriptedPipe();
+    const rpc = RpcV1.readOnlyClient(pipe);
+    const warnings: unknown[] = [];
+    rpc.on('warning', (_reason, detail) => warnings.push(detail));
+    const call = rpc.createCall('x');
+    void call.call();
+    pipe.failWith(new Error('an observer threw'));
+    await settle();
+    expect(warnings).toEqual([new Error('an observer threw')]);
+    expect(rpc.closed).toBe(false);
+    pipe.inject([1, 2, call.id, true, 'still answered']);
+    expect(await call).toBe('still answered');
   });
 
   test('a pipe that is already closed gives a closed connection', async () => {

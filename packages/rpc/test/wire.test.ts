@@ -1,4 +1,4 @@
-// The bytes RpcV1 writes, compared with PROTOCOL.md, and what happens when
+// The bytes RpcV1 writes, compared with docs/protocol.md, and what happens when
 // values cannot be encoded or the byte stream cannot be decoded.
 import { describe, expect, test } from '@jest/globals';
 import { ConnectionClosedError, DecodeError, EncodeError, EventPipe } from '@cbor-rpc/core';
@@ -20,7 +20,7 @@ function cborPair(handlers: UntypedHandlers = {}) {
 
 const spaced = (text: string) => text.replaceAll(' ', '');
 
-describe('CBOR frames are byte-exact with PROTOCOL.md', () => {
+describe('CBOR frames are byte-exact with docs/protocol.md', () => {
   test('call [1, 0, 1, "add", [5, 10]] and reply [1, 2, 1, true, 15]', async () => {
     const { client, clientBytes, serverBytes } = cborPair({ add: (_ctx, x: number, y: number) => x + y });
     expect(await client.callMethod('add', 5, 10)).toBe(15);
