@@ -6,11 +6,13 @@ export type Handler<E extends EventMap, K extends keyof E> = (...args: E[K]) => 
 
 type AnyHandler = (...args: never[]) => unknown;
 
-/** One registration: `once` ones leave before they are called. */
-interface Entry {
-  readonly handler: AnyHandler;
-  readonly once: boolean;
+/** A `once` registration, which leaves before it is called; others are stored as the bare handler. */
+interface Once {
+  readonly once: AnyHandler;
 }
+
+/** One registration: a handler added with `on` or `pipeline` (most of them, kept bare: connections keep several each), or a `once`. */
+type Entry = AnyHandler | Once;
 
 /**
  * Event emitter with two kinds of handler, the same for every event:
@@ -38,17 +40,17 @@ export abstract class AbstractEmitter<E extends EventMap> {
 
   /** Subscribes `handler` to `event`; returns this emitter, for chaining. */
   on<K extends keyof E & string>(event: K, handler: Handler<E, K>): this {
-    return this.#add((this.#subscribers ??= new Map()), event, { handler, once: false });
+    return this.#add((this.#subscribers ??= new Map()), event, handler);
   }
 
   /** Subscribes `handler` to the next `event` only; `off` removes it like any other. */
   once<K extends keyof E & string>(event: K, handler: Handler<E, K>): this {
-    return this.#add((this.#subscribers ??= new Map()), event, { handler, once: true });
+    return this.#add((this.#subscribers ??= new Map()), event, { once: handler });
   }
 
   /** Removes `handler` from `event`, whether it was added with `on`, `once` or `pipeline`. */
   off<K extends keyof E & string>(event: K, handler: Handler<E, K>): this {
-    const matches = (entry: Entry) => entry.handler === handler;
+    const matches = (entry: Entry) => entry === handler || (typeof entry !== 'function' && entry.once === handler);
     remove(this.#subscribers, event, matches);
     remove(this.#pipelines, event, matches);
     return this;
@@ -56,7 +58,7 @@ export abstract class AbstractEmitter<E extends EventMap> {
 
   /** Adds an awaited stage for `event`, run before subscribers (see the class comment); returns this emitter. */
   pipeline<K extends keyof E & string>(event: K, handler: Handler<E, K>): this {
-    return this.#add((this.#pipelines ??= new Map()), event, { handler, once: false });
+    return this.#add((this.#pipelines ??= new Map()), event, handler);
   }
 
   /** Number of handlers of `event`: subscribers and pipeline stages. */
@@ -129,7 +131,7 @@ export abstract class AbstractEmitter<E extends EventMap> {
     const entries = this.#subscribers?.get(event);
     if (entries === undefined) return;
     for (const entry of entries) {
-      if (entry.once) remove(this.#subscribers, event, (other) => other === entry);
+      if (typeof entry !== 'function') remove(this.#subscribers, event, (other) => other === entry);
       try {
         const result = call(entry, args);
         if (isPromiseLike(result)) result.then(undefined, (error: unknown) => this.listenerFailed(event, error));
@@ -155,7 +157,7 @@ export abstract class AbstractEmitter<E extends EventMap> {
 type EntryMap = Map<PropertyKey, readonly Entry[]>;
 
 function call(entry: Entry, args: unknown[]): unknown {
-  return (entry.handler as (...a: unknown[]) => unknown)(...args);
+  return ((typeof entry === 'function' ? entry : entry.once) as (...a: unknown[]) => unknown)(...args);
 }
 
 function remove(map: EntryMap | undefined, event: PropertyKey, matches: (entry: Entry) => boolean): void {

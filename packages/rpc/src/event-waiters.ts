@@ -2,8 +2,7 @@ import { InvalidStateError, TimedPromise } from '@cbor-rpc/core';
 
 /** The callers of `waitNextEvent`, one per topic. Not exported from the package. */
 export class EventWaiters {
-  // Made on first use, as few connections ever wait for an event.
-  #waiters: Map<string, TimedPromise<unknown>> | undefined;
+  #waiters = new Map<string, TimedPromise<unknown>>();
 
   /**
    * Resolves with the message of the next event on `topic`, or rejects with a
@@ -11,7 +10,7 @@ export class EventWaiters {
    * second waiter on the same topic rejects with `InvalidStateError`.
    */
   wait<T>(topic: string, timeoutMs: number): Promise<T> {
-    const waiters = (this.#waiters ??= new Map());
+    const waiters = this.#waiters;
     if (waiters.has(topic)) return Promise.reject(new InvalidStateError(`Already waiting for an event on: ${topic}`));
     const waiter = new TimedPromise<unknown>(timeoutMs, () => waiters.delete(topic), `Timeout Waiting for Event on: ${topic}`);
     waiters.set(topic, waiter);
@@ -20,17 +19,16 @@ export class EventWaiters {
 
   /** An event arrived: its waiter, if any, resolves with `message`. */
   receive(topic: string, message: unknown): void {
-    const waiter = this.#waiters?.get(topic);
+    const waiter = this.#waiters.get(topic);
     if (waiter === undefined) return;
-    this.#waiters!.delete(topic);
+    this.#waiters.delete(topic);
     waiter.resolve(message);
   }
 
   /** The connection closed: every waiter rejects with `error`. */
   rejectAll(error: unknown): void {
     const waiters = this.#waiters;
-    if (waiters === undefined) return;
-    this.#waiters = undefined;
+    this.#waiters = new Map();
     for (const waiter of waiters.values()) waiter.reject(error);
   }
 }

@@ -45,7 +45,8 @@ export abstract class RpcV1 implements RpcConnection {
   readonly #emitter = new RpcEmitter();
   readonly #outgoing: OutgoingCalls;
   readonly #incoming: IncomingCalls;
-  readonly #waiters = new EventWaiters();
+  // Made on first use, as few connections ever wait for an event.
+  #waiters: EventWaiters | undefined;
   readonly #channel: Channel;
   #timeoutMs: number;
   #closed = false;
@@ -70,7 +71,7 @@ export abstract class RpcV1 implements RpcConnection {
     this.#channel = channel;
     this.#outgoing = new OutgoingCalls(channel);
     this.#incoming = new IncomingCalls(this, this.#channel, (context, method, args) => this.handleMethodCall(context, method, args), maxActiveCalls);
-    pipe.pipeline('data', (message) => this.#receive(message));
+    pipe.on('data', (message) => this.#receive(message));
     pipe.on('close', (reason) => this.#shutdown(reason));
     pipe.on('error', (error) => this.#warn(`the pipe reported an error: ${describeError(error)}`, error));
     if (pipe.closed) this.#shutdown(undefined);
@@ -130,7 +131,7 @@ export abstract class RpcV1 implements RpcConnection {
   waitNextEvent<T = unknown>(topic: string, timeoutMs: number = this.#timeoutMs): Promise<T> {
     if (this.#closed) return Promise.reject(this.#closedError());
     try {
-      return this.#waiters.wait<T>(topic, checkDurationMs('timeoutMs', timeoutMs, this.#timeoutMs));
+      return (this.#waiters ??= new EventWaiters()).wait<T>(topic, checkDurationMs('timeoutMs', timeoutMs, this.#timeoutMs));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -253,13 +254,13 @@ export abstract class RpcV1 implements RpcConnection {
     return new FunctionRpcV1(pipe, options.id ?? '', (context, method, args) => table.call(context, method, args), options.onEvent, options);
   }
 
-  // A pipeline stage of the message pipe: a promise while an `event` stage holds the messages after it. Never throws.
-  #receive(message: unknown): Promise<unknown> | undefined {
+  // Never throws: a throw would reach the pipe as a failing observer.
+  #receive(message: unknown): void {
     try {
       const kind = classify(message);
       if (typeof kind === 'string') {
         this.#warn(kind, message);
-        return undefined;
+        return;
       }
       const m = message as unknown[];
       switch (kind) {
@@ -280,21 +281,26 @@ export abstract class RpcV1 implements RpcConnection {
           this.#incoming.cancel(m[2] as number);
           break;
         case Kind.event:
-          return this.#receiveEvent(m[2] as string, m[3]);
+          this.#receiveEvent(m[2] as string, m[3]);
+          break;
       }
     } catch (error) {
       // Every known failure is handled above; whatever is left must still never reach the transport.
       this.#warn('failed to process a message', error);
     }
-    return undefined;
   }
 
-  #receiveEvent(topic: string, message: unknown): Promise<unknown> | undefined {
-    this.#waiters.receive(topic, message);
+  // A pending `event` stage holds the pipe (and the transport's reading) until it is done.
+  #receiveEvent(topic: string, message: unknown): void {
+    this.#waiters?.receive(topic, message);
     const delivered = this.#emitter.announce('event', topic, message);
     if (delivered === true) this.#callOnEvent(topic, message);
-    if (typeof delivered === 'boolean') return undefined;
-    return delivered.then((passed) => passed && this.#callOnEvent(topic, message));
+    if (typeof delivered === 'boolean') return;
+    const pipe = this.#pipe.pause();
+    void delivered.then((passed) => {
+      pipe.resume();
+      if (passed) this.#callOnEvent(topic, message);
+    });
   }
 
   #callOnEvent(topic: string, message: unknown): void {
@@ -345,7 +351,7 @@ export abstract class RpcV1 implements RpcConnection {
     this.#closeReason = reason;
     const error = this.#closedError();
     this.#outgoing.failAll(error);
-    this.#waiters.rejectAll(error);
+    this.#waiters?.rejectAll(error);
     this.#incoming.close(error);
     if (reason === undefined) void this.#emitter.announce('close');
     else void this.#emitter.announce('close', reason);

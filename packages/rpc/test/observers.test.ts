@@ -84,3 +84,32 @@ describe("a throwing listener of the connection's own events", () => {
     // afterEach checks that nothing was printed.
   });
 });
+
+describe('pipeline stages on connection events', () => {
+  test('a pending event stage holds the messages after it, and the peer sees its writes wait', async () => {
+    const [clientPipe, serverPipe] = EventPipe.createInMemoryPair<unknown>({ highWaterMark: 4 });
+    const client = RpcV1.readOnlyClient(clientPipe);
+    const server = RpcV1.fromHandlers(serverPipe, {});
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const order: string[] = [];
+    client.pipeline('event', async (topic) => {
+      order.push(`stage ${topic}`);
+      if (topic === 'first') await released;
+    });
+    client.on('event', (topic) => void order.push(`listener ${topic}`));
+    const writes = ['first', 'a', 'b', 'c', 'd', 'e', 'f'].map((topic) => {
+      const write = { settled: false };
+      void server.emit(topic, null).then(() => (write.settled = true));
+      return write;
+    });
+    await waitFor(() => order.length === 1);
+    await later(20);
+    expect(order).toEqual(['stage first']);
+    expect(writes[writes.length - 1]!.settled).toBe(false);
+    release();
+    await waitFor(() => order.length === 14);
+    expect(order.slice(0, 4)).toEqual(['stage first', 'listener first', 'stage a', 'listener a']);
+    await waitFor(() => writes.every((write) => write.settled));
+  });
+});
