@@ -61,6 +61,9 @@ export abstract class StreamTransformer<A, B> extends TransformerBase<A, B> {
 
   abstract override decodeChunk(chunk: B, out: A[]): void;
 
+  /** The stream ended: appends a message only the end completes, and throws if a partial one is left over. */
+  abstract override finish(out: A[]): void;
+
   /** Throws `TransformerInUseError` when this transformer already serves a pipe. */
   override applyTransformer(pipe: EventPipe<B, B>): EventTransformerPipe<A, B>;
   override applyTransformer(pipe: Pipe<B, B>): TransformerPipe<A, B>;
