@@ -34,6 +34,10 @@ export async function launchChromium(): Promise<{ browser: Browser; close: () =>
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      // Several pages at once: none may be throttled or frozen as a background tab.
+      '--disable-background-timer-throttling',
+      '--disable-renderer-backgrounding',
+      '--disable-backgrounding-occluded-windows',
       `--user-data-dir=${profile}`,
     ],
   });
