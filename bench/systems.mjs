@@ -10,6 +10,7 @@ import { TcpPipe, TcpServer } from '@cbor-rpc/tcp';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 import { JsonStreamTransformer } from '@cbor-rpc/transform-json';
 import jsonrpc from 'vscode-jsonrpc/node.js';
+import { websocketSystems } from './websocket-systems.mjs';
 
 const { createMessageConnection, SocketMessageReader, SocketMessageWriter } = jsonrpc;
 
@@ -191,10 +192,11 @@ const vscode = {
   },
 };
 
-/** Systems by key, in table order. */
+/** Systems by key, in table order: TCP ones (baseline `raw`), then WebSocket ones (baseline `ws-raw`). */
 export const systems = {
   raw,
   cbor: ours(() => new CborStreamTransformer(), true),
   json: ours(() => new JsonStreamTransformer(), false),
   vscode,
+  ...websocketSystems,
 };

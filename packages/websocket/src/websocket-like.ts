@@ -41,6 +41,20 @@ export interface NodeWebSocketLike extends WebSocketLike {
   on(event: 'pong', listener: () => void): unknown;
 }
 
+/** What writes go through under a `ws` socket: its TCP or TLS socket, which can gather writes. @internal */
+export interface CorkableStream {
+  cork(): void;
+  uncork(): void;
+}
+
+/**
+ * The stream under each `ws` socket, recorded where it is known (the server's
+ * upgrade, the client's `upgrade` event), so the pipe can send the messages
+ * written in one go in one system call, as `StreamPipe` does.
+ * @internal
+ */
+export const underlyingStreams = new WeakMap<object, CorkableStream>();
+
 /** True for a socket with `ws`'s extras. @internal */
 export function isNodeWebSocket(socket: WebSocketLike): socket is NodeWebSocketLike {
   const extras = socket as Partial<NodeWebSocketLike>;

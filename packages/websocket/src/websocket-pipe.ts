@@ -5,7 +5,7 @@ import { connectWebSocket, type WebSocketConnectOptions } from './connect.js';
 import { KeepaliveTimeoutError, WebSocketClosedError, WebSocketProtocolError } from './errors.js';
 import { Keepalive } from './keepalive.js';
 import { resolvePipeOptions, type WebSocketChunk, type WebSocketFrames, type WebSocketPipeOptions } from './pipe-options.js';
-import { isNodeWebSocket, type NodeWebSocketLike, type WebSocketEventLike, type WebSocketLike, type WebSocketRequestInfo } from './websocket-like.js';
+import { isNodeWebSocket, underlyingStreams, type NodeWebSocketLike, type WebSocketEventLike, type WebSocketLike, type WebSocketRequestInfo } from './websocket-like.js';
 
 /** `write` resolves at once while fewer bytes than this wait to be sent (Node's stream high-water mark). */
 const WRITE_HIGH_WATER = 16 * 1024;
@@ -52,6 +52,8 @@ export class WebSocketPipe extends EventPipe<WebSocketChunk, WebSocketChunk> {
   #reading = false;
   /** This side sent its close frame: from now on the socket is read to the end. */
   #closing = false;
+  /** Writes are being gathered until the current job's microtasks ran. */
+  #corked = false;
 
   /**
    * Wraps an open `socket` (see `WebSocketPipeOptions`); throws a `RangeError`
@@ -115,6 +117,7 @@ export class WebSocketPipe extends EventPipe<WebSocketChunk, WebSocketChunk> {
   write(chunk: WebSocketChunk): Promise<boolean> {
     const socket = this.#socket;
     if (this.closed || socket.readyState !== OPEN) return Promise.reject(new ConnectionClosedError('Cannot write: the WebSocket is closed'));
+    if (!this.#corked) this.#cork();
     socket.send(chunk);
     if (socket.bufferedAmount <= WRITE_HIGH_WATER && this.#drained === undefined) return EventPipe.written;
     if (socket.bufferedAmount > this.#maxWriteBacklog && !this.#backedUp && this.#node !== undefined) {
@@ -214,6 +217,18 @@ export class WebSocketPipe extends EventPipe<WebSocketChunk, WebSocketChunk> {
       // Closed already.
     }
     this.#node?.resume();
+  }
+
+  /** Gathers the messages written until the current job's microtasks ran, so they leave in one system call (`ws` only). */
+  #cork(): void {
+    const stream = this.#node === undefined ? undefined : underlyingStreams.get(this.#node);
+    if (stream === undefined) return;
+    this.#corked = true;
+    stream.cork();
+    queueMicrotask(() => {
+      this.#corked = false;
+      stream.uncork();
+    });
   }
 
   /** Resolves once the send buffer is down to the high-water mark (polled: WebSocket has no event for it), or rejects once closed. */

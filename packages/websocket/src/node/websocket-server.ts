@@ -5,7 +5,7 @@ import { WebSocketServer as WsServer, type WebSocket as WsWebSocket } from 'ws';
 import { Server } from '@cbor-rpc/core';
 import { UpgradeRefusedError, WebSocketListenError } from '../errors.js';
 import { resolvePipeOptions, type WebSocketPipeOptions } from '../pipe-options.js';
-import type { WebSocketLike } from '../websocket-like.js';
+import { underlyingStreams, type WebSocketLike } from '../websocket-like.js';
 import { awaitingAcceptance, WebSocketPipe } from '../websocket-pipe.js';
 import { originAllowed } from './origin.js';
 import { refuseRequest } from './refuse.js';
@@ -204,6 +204,7 @@ export class WebSocketServer extends Server<WebSocketPipe> {
       return;
     }
     this.#ws.handleUpgrade(request, socket, head, (ws) => {
+      underlyingStreams.set(ws, socket);
       this.#connected(ws, request).catch((error: unknown) => this.emit('error', error));
     });
   }

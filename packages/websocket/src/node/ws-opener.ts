@@ -2,7 +2,7 @@ import { WebSocket as WsWebSocket } from 'ws';
 import { checkLimit } from '@cbor-rpc/core';
 import type { WebSocketConnectOptions, WebSocketConstructor } from '../connect.js';
 import { DEFAULT_MAX_PAYLOAD } from '../pipe-options.js';
-import type { WebSocketLike } from '../websocket-like.js';
+import { underlyingStreams, type WebSocketLike } from '../websocket-like.js';
 
 /** Most of a refused upgrade's response body kept for the error message. */
 const MAX_BODY = 512;
@@ -24,6 +24,7 @@ export function openNodeSocket(url: string, protocols: string[], options: WebSoc
   });
   // `ws` throws an `error` nobody listens to; the pipe and connect listen through the standard interface, and not always.
   socket.on('error', () => undefined);
+  socket.once('upgrade', (response) => underlyingStreams.set(socket, response.socket));
   socket.on('unexpected-response', (request, response) => {
     let body = '';
     response.setEncoding('utf8');
