@@ -77,7 +77,7 @@ export function printTable({ results, systemKeys, rounds, timing, idleCount, mac
     if (shown.length > 0) lines.push(...table(results, shown, shown.includes(baseline) ? baseline : shown[0]));
   }
   lines.push(
-    `Median of ${rounds} interleaved rounds (min-max); ratios are to the raw socket (TCP) or to raw `ws` (WebSocket). ` +
+    `Median of ${rounds} interleaved rounds (min-max); ratios are to the raw socket (TCP) or to raw \`ws\` (WebSocket). ` +
       `${timing.warmupMs} ms warm-up + ${timing.durationMs} ms per figure; ` +
       (pinned ? 'client on CPU 0 and server on CPU 1, both on CPU 1 for "one core"; ' : 'processes not pinned to CPUs; ') +
       `memory: RSS after GC of a fresh server, ` +
