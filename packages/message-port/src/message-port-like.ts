@@ -26,7 +26,7 @@ export interface WebPortLike {
  */
 export interface NodePortLike {
   postMessage(message: unknown): void;
-  on(event: 'message' | 'messageerror' | 'error' | 'close' | 'exit', listener: (value: never) => void): unknown;
+  on(event: 'message' | 'messageerror' | 'error' | 'close' | 'exit', listener: (value: unknown) => void): unknown;
   close?(): void;
 }
 

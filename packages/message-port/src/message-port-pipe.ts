@@ -33,11 +33,11 @@ export class MessagePortPipe<W = unknown, R = W> extends EventPipe<W, R> {
     super();
     this.#port = port;
     if (isNodePort(port)) {
-      port.on('message', (message: unknown) => this.#receive(message));
-      port.on('messageerror', (error: unknown) => this.#messageError(error));
-      port.on('error', (error: unknown) => this.fail(new PortMessageError(`The worker failed: ${messageOf(error)}`, { cause: error })));
+      port.on('message', (message) => this.#receive(message));
+      port.on('messageerror', (error) => this.#messageError(error));
+      port.on('error', (error) => this.fail(new PortMessageError(`The worker failed: ${messageOf(error)}`, { cause: error })));
       port.on('close', () => this.markClosed(new PortClosedError('The port closed')));
-      port.on('exit', (code: number) => this.markClosed(new PortClosedError(`The worker exited with code ${code}`, code)));
+      port.on('exit', (code) => this.markClosed(new PortClosedError(`The worker exited with code ${String(code)}`, Number(code))));
     } else {
       port.addEventListener('message', (event) => this.#receive(event.data));
       port.addEventListener('messageerror', (event) => this.#messageError(event));
