@@ -13,6 +13,7 @@ import { io } from 'socket.io-client';
 import { RpcV1, RpcV1Server } from '@cbor-rpc/rpc';
 import { CborTransformer } from '@cbor-rpc/transform-cbor';
 import { WebSocketPipe, WebSocketServer } from '@cbor-rpc/websocket';
+import { inOrder } from './in-order.mjs';
 
 const MAX = 16 * 1024 * 1024;
 /** Same size as the CBOR call `[1, 0, id, "add", [5, 10]]`. */
@@ -39,23 +40,8 @@ const wsRaw = {
       socket.once('open', resolve);
       socket.once('error', reject);
     });
-    // Replies come back in order: a FIFO of resolvers is all the matching needed.
-    const waiting = [];
-    let head = 0;
-    socket.on('message', (data) => {
-      const resolve = waiting[head];
-      waiting[head++] = undefined;
-      if (head > 1024 && head * 2 > waiting.length) {
-        waiting.splice(0, head);
-        head = 0;
-      }
-      resolve(data);
-    });
-    const send = (message) =>
-      new Promise((resolve) => {
-        waiting.push(resolve);
-        socket.send(message);
-      });
+    const { send, reply } = inOrder((message) => socket.send(message));
+    socket.on('message', reply);
     return {
       add: () => send(addMessage),
       echo: (bytes) => send(bytes),
