@@ -4,7 +4,7 @@
 // raw socket. Progress goes to stderr, the table to stdout.
 //
 //   node run.mjs [--quick] [--rounds N] [--duration MS] [--warmup MS]
-//                [--idle N] [--systems raw,cbor,json,vscode]
+//                [--idle N] [--systems raw,cbor,json,vscode,ws-raw,ws-cbor,socketio]
 //                [--workloads sequential,sequential2,concurrent,echo,fanin,memory]
 //                [--no-pin] [--json FILE]
 //
@@ -28,7 +28,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string' },
     warmup: { type: 'string' },
     idle: { type: 'string' },
-    systems: { type: 'string', default: 'raw,cbor,json,vscode' },
+    systems: { type: 'string', default: 'raw,cbor,json,vscode,ws-raw,ws-cbor,socketio' },
     workloads: { type: 'string', default: 'sequential,sequential2,concurrent,echo,fanin,memory' },
     'no-pin': { type: 'boolean', default: false },
     json: { type: 'string' },

@@ -10,6 +10,8 @@ import { TcpPipe, TcpServer } from '@cbor-rpc/tcp';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 import { JsonStreamTransformer } from '@cbor-rpc/transform-json';
 import jsonrpc from 'vscode-jsonrpc/node.js';
+import { inOrder } from './in-order.mjs';
+import { websocketSystems } from './websocket-systems.mjs';
 
 const { createMessageConnection, SocketMessageReader, SocketMessageWriter } = jsonrpc;
 
@@ -87,23 +89,8 @@ const raw = {
   async connect(port) {
     const socket = await connectNet(port);
     socket.on('error', () => undefined);
-    // Replies come back in order: a FIFO of resolvers is all the matching needed.
-    const waiting = [];
-    let head = 0;
-    readFrames(socket, (frame) => {
-      const resolve = waiting[head];
-      waiting[head++] = undefined;
-      if (head > 1024 && head * 2 > waiting.length) {
-        waiting.splice(0, head);
-        head = 0;
-      }
-      resolve(frame);
-    });
-    const send = (frame) =>
-      new Promise((resolve) => {
-        waiting.push(resolve);
-        socket.write(frame);
-      });
+    const { send, reply } = inOrder((frame) => socket.write(frame));
+    readFrames(socket, reply);
     return {
       add: () => send(addFrame),
       async echo(bytes) {
@@ -191,10 +178,11 @@ const vscode = {
   },
 };
 
-/** Systems by key, in table order. */
+/** Systems by key, in table order: TCP ones (baseline `raw`), then WebSocket ones (baseline `ws-raw`). */
 export const systems = {
   raw,
   cbor: ours(() => new CborStreamTransformer(), true),
   json: ours(() => new JsonStreamTransformer(), false),
   vscode,
+  ...websocketSystems,
 };

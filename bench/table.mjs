@@ -33,27 +33,51 @@ function fmt(value) {
   return value.toFixed(2);
 }
 
-const names = { raw: 'raw socket', cbor: 'cbor-rpc, CBOR', json: 'cbor-rpc, JSON', vscode: 'vscode-jsonrpc' };
+const names = {
+  raw: 'raw socket',
+  cbor: 'cbor-rpc, CBOR',
+  json: 'cbor-rpc, JSON',
+  vscode: 'vscode-jsonrpc',
+  'ws-raw': 'raw `ws`',
+  'ws-cbor': 'cbor-rpc over WebSocket, CBOR',
+  socketio: 'Socket.IO `emitWithAck`',
+};
 
-/** Prints the table and the targets to stdout. */
-export function printTable({ results, systemKeys, rounds, timing, idleCount, machine, pinned, seconds }) {
+/** The tables: TCP systems against the raw socket, WebSocket ones against raw `ws`. */
+const groups = [
+  { baseline: 'raw', keys: ['raw', 'cbor', 'json', 'vscode'] },
+  { baseline: 'ws-raw', keys: ['ws-raw', 'ws-cbor', 'socketio'] },
+];
+
+/** One markdown table of `keys`, ratios to `baseline`. */
+function table(results, keys, baseline) {
   const lines = [];
-  lines.push(`| | ${systemKeys.map((key) => names[key] ?? key).join(' | ')} |`);
-  lines.push(`|---|${systemKeys.map(() => '---:').join('|')}|`);
+  lines.push(`| | ${keys.map((key) => names[key] ?? key).join(' | ')} |`);
+  lines.push(`|---|${keys.map(() => '---:').join('|')}|`);
   for (const metric of metrics) {
     if (results[metric.workload] === undefined) continue;
-    const raw = summary(results, metric.workload, 'raw', metric.field);
-    const cells = systemKeys.map((key) => {
+    const base = summary(results, metric.workload, baseline, metric.field);
+    const cells = keys.map((key) => {
       const s = summary(results, metric.workload, key, metric.field);
       if (s === undefined) return '';
-      const ratio = raw !== undefined && key !== 'raw' && raw.median > 0 ? ` **${(s.median / raw.median).toFixed(2)}x**` : '';
+      const ratio = base !== undefined && key !== baseline && base.median > 0 ? ` **${(s.median / base.median).toFixed(2)}x**` : '';
       return `${fmt(s.median)} (${fmt(s.min)}-${fmt(s.max)})${ratio}`;
     });
     lines.push(`| ${metric.label} | ${cells.join(' | ')} |`);
   }
   lines.push('');
+  return lines;
+}
+
+/** Prints the tables and the targets to stdout. */
+export function printTable({ results, systemKeys, rounds, timing, idleCount, machine, pinned, seconds }) {
+  const lines = [];
+  for (const { baseline, keys } of groups) {
+    const shown = keys.filter((key) => systemKeys.includes(key));
+    if (shown.length > 0) lines.push(...table(results, shown, shown.includes(baseline) ? baseline : shown[0]));
+  }
   lines.push(
-    `Median of ${rounds} interleaved rounds (min-max); ratios are to the raw socket. ` +
+    `Median of ${rounds} interleaved rounds (min-max); ratios are to the raw socket (TCP) or to raw \`ws\` (WebSocket). ` +
       `${timing.warmupMs} ms warm-up + ${timing.durationMs} ms per figure; ` +
       (pinned ? 'client on CPU 0 and server on CPU 1, both on CPU 1 for "one core"; ' : 'processes not pinned to CPUs; ') +
       `memory: RSS after GC of a fresh server, ` +
@@ -94,5 +118,13 @@ function targets(results) {
     check('KiB per idle connection', summary(results, 'memory', key, 'kibPerConnection')?.median, 16, true);
     if (lines.length > 0) out.push(headings[key], ...lines);
   }
+  const ws = [];
+  const check = (label, value, goal) => {
+    if (value !== undefined) ws.push(`- ${value >= goal ? 'met' : 'MISSED'}: ${label}: ${value.toFixed(2)} (target >= ${goal})`);
+  };
+  check('WebSocket CBOR sequential / raw ws', ratio('sequential', 'perSecond', 'ws-cbor', 'ws-raw'), 0.85);
+  check('WebSocket CBOR 256 in flight / Socket.IO', ratio('concurrent', 'perSecond', 'ws-cbor', 'socketio'), 2);
+  check('WebSocket CBOR 1 MiB echo / raw ws', ratio('echo', 'perSecond', 'ws-cbor', 'ws-raw'), 0.5);
+  if (ws.length > 0) out.push('Targets of issue 15, over WebSocket (ratios of medians):', ...ws);
   return out;
 }

@@ -65,6 +65,7 @@ const wanted = ['core', 'rpc', 'tcp', 'transform-cbor'].map((dir) => tarball[dir
 run('npm install of core, rpc, tcp and transform-cbor', 'npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...wanted, '@types/node@20'], { cwd: app });
 check('dependency isolation: no ssh2 in node_modules', !existsSync(join(app, 'node_modules', 'ssh2')));
 check('dependency isolation: no transform-json in node_modules', !existsSync(join(app, 'node_modules', '@cbor-rpc', 'transform-json')));
+check('dependency isolation: no ws (the WebSocket package\'s) in node_modules', !existsSync(join(app, 'node_modules', 'ws')));
 
 const program = (load) => `${load}
 async function main() {

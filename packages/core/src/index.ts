@@ -1,3 +1,4 @@
+import './disposable.js';
 export { AbstractEmitter, isPromiseLike } from './emitter.js';
 export type { EventMap, Handler } from './emitter.js';
 export { DEFAULT_IN_MEMORY_HIGH_WATER_MARK, EventPipe } from './event-pipe.js';

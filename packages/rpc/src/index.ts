@@ -14,3 +14,7 @@ export type { RpcProxy } from './proxy.js';
 export { LogLevel } from './messages.js';
 export { CancelledError, RemoteError } from './errors.js';
 export { ConnectionClosedError, EncodeError, InvalidStateError, TimeoutError } from '@cbor-rpc/core';
+export { ReconnectingClient } from './reconnecting-client.js';
+export type { ReconnectingCallOptions, ReconnectingClientEvents, ReconnectingClientOptions, WhileDisconnected } from './reconnecting-client.js';
+export { DEFAULT_BACKOFF_FACTOR, DEFAULT_BACKOFF_JITTER, DEFAULT_MAX_RECONNECT_DELAY_MS, DEFAULT_RECONNECT_DELAY_MS } from './backoff.js';
+export type { BackoffOptions } from './backoff.js';

@@ -66,7 +66,7 @@ export class CborStreamTransformer extends StreamTransformer<unknown, Uint8Array
   }
 
   /** Throws `DecodeError` when the stream closed in the middle of a message. */
-  finish(): void {
+  override finish(): void {
     if (this.#failure !== undefined) return;
     this.#scanner.finish(this.#offset);
   }

@@ -35,7 +35,7 @@ export class JsonStreamTransformer extends StreamTransformer<unknown, Uint8Array
    * The stream ended: appends a top-level number that only the end completes,
    * and throws a `DecodeError` if a value is left unfinished.
    */
-  finish(out: unknown[]): void {
+  override finish(out: unknown[]): void {
     this.#framer.end(out);
   }
 }

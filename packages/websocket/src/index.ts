@@ -1,0 +1,15 @@
+export { WebSocketPipe } from './websocket-pipe.js';
+export { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_MAX_PAYLOAD, DEFAULT_PING_INTERVAL_MS } from './pipe-options.js';
+export type { WebSocketChunk, WebSocketFrames, WebSocketPipeOptions } from './pipe-options.js';
+export { DEFAULT_CONNECT_TIMEOUT_MS } from './connect.js';
+export type { WebSocketClientTlsOptions, WebSocketConnectOptions, WebSocketConstructor } from './connect.js';
+export type { WebSocketEventLike, WebSocketLike, WebSocketRequestInfo } from './websocket-like.js';
+export { CloseCode } from './close-codes.js';
+export {
+  KeepaliveTimeoutError,
+  UpgradeRefusedError,
+  WebSocketClosedError,
+  WebSocketConnectError,
+  WebSocketListenError,
+  WebSocketProtocolError,
+} from './errors.js';
