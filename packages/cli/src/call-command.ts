@@ -41,7 +41,7 @@ export async function runCall(target: Target, method: string, args: readonly str
         .setTimeout(flags.timeoutMs)
         .onLog((level, content) => display.log(level, content))
         .onProgress((value, metadata) => display.progress(value, metadata));
-      let peerAnswered: Promise<void> | undefined;
+      let peerAnswered: Promise<'reply' | 'closed'> | undefined;
       void interrupt.interrupted.then(() => {
         peerAnswered = replyArrives(session.link.messages, call.id);
         call.cancel();
@@ -52,8 +52,10 @@ export async function runCall(target: Target, method: string, args: readonly str
       } catch (error) {
         if (CancelledError.isInstance(error) && peerAnswered !== undefined) {
           display.stop();
-          display.note(`cancelled ${method}; waiting up to ${CANCEL_WAIT_MS} ms for the peer`);
-          await settlesWithin(peerAnswered, CANCEL_WAIT_MS);
+          display.note(`cbor-rpc: cancelled ${method}; waiting up to ${CANCEL_WAIT_MS} ms for the peer`);
+          let how: 'reply' | 'closed' | undefined;
+          await settlesWithin(peerAnswered.then((outcome) => (how = outcome)), CANCEL_WAIT_MS);
+          display.note(`cbor-rpc: ${how === 'reply' ? 'the peer answered the cancelled call' : how === 'closed' ? 'the connection closed' : 'no answer from the peer'}`);
           return ExitCode.interrupted;
         }
         if (TimeoutError.isInstance(error)) throw new TimeoutError(error.timeoutPeriod, `no reply to ${method} within ${error.timeoutPeriod} ms (--timeout)`);

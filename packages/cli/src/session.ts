@@ -24,7 +24,7 @@ export interface Session {
 export async function openSession(target: Target, options: Omit<OpenOptions, 'stderr'>, display: CallDisplay): Promise<Session> {
   const link = await target.connect({ ...options, stderr: (chunk) => display.passthrough(chunk) });
   const rpc = RpcV1.readOnlyClient(link.messages, { timeoutMs: 0 });
-  rpc.on('warning', (reason) => display.note(`warning: ${reason}`));
+  rpc.on('warning', (reason) => display.note(`cbor-rpc: warning: ${reason}`));
   rpc.on('log', (level, content) => display.log(level, content));
   return {
     rpc,
@@ -33,18 +33,19 @@ export async function openSession(target: Target, options: Omit<OpenOptions, 'st
   };
 }
 
-/** Resolves once `messages` carries the peer's reply to call `id` (as after a cancel), or closes. */
-export function replyArrives(messages: EventPipe<unknown, unknown>, id: number): Promise<void> {
+/** Resolves with `reply` once `messages` carries the peer's reply to call `id` (as after a cancel), or `closed` once it closes. */
+export function replyArrives(messages: EventPipe<unknown, unknown>, id: number): Promise<'reply' | 'closed'> {
   return new Promise((resolve) => {
-    const done = () => {
-      messages.off('data', onData).off('close', done);
-      resolve();
+    const done = (how: 'reply' | 'closed') => {
+      messages.off('data', onData).off('close', onClose);
+      resolve(how);
     };
     // A reply is [1, 2, id, ok, value] (docs/protocol.md).
     const onData = (message: unknown) => {
-      if (Array.isArray(message) && message[0] === 1 && message[1] === 2 && message[2] === id) done();
+      if (Array.isArray(message) && message[0] === 1 && message[1] === 2 && message[2] === id) done('reply');
     };
-    messages.on('data', onData).on('close', done);
-    if (messages.closed) done();
+    const onClose = () => done('closed');
+    messages.on('data', onData).on('close', onClose);
+    if (messages.closed) onClose();
   });
 }
