@@ -8,6 +8,7 @@ import { type Io, writeTo } from './io.js';
 import { formatResult, type OutputFormat } from './result-output.js';
 import { openSession, replyArrives } from './session.js';
 import type { OpenOptions, Target } from './target.js';
+import { formatNotation } from './value-notation.js';
 
 /** How long, after Ctrl-C sent the cancel, `call` waits for the peer to answer the cancelled call, in ms. */
 export const CANCEL_WAIT_MS = 1000;
@@ -24,8 +25,9 @@ export interface CallFlags extends Omit<OpenOptions, 'stderr'> {
 
 /**
  * `cbor-rpc call`: calls `method` with `args` (command-line values), shows
- * its logs and progress on stderr and prints the result on stdout. Ctrl-C
- * cancels the call, waits up to `CANCEL_WAIT_MS` for the peer, and gives 130.
+ * its logs and progress (and the peer's events) on stderr and prints the
+ * result on stdout. Ctrl-C cancels the call, waits up to `CANCEL_WAIT_MS`
+ * for the peer, and gives 130.
  */
 export async function runCall(target: Target, method: string, args: readonly string[], flags: CallFlags, io: Io): Promise<ExitCode> {
   const values: unknown[] = [];
@@ -35,6 +37,7 @@ export async function runCall(target: Target, method: string, args: readonly str
   try {
     const session = await unlessInterrupted(openSession(target, flags, display), interrupt);
     if (session === undefined) return ExitCode.interrupted;
+    session.rpc.on('event', (topic, message) => display.note(`[event] ${topic} ${formatNotation(message)}`));
     try {
       const call = session.rpc
         .createCall(method, ...values)

@@ -1,8 +1,9 @@
+import { access } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describeError } from '@cbor-rpc/core';
 import type { RpcCallContext } from '@cbor-rpc/rpc';
 import { UsageError } from './errors.js';
+import { errorText } from './failure-message.js';
 
 /** A served function: the call's context first, then the caller's arguments. */
 export type Handler = (context: RpcCallContext, ...args: unknown[]) => unknown;
@@ -21,9 +22,14 @@ export async function loadHandlers(path: string): Promise<Record<string, Handler
   const file = resolve(path);
   let namespace: Record<string, unknown>;
   try {
+    await access(file);
+  } catch {
+    throw new UsageError(`cannot load ${path}: there is no such file`);
+  }
+  try {
     namespace = TYPESCRIPT_EXTENSIONS.includes(extname(file)) ? await importTypeScript(file) : await import(pathToFileURL(file).href);
   } catch (error) {
-    throw new UsageError(`cannot load ${path}: ${describeError(error)}`, { cause: error });
+    throw new UsageError(`cannot load ${path}: ${errorText(error)}`, { cause: error });
   }
   const handlers: Record<string, Handler> = {};
   const fallback = namespace.default;

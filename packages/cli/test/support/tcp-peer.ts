@@ -34,6 +34,15 @@ export async function startTcpPeer(encoding: 'cbor' | 'json'): Promise<TcpPeer> 
       bytes: (_context, n: number) => Uint8Array.from({ length: n }, (_, i) => i % 256),
       big: () => 2n ** 64n + 1n,
       nothing: () => undefined,
+      /** `n` steps of `stepMs`, each logged and reported as progress: a bar has time to be drawn. */
+      steps: async (context, n: number, stepMs: number) => {
+        for (let step = 1; step <= n; step++) {
+          context.logger.info(`step ${step} of ${n}`);
+          context.progress((100 * step) / n, null);
+          await new Promise((resolve) => setTimeout(resolve, stepMs));
+        }
+        return n;
+      },
       /** Waits for the cancel, which aborts its signal, then answers. */
       untilCancelled: (context) => {
         watch(context);
