@@ -5,7 +5,7 @@ import { type Finished, runProcess, type RunOptions, type Running, startProcess 
 import { until } from '@cbor-rpc/test-support/timing';
 
 /** The command's script, as npm links it to `cbor-rpc`. */
-export const cliBin = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
+export const cliBin = fileURLToPath(new URL('../../bin/cbor-rpc.js', import.meta.url));
 
 /** A fixture of the suite, by file name. */
 export const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
