@@ -19,12 +19,3 @@ export class TargetUnavailableError extends UsageError {
     this.scheme = scheme;
   }
 }
-
-/** Ctrl-C (SIGINT) stopped the command. Exit code 130. */
-export class InterruptedError extends CborRpcError {
-  static override readonly code = 'INTERRUPTED';
-
-  constructor(message = 'Interrupted') {
-    super(message);
-  }
-}

@@ -9,7 +9,7 @@ import {
 } from '@cbor-rpc/ssh';
 import { ProcessStartError } from '@cbor-rpc/stdio';
 import { TcpConnectionError, TcpListenError } from '@cbor-rpc/tcp';
-import { InterruptedError, TargetUnavailableError, UsageError } from './errors.js';
+import { TargetUnavailableError, UsageError } from './errors.js';
 
 /** The exit codes of the `cbor-rpc` command, as its README lists them. */
 export const ExitCode = {
@@ -44,7 +44,7 @@ const cannotConnect = [
 export function exitCodeOf(error: unknown): ExitCode {
   if (UsageError.isInstance(error) || TargetUnavailableError.isInstance(error) || EncodeError.isInstance(error)) return ExitCode.usage;
   if (TimeoutError.isInstance(error)) return ExitCode.timeout;
-  if (InterruptedError.isInstance(error) || CancelledError.isInstance(error)) return ExitCode.interrupted;
+  if (CancelledError.isInstance(error)) return ExitCode.interrupted;
   if (cannotConnect.some((kind) => kind.isInstance(error))) return ExitCode.cannotConnect;
   return ExitCode.failed;
 }

@@ -4,8 +4,6 @@ import { ExitCode } from './exit-codes.js';
 export interface Interrupt {
   /** Resolves on the first SIGINT. */
   readonly interrupted: Promise<void>;
-  /** True once it came. */
-  readonly fired: boolean;
   /** Stops listening for SIGINT. */
   dispose(): void;
 }
@@ -24,13 +22,7 @@ export function watchInterrupt(): Interrupt {
     resolve();
   };
   process.on('SIGINT', listener);
-  return {
-    interrupted,
-    get fired() {
-      return fired;
-    },
-    dispose: () => void process.off('SIGINT', listener),
-  };
+  return { interrupted, dispose: () => void process.off('SIGINT', listener) };
 }
 
 /** Resolves with what `promise` gives, or with undefined once `interrupt` comes first. */

@@ -32,7 +32,9 @@ export interface OpenOptions {
   encoding: Encoding;
   /** How long to wait for the connection (and an SSH login), in ms; `Infinity`: as long as it takes. */
   connectTimeoutMs: number;
+  /** How to log in to an SSH target and check its host key. */
   ssh: SshFlags;
+  /** The certificates of a TLS target. */
   tls: TlsFlags;
   /** Receives what a local or remote command writes to its stderr. */
   stderr: (chunk: Uint8Array) => void;
