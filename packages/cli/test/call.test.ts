@@ -5,7 +5,7 @@ import { describe, expect, test } from '@jest/globals';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { until } from '@cbor-rpc/test-support/timing';
 import { TcpServer } from '@cbor-rpc/tcp';
-import { hasStackTrace, runCli, startCli } from './support/cli.js';
+import { hasStackTrace, interrupt, runCli, startCli } from './support/cli.js';
 import { startTcpPeer, type TcpPeer } from './support/tcp-peer.js';
 
 const cleanup = cleanupAfterEach();
@@ -65,13 +65,17 @@ describe.each(['cbor', 'json'] as const)('over TCP with %s', (encoding) => {
     expect(server.aborts[0]).toMatchObject({ code: 'CANCELLED' });
   });
 
-  test("Ctrl-C (a real SIGINT) sends the cancel: the handler's signal aborts on the server, and the command exits 130", async () => {
+  /** Calls `method` of a new server, and sends Ctrl-C once its handler runs. */
+  const interruptedCall = async (method: string) => {
     const server = await peer(encoding);
-    const cli = startCli(['call', '-e', encoding, server.target, 'untilCancelled']);
+    const cli = startCli(['call', '-e', encoding, server.target, method]);
     cleanup(() => cli.stop('SIGKILL'));
-    await until(() => server.started.includes('untilCancelled'), 15_000, 'the call reaching the server');
-    cli.child.kill('SIGINT');
-    const { code, stdout, stderr } = await cli.exit;
+    await until(() => server.started.includes(method), 15_000, 'the call reaching the server');
+    return { server, ...(await interrupt(cli)) };
+  };
+
+  test("Ctrl-C (a real SIGINT) sends the cancel: the handler's signal aborts on the server, and the command exits 130", async () => {
+    const { server, code, stdout, stderr } = await interruptedCall('untilCancelled');
     expect(code).toBe(130);
     expect(stdout).toBe('');
     expect(server.aborts).toHaveLength(1);
@@ -81,17 +85,11 @@ describe.each(['cbor', 'json'] as const)('over TCP with %s', (encoding) => {
   });
 
   test('Ctrl-C with a peer that never answers still exits 130, within a bound', async () => {
-    const server = await peer(encoding);
-    const cli = startCli(['call', '-e', encoding, server.target, 'never']);
-    cleanup(() => cli.stop('SIGKILL'));
-    await until(() => server.started.includes('never'), 15_000, 'the call reaching the server');
-    const sent = Date.now();
-    cli.child.kill('SIGINT');
-    const { code, stderr } = await cli.exit;
+    const { server, code, stderr, elapsedMs } = await interruptedCall('never');
     expect(code).toBe(130);
     expect(stderr).toContain('cbor-rpc: no answer from the peer');
     // 1 s for the peer's answer, then closing; far below the call's own (absent) timeout.
-    expect(Date.now() - sent).toBeLessThan(8000);
+    expect(elapsedMs).toBeLessThan(8000);
     await until(() => server.aborts.length === 1);
     expect(server.aborts[0]).toMatchObject({ code: 'CANCELLED' });
   });

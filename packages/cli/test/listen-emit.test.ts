@@ -3,7 +3,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { until } from '@cbor-rpc/test-support/timing';
-import { runCli, startCli } from './support/cli.js';
+import { interrupt, runCli, startCli } from './support/cli.js';
 import { startTcpPeer, type TcpPeer } from './support/tcp-peer.js';
 
 const cleanup = cleanupAfterEach();
@@ -50,8 +50,7 @@ describe.each(['cbor', 'json'] as const)('with %s', (encoding) => {
     cleanup(() => cli.stop('SIGKILL'));
     await broadcastWhenConnected(server, [['tick', 1]]);
     await cli.waitFor(/"tick"/);
-    cli.child.kill('SIGINT');
-    const { code, stdout } = await cli.exit;
+    const { code, stdout } = await interrupt(cli);
     expect({ code, stdout }).toEqual({ code: 130, stdout: '{"topic":"tick","message":1}\n' });
   });
 

@@ -2,7 +2,7 @@
 // when it cannot start, when it dies, and when it never answers a Ctrl-C.
 import { expect, test } from '@jest/globals';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
-import { hasStackTrace, runCli, startCli } from './support/cli.js';
+import { hasStackTrace, interrupt, runCli, startCli } from './support/cli.js';
 
 const cleanup = cleanupAfterEach();
 
@@ -25,13 +25,11 @@ test('Ctrl-C with a command that reads the call, never answers and ignores SIGTE
   const cli = startCli(['call', 'add', '1', '2', '--', process.execPath, '-e', script]);
   cleanup(() => cli.stop('SIGKILL'));
   await cli.waitForStderr(/server: got the call/);
-  const sent = Date.now();
-  cli.child.kill('SIGINT');
-  const { code, stderr } = await cli.exit;
+  const { code, stderr, elapsedMs } = await interrupt(cli);
   expect(code).toBe(130);
   expect(stderr).toContain('cbor-rpc: no answer from the peer');
   // 1 s for an answer, then at most 3 s to close (stdin ends, SIGTERM after 1 s, SIGKILL after 1 s more).
-  expect(Date.now() - sent).toBeLessThan(10_000);
+  expect(elapsedMs).toBeLessThan(10_000);
 });
 
 test('a second Ctrl-C exits at once', async () => {

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { describeMissing } from '@cbor-rpc/test-support/missing';
-import { runCli, startCli } from './support/cli.js';
+import { interrupt, runCli, startCli } from './support/cli.js';
 
 const cleanup = cleanupAfterEach();
 const peerScript = fileURLToPath(new URL('../../../tests/python-peer/peer.py', import.meta.url));
@@ -61,8 +61,7 @@ if (python === undefined) {
       cleanup(() => cli.stop('SIGKILL'));
       // peer.py's `slow` emits `started`, then runs 5 s unless it sees the cancel.
       await cli.waitForStderr(/^\[event\] started \{"id":1\}$/m);
-      cli.child.kill('SIGINT');
-      const { code, stderr } = await cli.exit;
+      const { code, stderr } = await interrupt(cli);
       expect(code).toBe(130);
       expect(stderr).toContain('cbor-rpc: the peer answered the cancelled call'); // "stopped", sent once it saw the cancel
     });

@@ -3,7 +3,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { TcpServer } from '@cbor-rpc/tcp';
-import { cliBin, fixture, hasStackTrace, runCli, startCli, type RunningCli } from './support/cli.js';
+import { cliBin, fixture, hasStackTrace, interrupt, runCli, startCli, type RunningCli } from './support/cli.js';
 
 const cleanup = cleanupAfterEach();
 
@@ -72,8 +72,7 @@ test('Ctrl-C on a caller of a stdio server: the cancel reaches the served functi
   const cli = startCli(['call', 'waitForCancel', '--', process.execPath, cliBin, 'serve', fixture('service.mjs'), '--listen', 'stdio']);
   cleanup(() => cli.stop('SIGKILL'));
   await cli.waitForStderr(/waitForCancel: waiting/);
-  cli.child.kill('SIGINT');
-  const { code, stderr } = await cli.exit;
+  const { code, stderr } = await interrupt(cli);
   expect(code).toBe(130);
   expect(stderr).toContain('waitForCancel: aborted (CancelledError)'); // printed by the function itself
   expect(stderr).toMatch(/^stdio #1 waitForCancel cancelled: Cancelled by the caller$/m);
@@ -84,8 +83,7 @@ test('serves the functions of a CommonJS module; SIGINT stops it with 0', async 
   const { server, target } = await serveTcp('service.cjs');
   expect(server.stderr()).toContain('serving twice on');
   expect(await runCli(['call', target, 'twice', '21'])).toMatchObject({ code: 0, stdout: '42\n' });
-  server.child.kill('SIGINT');
-  expect(await server.exit).toMatchObject({ code: 0 });
+  expect(await interrupt(server)).toMatchObject({ code: 0 });
 });
 
 describe('serve failures', () => {

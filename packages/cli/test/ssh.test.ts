@@ -14,7 +14,7 @@ import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { serverHandlers } from '@cbor-rpc/test-support/rpc-handlers';
 import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
-import { cliBin, fixture, hasStackTrace, runCli, startCli } from './support/cli.js';
+import { cliBin, fixture, hasStackTrace, interrupt, runCli, startCli } from './support/cli.js';
 
 const cleanup = cleanupAfterEach();
 const SSH_TEST_TIMEOUT_MS = 60_000;
@@ -65,8 +65,7 @@ describeWithSshd('cbor-rpc over SSH', {}, (sshd) => {
         const cli = startCli(['call', '-e', encoding, ...login(sshd()), serveOverSsh(sshd(), encoding), 'waitForCancel']);
         cleanup(() => cli.stop('SIGKILL'));
         await cli.waitForStderr(/waitForCancel: waiting/, 30_000);
-        cli.child.kill('SIGINT');
-        const { code, stderr } = await cli.exit;
+        const { code, stderr } = await interrupt(cli);
         expect(code).toBe(130);
         expect(stderr).toContain('waitForCancel: aborted (CancelledError)');
         expect(stderr).toContain('cbor-rpc: the peer answered the cancelled call');

@@ -47,6 +47,14 @@ export function startCli(args: string[]): RunningCli {
   };
 }
 
+/** Sends a real SIGINT, as Ctrl-C does, and waits for the exit; `elapsedMs` counts from the signal. */
+export async function interrupt(cli: RunningCli): Promise<Finished & { elapsedMs: number }> {
+  const sent = Date.now();
+  cli.child.kill('SIGINT');
+  const finished = await cli.exit;
+  return { ...finished, elapsedMs: Date.now() - sent };
+}
+
 /** No stack trace: expected failures are told in one line. */
 export function hasStackTrace(text: string): boolean {
   return /^\s+at .+[:(]\d+/m.test(text);
