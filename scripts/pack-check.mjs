@@ -1,7 +1,9 @@
 // Checks the packages as they are shipped, outside the workspace: packs each
 // one, lints the tarballs (publint, are-the-types-wrong), installs a few with
 // plain npm into a fresh directory and runs an ESM app, a CommonJS app and a
-// TypeScript type check against them. Fails loudly on any problem.
+// TypeScript type check against them, then installs the command line
+// (@cbor-rpc/cli) as npm and npx do and makes a real call with it. Fails
+// loudly on any problem.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -118,6 +120,28 @@ writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
   files: ['consumer.ts'],
 }));
 run('TypeScript consumer type-checks with moduleResolution nodenext', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app]);
+
+// 4. The command line as users get it: the packed cli and the packed packages it
+// depends on (the registry does not have these versions), with nothing else.
+const cliManifest = JSON.parse(execFileSync('tar', ['xzOf', tarball.cli, 'package/package.json'], { encoding: 'utf8' }));
+const cliTarballs = [tarball.cli, ...Object.keys(cliManifest.dependencies).filter((name) => name.startsWith('@cbor-rpc/')).map((name) => tarball[name.slice('@cbor-rpc/'.length)])];
+check('cli: the tarball has its bin script', execFileSync('tar', ['tzf', tarball.cli], { encoding: 'utf8' }).includes('package/bin/cbor-rpc.js'));
+const shell = join(work, 'shell');
+mkdirSync(shell);
+writeFileSync(join(shell, 'package.json'), JSON.stringify({ name: 'shell', private: true, version: '1.0.0' }));
+run('npm install of the packed cli and its sibling packages', 'npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...cliTarballs], { cwd: shell });
+const cborRpc = join(shell, 'node_modules', '.bin', 'cbor-rpc');
+check('cbor-rpc --help', run('run cbor-rpc --help', cborRpc, ['--help'], { cwd: shell }).includes('Usage: cbor-rpc [options] [command]'));
+// A real call: cbor-rpc serving a TypeScript module on stdio, called by cbor-rpc.
+writeFileSync(join(shell, 'calc.ts'), 'export function add(_context: unknown, a: number, b: number): number {\n  return a + b;\n}\n');
+const served = [cborRpc, 'serve', 'calc.ts', '--listen', 'stdio'];
+check('cbor-rpc call add 5 10 -- cbor-rpc serve calc.ts --listen stdio prints 15', run('cbor-rpc call against cbor-rpc serve', cborRpc, ['call', 'add', '5', '10', '--', ...served], { cwd: shell }) === '15\n');
+// npx: the packages fetched into npx's cache, run from a directory with no package.json.
+const npxDir = join(work, 'npx');
+mkdirSync(npxDir);
+const npxCall = ['cbor-rpc', 'call', 'add', '1', '2', '--', 'cbor-rpc', 'serve', join(shell, 'calc.ts'), '--listen', 'stdio'];
+const npx = run('npm exec (npx) of the packed cli', 'npm', ['exec', '--yes', '--loglevel=error', ...cliTarballs.map((file) => `--package=${file}`), '--', ...npxCall], { cwd: npxDir });
+check('npx cbor-rpc makes the same call', npx === '3\n', npx);
 
 rmSync(work, { recursive: true, force: true });
 if (failures > 0) {

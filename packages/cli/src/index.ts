@@ -1,0 +1,9 @@
+export { main } from './main.js';
+export { ExitCode, exitCodeOf } from './exit-codes.js';
+export { TargetUnavailableError, UsageError } from './errors.js';
+export { formatNotation, parseNotation } from './value-notation.js';
+export { readCommandLineValue } from './command-line-value.js';
+export { parseTarget, targetKinds } from './targets.js';
+export { localCommandTarget } from './command-target.js';
+export type { Accept, Link, Listener, ListenOptions, OpenOptions, SshFlags, Target, TargetKind, TlsFlags } from './target.js';
+export type { Io, OutputStream } from './io.js';

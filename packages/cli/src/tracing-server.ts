@@ -1,0 +1,54 @@
+import { performance } from 'node:perf_hooks';
+import { type RpcCallContext, RpcV1Server } from '@cbor-rpc/rpc';
+import { errorText } from './failure-message.js';
+import type { Handler } from './load-handlers.js';
+import { formatNotation } from './value-notation.js';
+
+/** Longest value `serve` prints in a line, in characters; the rest is cut. */
+export const TRACE_VALUE_WIDTH = 200;
+
+/** A value as `serve` prints it: the notation, cut to `TRACE_VALUE_WIDTH`. */
+export function traceValue(value: unknown): string {
+  const text = formatNotation(value);
+  return text.length > TRACE_VALUE_WIDTH ? `${text.slice(0, TRACE_VALUE_WIDTH)}...` : text;
+}
+
+/**
+ * The server of `serve`: calls go to `handlers` (context first, as
+ * `fromHandlers` handlers), and every call (unknown methods too), its result
+ * or error and how long it took, a cancellation, and every event a client
+ * emits are printed as one line each.
+ */
+export class TracingServer extends RpcV1Server {
+  readonly #handlers: ReadonlyMap<string, Handler>;
+  readonly #print: (line: string) => void;
+
+  constructor(handlers: Record<string, Handler>, print: (line: string) => void) {
+    super({ timeoutMs: 0 });
+    this.#handlers = new Map(Object.entries(handlers));
+    this.#print = print;
+  }
+
+  async handleMethodCall(connectionId: string, context: RpcCallContext, method: string, args: unknown[]): Promise<unknown> {
+    const call = `${connectionId} #${context.id} ${method}`;
+    this.#print(`${call}(${args.map(traceValue).join(', ')})`);
+    const started = performance.now();
+    const took = () => `${(performance.now() - started).toFixed(1)} ms`;
+    context.signal.addEventListener('abort', () => this.#print(`${call} cancelled: ${errorText(context.signal.reason)}`), { once: true });
+    try {
+      const handler = this.#handlers.get(method);
+      // The text the Python package's servers answer with.
+      if (handler === undefined) throw new Error(`Unknown method: ${method}`);
+      const result = await handler(context, ...args);
+      this.#print(`${call} -> ${traceValue(result)} (${took()})`);
+      return result;
+    } catch (error) {
+      this.#print(`${call} failed: ${errorText(error)} (${took()})`);
+      throw error;
+    }
+  }
+
+  override onEvent(connectionId: string, topic: string, message: unknown): void {
+    this.#print(`${connectionId} event ${JSON.stringify(topic)} ${traceValue(message)}`);
+  }
+}

@@ -1,0 +1,150 @@
+// The command over SSH against the real OpenSSH sshd the suite starts:
+// ssh:// runs `cbor-rpc serve <module> --listen stdio` on the host (this
+// machine), ssh+unix:// reaches a unix socket server in this process; host
+// keys are checked against known_hosts as @cbor-rpc/ssh does.
+import { describe, expect, test } from '@jest/globals';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StreamPipe } from '@cbor-rpc/core/node';
+import { RpcV1Server } from '@cbor-rpc/rpc';
+import { runProcess } from '@cbor-rpc/test-support/child';
+import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
+import { serverHandlers } from '@cbor-rpc/test-support/rpc-handlers';
+import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
+import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
+import { cliBin, fixture, hasStackTrace, interrupt, runCli, startCli } from './support/cli.js';
+
+const cleanup = cleanupAfterEach();
+const SSH_TEST_TIMEOUT_MS = 60_000;
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cbor-rpc-cli-ssh-'));
+  cleanup(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A known_hosts file listing the sshd's host key, as `ssh-keyscan -p <port>` writes it. */
+function knownHosts(sshd: Sshd, dir = tempDir()): string {
+  const file = join(dir, 'known_hosts');
+  writeFileSync(file, `[${sshd.host}]:${sshd.port} ${sshd.hostPublicKey}\n`);
+  return file;
+}
+
+/** The flags that log in to the sshd and trust its host key. */
+const login = (sshd: Sshd) => ['--identity', sshd.privateKeyPath, '--known-hosts', knownHosts(sshd)];
+
+/** `ssh://` for `cbor-rpc serve service.mjs --listen stdio` run on the sshd's host. */
+function serveOverSsh(sshd: Sshd, encoding: string): string {
+  return `ssh://${sshd.username}@${sshd.host}:${sshd.port}/'${process.execPath}' '${cliBin}' serve '${fixture('service.mjs')}' --listen stdio -e ${encoding}`;
+}
+
+describeWithSshd('cbor-rpc over SSH', {}, (sshd) => {
+  describe.each(['cbor', 'json'])('a remote stdio server (ssh://), %s', (encoding) => {
+    test(
+      'calls, logs and progress, the remote stderr, errors',
+      async () => {
+        const target = serveOverSsh(sshd(), encoding);
+        const added = await runCli(['call', '-e', encoding, ...login(sshd()), target, 'add', '5', '10']);
+        expect(added).toMatchObject({ code: 0, stdout: '15\n' });
+        expect(added.stderr).toContain(`serving add, bytes, divide, echo, greeting, slowCount, waitForCancel on stdio (${encoding})`); // the remote command's stderr
+        const counted = await runCli(['call', '-e', encoding, ...login(sshd()), target, 'slowCount', '2', '1']);
+        expect(counted).toMatchObject({ code: 0, stdout: '2\n' });
+        expect(counted.stderr).toContain('[info] step 1 of 2\n[progress] 50% {"step":1}\n');
+        const failed = await runCli(['call', '-e', encoding, ...login(sshd()), target, 'divide', '1', '0']);
+        expect(failed).toMatchObject({ code: 1 });
+        expect(failed.stderr).toContain('cbor-rpc: the peer answered with an error: Division by zero\n');
+      },
+      SSH_TEST_TIMEOUT_MS,
+    );
+
+    test(
+      'Ctrl-C: the cancel travels over SSH and the remote function sees its signal abort; exit 130',
+      async () => {
+        const cli = startCli(['call', '-e', encoding, ...login(sshd()), serveOverSsh(sshd(), encoding), 'waitForCancel']);
+        cleanup(() => cli.stop('SIGKILL'));
+        await cli.waitForStderr(/waitForCancel: waiting/, 30_000);
+        const { code, stderr } = await interrupt(cli);
+        expect(code).toBe(130);
+        expect(stderr).toContain('waitForCancel: aborted (CancelledError)');
+        expect(stderr).toContain('cbor-rpc: the peer answered the cancelled call');
+      },
+      SSH_TEST_TIMEOUT_MS,
+    );
+  });
+
+  test(
+    'a unix socket on the host (ssh+unix://)',
+    async () => {
+      const path = join(tempDir(), 'rpc.sock');
+      const rpcServer = RpcV1Server.fromHandlers(serverHandlers);
+      const sockets: Socket[] = [];
+      const server = createServer((socket) => {
+        sockets.push(socket);
+        rpcServer.addConnection(`unix-${sockets.length}`, new CborStreamTransformer().applyTransformer(new StreamPipe(socket)));
+      });
+      await new Promise<void>((resolve) => server.listen(path, resolve));
+      cleanup(() => {
+        for (const socket of sockets) socket.destroy();
+        return new Promise((resolve) => server.close(resolve));
+      });
+      const target = `ssh+unix://${sshd().username}@${sshd().host}:${sshd().port}${path}`;
+      expect(await runCli(['call', ...login(sshd()), target, 'add', '2', '3'])).toMatchObject({ code: 0, stdout: '5\n', stderr: '' });
+      expect(await runCli(['call', ...login(sshd()), `${target}.missing`, 'add', '2', '3'])).toMatchObject({
+        code: 3,
+        stderr: expect.stringMatching(/^cbor-rpc: SSH server .* refused to open unix socket .*rpc\.sock\.missing/),
+      });
+    },
+    SSH_TEST_TIMEOUT_MS,
+  );
+
+  test(
+    'host keys: an unknown host is refused (exit 3, with the fingerprint to check); --host-key pins one; a wrong one is refused',
+    async () => {
+      const target = serveOverSsh(sshd(), 'cbor');
+      const empty = join(tempDir(), 'empty_known_hosts');
+      writeFileSync(empty, '');
+      const unknown = await runCli(['call', '--identity', sshd().privateKeyPath, '--known-hosts', empty, target, 'add', '1', '2']);
+      expect(unknown.code).toBe(3);
+      expect(unknown.stderr).toContain(`is not in known_hosts (${empty})`);
+      expect(unknown.stderr).toContain(`--host-key ${sshd().hostKeyFingerprint}`);
+      expect(hasStackTrace(unknown.stderr)).toBe(false);
+
+      const pinned = await runCli(['call', '--identity', sshd().privateKeyPath, '--host-key', sshd().hostKeyFingerprint, target, 'add', '1', '2']);
+      expect(pinned).toMatchObject({ code: 0, stdout: '3\n' });
+
+      const wrong = `SHA256:${'A'.repeat(43)}`;
+      const refused = await runCli(['call', '--identity', sshd().privateKeyPath, '--host-key', wrong, target, 'add', '1', '2']);
+      expect(refused.code).toBe(3);
+      expect(refused.stderr).toContain(`does not match the expected fingerprint ${wrong}`);
+
+      const accepted = await runCli(['call', '--identity', sshd().privateKeyPath, '--known-hosts', empty, '--accept-unknown-host-key', target, 'add', '1', '2']);
+      expect(accepted).toMatchObject({ code: 0, stdout: '3\n' });
+    },
+    SSH_TEST_TIMEOUT_MS,
+  );
+
+  test(
+    "with no flags: the user's ~/.ssh/known_hosts and ~/.ssh/id_ed25519, as ssh uses them",
+    async () => {
+      const home = tempDir();
+      mkdirSync(join(home, '.ssh'));
+      knownHosts(sshd(), join(home, '.ssh'));
+      writeFileSync(join(home, '.ssh', 'id_ed25519'), sshd().privateKey, { mode: 0o600 });
+      const { code, stdout } = await runProcess('env', ['-u', 'SSH_AUTH_SOCK', `HOME=${home}`, process.execPath, cliBin, 'call', serveOverSsh(sshd(), 'cbor'), 'add', '20', '22']);
+      expect({ code, stdout }).toEqual({ code: 0, stdout: '42\n' });
+    },
+    SSH_TEST_TIMEOUT_MS,
+  );
+
+  test(
+    'no key to log in with (no --identity, no agent, none in ~/.ssh): exit 3, authentication failed',
+    async () => {
+      const keyless = await runProcess('env', ['-u', 'SSH_AUTH_SOCK', `HOME=${tempDir()}`, process.execPath, cliBin, 'call', '--known-hosts', knownHosts(sshd()), serveOverSsh(sshd(), 'cbor'), 'add', '1', '1']);
+      expect(keyless.code).toBe(3);
+      expect(keyless.stderr).toMatch(/^cbor-rpc: SSH authentication failed for /);
+    },
+    SSH_TEST_TIMEOUT_MS,
+  );
+});
