@@ -1,4 +1,4 @@
-// The four systems under test, each as a server (`serve(onConnection)`) and
+// The systems under test, each as a server (`serve(onConnection)`) and
 // a client connection (`connect(port)`) with the same two calls:
 //   add()        -> add(5, 10), answered with 15
 //   echo(bytes)  -> the same bytes back (base64 text over JSON, decoded on both sides)
@@ -10,6 +10,7 @@ import { TcpPipe, TcpServer } from '@cbor-rpc/tcp';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 import { JsonStreamTransformer } from '@cbor-rpc/transform-json';
 import jsonrpc from 'vscode-jsonrpc/node.js';
+import { benchTlsIdentity } from './tls-identity.mjs';
 
 const { createMessageConnection, SocketMessageReader, SocketMessageWriter } = jsonrpc;
 
@@ -122,16 +123,17 @@ const raw = {
 };
 
 // ---------------------------------------------------------------------------
-// ours: @cbor-rpc/rpc over @cbor-rpc/tcp, with the CBOR or JSON stream transformer.
+// ours: @cbor-rpc/rpc over @cbor-rpc/tcp, with the CBOR or JSON stream
+// transformer; with `tls`, over TLS with the bench's self-signed certificate.
 
-function ours(makeTransformer, binary) {
+function ours(makeTransformer, binary, tls = false) {
   const handlers = binary
     ? { add: (_context, a, b) => a + b, echo: (_context, bytes) => bytes }
     : { add: (_context, a, b) => a + b, echo: (_context, text) => Buffer.from(Buffer.from(text, 'base64')).toString('base64') };
   return {
     async serve() {
       const rpcServer = RpcV1Server.fromHandlers(handlers);
-      const server = await TcpServer.create('127.0.0.1', 0);
+      const server = await TcpServer.create('127.0.0.1', 0, tls ? { tls: benchTlsIdentity() } : {});
       server.on('error', () => undefined);
       server.on('connection', (pipe) => {
         const peer = pipe.getPeerInfo();
@@ -140,7 +142,7 @@ function ours(makeTransformer, binary) {
       return { port: server.getAddress().port, count: async () => rpcServer.connectionCount };
     },
     async connect(port) {
-      const pipe = await TcpPipe.createConnection('127.0.0.1', port);
+      const pipe = await TcpPipe.createConnection('127.0.0.1', port, tls ? { tls: { ca: benchTlsIdentity().cert } } : {});
       const rpc = RpcV1.readOnlyClient(makeTransformer().applyTransformer(pipe));
       return {
         add: () => rpc.callMethod('add', 5, 10),
@@ -197,4 +199,5 @@ export const systems = {
   cbor: ours(() => new CborStreamTransformer(), true),
   json: ours(() => new JsonStreamTransformer(), false),
   vscode,
+  tls: ours(() => new CborStreamTransformer(), true, true),
 };

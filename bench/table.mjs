@@ -33,7 +33,7 @@ function fmt(value) {
   return value.toFixed(2);
 }
 
-const names = { raw: 'raw socket', cbor: 'cbor-rpc, CBOR', json: 'cbor-rpc, JSON', vscode: 'vscode-jsonrpc' };
+const names = { raw: 'raw socket', cbor: 'cbor-rpc, CBOR', tls: 'cbor-rpc, CBOR over TLS', json: 'cbor-rpc, JSON', vscode: 'vscode-jsonrpc' };
 
 /** Prints the table and the targets to stdout. */
 export function printTable({ results, systemKeys, rounds, timing, idleCount, machine, pinned, seconds }) {
@@ -61,6 +61,7 @@ export function printTable({ results, systemKeys, rounds, timing, idleCount, mac
   );
   lines.push('');
   lines.push(...targets(results));
+  lines.push(...tlsCost(results));
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
@@ -95,4 +96,16 @@ function targets(results) {
     if (lines.length > 0) out.push(headings[key], ...lines);
   }
   return out;
+}
+
+/** What TLS costs: each figure of cbor-rpc over TLS divided by the same over plain TCP. */
+function tlsCost(results) {
+  const lines = [];
+  for (const metric of metrics) {
+    const tls = summary(results, metric.workload, 'tls', metric.field);
+    const plain = summary(results, metric.workload, 'cbor', metric.field);
+    if (tls === undefined || plain === undefined || plain.median === 0) continue;
+    lines.push(`- ${metric.label}: ${(tls.median / plain.median).toFixed(2)}x`);
+  }
+  return lines.length === 0 ? [] : ['', 'Cost of TLS, cbor-rpc CBOR over TLS / over plain TCP (ratios of medians):', ...lines];
 }
