@@ -25,6 +25,8 @@ export function connectSocket(host: string, port: number, timeoutMs: number, tls
     };
     const failed = (cause: unknown) => {
       settle();
+      // Whatever the dying socket still reports has nowhere to go: the caller has this rejection.
+      socket.on('error', () => undefined);
       socket.destroy();
       reject(connected && tls !== undefined ? toTlsError(cause, { host, port, peer: 'server' }) : new TcpConnectionError(host, port, cause));
     };

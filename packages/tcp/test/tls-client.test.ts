@@ -59,6 +59,10 @@ describe('the client checks the server by default', () => {
     expect(failure.message).toContain('not signed by a trusted CA');
   });
 
+  test('a self-signed certificate', async () => {
+    await expectRefused(certs.selfSigned, 'self-signed', 'DEPTH_ZERO_SELF_SIGNED_CERT');
+  });
+
   test('a chain that ends in a self-signed CA the client does not trust', async () => {
     const chain = { key: certs.strangerServer.key, cert: certs.strangerServer.cert + certs.otherCa };
     await expectRefused(chain, 'self-signed', 'SELF_SIGNED_CERT_IN_CHAIN');
