@@ -39,6 +39,11 @@ async function rawSocket(server: TcpServer): Promise<Socket> {
   return socket;
 }
 
+/** Resolves once `socket` closed, however it closed (a reset included). */
+function socketClosed(socket: Socket): Promise<void> {
+  return new Promise((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())));
+}
+
 /** A server that records what `accept` was offered and what `connection` announced. */
 async function watchedServer(tls: Parameters<typeof tlsServer>[0] = {}) {
   const offered: TcpPipe[] = [];
@@ -164,7 +169,7 @@ describe('handshakes that do not finish', () => {
     const { server, errors, offered } = await watchedServer({ handshakeTimeoutMs: 300 });
     const socket = await rawSocket(server);
     const port = socket.localPort;
-    await once(socket, 'close');
+    await socketClosed(socket);
     await until(() => errors.length === 1);
     expect((errors[0] as TlsError).reason).toBe('handshake-timeout');
     expect((errors[0] as TlsError).port).toBe(port);
@@ -179,7 +184,7 @@ describe('handshakes that do not finish', () => {
     let sent = 0;
     const trickle = setInterval(() => void (socket.destroyed || socket.write(hello.subarray(sent, ++sent))), 50);
     cleanup(() => clearInterval(trickle));
-    await once(socket, 'close');
+    await socketClosed(socket);
     expect(sent).toBeLessThan(hello.length);
     await until(() => errors.length === 1);
     expect((errors[0] as TlsError).reason).toBe('handshake-timeout');
@@ -201,7 +206,7 @@ describe('handshakes that do not finish', () => {
     await server.shutdown();
     const secure = connectTls({ socket, ca: certs.ca, servername: 'localhost' });
     secure.on('error', () => undefined);
-    await once(secure, 'close');
+    await socketClosed(secure);
     expect(offered).toEqual([]);
     expect(announced).toEqual([]);
     expect(server.getConnections()).toEqual([]);
