@@ -77,7 +77,9 @@ describe('toTlsError', () => {
   test('isTlsLayerError tells the TLS layer from the socket under it', () => {
     expect(isTlsLayerError(nodeError('ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC'))).toBe(true);
     expect(isTlsLayerError(nodeError('ERR_TLS_CERT_ALTNAME_INVALID'))).toBe(true);
+    expect(isTlsLayerError(nodeError('CERT_HAS_EXPIRED'))).toBe(true);
     expect(isTlsLayerError(nodeError('ECONNRESET'))).toBe(false);
+    expect(isTlsLayerError(nodeError('ECONNREFUSED'))).toBe(false);
     expect(isTlsLayerError(new Error('no code'))).toBe(false);
   });
 });

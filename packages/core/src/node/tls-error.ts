@@ -123,10 +123,15 @@ function codeOf(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/** True when `error` is one of the TLS layer's own (`ERR_SSL_...`, `ERR_TLS_...`), not one of the socket underneath. */
+/**
+ * True when `error` is a failure of TLS itself (`ERR_SSL_...`, `ERR_TLS_...`,
+ * or a certificate check such as `CERT_HAS_EXPIRED`), not of the socket under
+ * it (`ECONNRESET`, `ECONNREFUSED`, ...).
+ */
 export function isTlsLayerError(error: unknown): boolean {
   const code = codeOf(error);
-  return code !== undefined && (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'));
+  if (code === undefined || typeof error === 'string') return false;
+  return code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || (code in reasonsByCode && reasonsByCode[code] !== 'closed');
 }
 
 /**
