@@ -2,7 +2,7 @@
 // in both the server and the client process, then prints the self time of
 // the busiest functions and files of each, in µs per call.
 //
-//   node profile.mjs <raw|cbor|json|vscode> <sequential|sequential2|concurrent|echo|fanin> [seconds]
+//   node profile.mjs <raw|cbor|tls|json|vscode> <sequential|sequential2|concurrent|echo|fanin> [seconds]
 //
 // Profiles are kept in a temporary directory (printed) for Chrome DevTools.
 
@@ -11,8 +11,10 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchTlsIdentity } from './tls-identity.mjs';
 
 const [system = 'cbor', workload = 'sequential', seconds = '3'] = process.argv.slice(2);
+if (system === 'tls') benchTlsIdentity();
 const dir = mkdtempSync(join(tmpdir(), `cbor-rpc-profile-${system}-${workload}-`));
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 

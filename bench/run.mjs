@@ -4,7 +4,7 @@
 // raw socket. Progress goes to stderr, the table to stdout.
 //
 //   node run.mjs [--quick] [--rounds N] [--duration MS] [--warmup MS]
-//                [--idle N] [--systems raw,cbor,json,vscode,ws-raw,ws-cbor,socketio]
+//                [--idle N] [--systems raw,cbor,tls,json,vscode,ws-raw,ws-cbor,socketio]
 //                [--workloads sequential,sequential2,concurrent,echo,fanin,memory]
 //                [--no-pin] [--json FILE]
 //
@@ -20,6 +20,7 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { printTable } from './table.mjs';
+import { benchTlsIdentity } from './tls-identity.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,7 +29,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string' },
     warmup: { type: 'string' },
     idle: { type: 'string' },
-    systems: { type: 'string', default: 'raw,cbor,json,vscode,ws-raw,ws-cbor,socketio' },
+    systems: { type: 'string', default: 'raw,cbor,tls,json,vscode,ws-raw,ws-cbor,socketio' },
     workloads: { type: 'string', default: 'sequential,sequential2,concurrent,echo,fanin,memory' },
     'no-pin': { type: 'boolean', default: false },
     json: { type: 'string' },
@@ -43,6 +44,9 @@ const timing = {
 const idleCount = Number(args.idle ?? 1000);
 const systemKeys = args.systems.split(',');
 const workloads = args.workloads.split(',');
+
+// Made before any process is forked, so that the server and the client of `tls` share it.
+if (systemKeys.includes('tls')) benchTlsIdentity();
 
 const canPin = !args['no-pin'] && cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
 

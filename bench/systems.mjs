@@ -1,4 +1,4 @@
-// The four systems under test, each as a server (`serve(onConnection)`) and
+// The systems under test, each as a server (`serve(onConnection)`) and
 // a client connection (`connect(port)`) with the same two calls:
 //   add()        -> add(5, 10), answered with 15
 //   echo(bytes)  -> the same bytes back (base64 text over JSON, decoded on both sides)
@@ -12,6 +12,7 @@ import { JsonStreamTransformer } from '@cbor-rpc/transform-json';
 import jsonrpc from 'vscode-jsonrpc/node.js';
 import { inOrder } from './in-order.mjs';
 import { websocketSystems } from './websocket-systems.mjs';
+import { benchTlsIdentity } from './tls-identity.mjs';
 
 const { createMessageConnection, SocketMessageReader, SocketMessageWriter } = jsonrpc;
 
@@ -109,16 +110,17 @@ const raw = {
 };
 
 // ---------------------------------------------------------------------------
-// ours: @cbor-rpc/rpc over @cbor-rpc/tcp, with the CBOR or JSON stream transformer.
+// ours: @cbor-rpc/rpc over @cbor-rpc/tcp, with the CBOR or JSON stream
+// transformer; with `tls`, over TLS with the bench's self-signed certificate.
 
-function ours(makeTransformer, binary) {
+function ours(makeTransformer, binary, tls = false) {
   const handlers = binary
     ? { add: (_context, a, b) => a + b, echo: (_context, bytes) => bytes }
     : { add: (_context, a, b) => a + b, echo: (_context, text) => Buffer.from(Buffer.from(text, 'base64')).toString('base64') };
   return {
     async serve() {
       const rpcServer = RpcV1Server.fromHandlers(handlers);
-      const server = await TcpServer.create('127.0.0.1', 0);
+      const server = await TcpServer.create('127.0.0.1', 0, tls ? { tls: benchTlsIdentity() } : {});
       server.on('error', () => undefined);
       server.on('connection', (pipe) => {
         const peer = pipe.getPeerInfo();
@@ -127,7 +129,7 @@ function ours(makeTransformer, binary) {
       return { port: server.getAddress().port, count: async () => rpcServer.connectionCount };
     },
     async connect(port) {
-      const pipe = await TcpPipe.createConnection('127.0.0.1', port);
+      const pipe = await TcpPipe.createConnection('127.0.0.1', port, tls ? { tls: { ca: benchTlsIdentity().cert } } : {});
       const rpc = RpcV1.readOnlyClient(makeTransformer().applyTransformer(pipe));
       return {
         add: () => rpc.callMethod('add', 5, 10),
@@ -185,4 +187,5 @@ export const systems = {
   json: ours(() => new JsonStreamTransformer(), false),
   vscode,
   ...websocketSystems,
+  tls: ours(() => new CborStreamTransformer(), true, true),
 };

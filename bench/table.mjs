@@ -36,6 +36,7 @@ function fmt(value) {
 const names = {
   raw: 'raw socket',
   cbor: 'cbor-rpc, CBOR',
+  tls: 'cbor-rpc, CBOR over TLS',
   json: 'cbor-rpc, JSON',
   vscode: 'vscode-jsonrpc',
   'ws-raw': 'raw `ws`',
@@ -85,6 +86,7 @@ export function printTable({ results, systemKeys, rounds, timing, idleCount, mac
   );
   lines.push('');
   lines.push(...targets(results));
+  lines.push(...tlsCost(results));
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
@@ -127,4 +129,16 @@ function targets(results) {
   check('WebSocket CBOR 1 MiB echo / raw ws', ratio('echo', 'perSecond', 'ws-cbor', 'ws-raw'), 0.5);
   if (ws.length > 0) out.push('Targets of issue 15, over WebSocket (ratios of medians):', ...ws);
   return out;
+}
+
+/** What TLS costs: each figure of cbor-rpc over TLS divided by the same over plain TCP. */
+function tlsCost(results) {
+  const lines = [];
+  for (const metric of metrics) {
+    const tls = summary(results, metric.workload, 'tls', metric.field);
+    const plain = summary(results, metric.workload, 'cbor', metric.field);
+    if (tls === undefined || plain === undefined || plain.median === 0) continue;
+    lines.push(`- ${metric.label}: ${(tls.median / plain.median).toFixed(2)}x`);
+  }
+  return lines.length === 0 ? [] : ['', 'Cost of TLS, cbor-rpc CBOR over TLS / over plain TCP (ratios of medians):', ...lines];
 }

@@ -175,4 +175,22 @@ describe('StreamPipe over real sockets', () => {
     await a.terminate();
     right.destroy();
   });
+
+  test('a subclass translates stream errors with streamError: the error event and the close reason carry what it returned', async () => {
+    class Translating extends StreamPipe {
+      protected override streamError(error: Error): unknown {
+        return new ConnectionClosedError(`translated: ${error.message}`, { cause: error });
+      }
+    }
+    const input = new PassThrough();
+    const pipe = new Translating(input, new PassThrough());
+    const errors: unknown[] = [];
+    pipe.on('error', (error) => void errors.push(error));
+    const reason = new Promise((resolve) => pipe.once('close', resolve));
+    input.destroy(new Error('boom'));
+    expect(await reason).toBeInstanceOf(ConnectionClosedError);
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).message).toBe('translated: boom');
+    expect(await reason).toBe(errors[0]);
+  });
 });

@@ -4,3 +4,6 @@ export { DEFAULT_SERVER_MAX_WRITE_BACKLOG, TcpServer } from './tcp-server.js';
 export type { TcpServerOptions } from './tcp-server.js';
 export type { TcpAddress } from './tcp-address.js';
 export { TcpConnectionError, TcpListenError } from './errors.js';
+// TLS: defined in @cbor-rpc/core/node, which other transports share; re-exported so one import serves.
+export { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, TlsError } from '@cbor-rpc/core/node';
+export type { PeerCertificate, TlsClientOptions, TlsFailureReason, TlsServerOptions } from '@cbor-rpc/core/node';

@@ -1,33 +1,49 @@
 import { once } from 'node:events';
-import { connect, createServer, type Socket } from 'node:net';
-import { checkDurationMs, startTimer, TimeoutError } from '@cbor-rpc/core';
-import { StreamPipe, type StreamPipeOptions } from '@cbor-rpc/core/node';
+import { createServer, type Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import { checkDurationMs } from '@cbor-rpc/core';
+import { isTlsLayerError, peerCertificateOf, StreamPipe, toTlsError, type PeerCertificate, type StreamPipeOptions, type TlsClientOptions } from '@cbor-rpc/core/node';
+import { connectSocket } from './connect-socket.js';
 import { toTcpAddress, type TcpAddress } from './tcp-address.js';
-import { TcpConnectionError } from './errors.js';
 
 /** Options of `TcpPipe.createConnection`. */
 export interface TcpConnectOptions extends StreamPipeOptions {
-  /** Give up when the connection is not established within this many ms; 0 or `Infinity`: wait as long as the OS does. @default 10000 */
+  /**
+   * Give up when the connection (and, with `tls`, its handshake) is not
+   * established within this many ms; 0 or `Infinity`: wait as long as the OS
+   * and the server take.
+   * @default 10000 (DEFAULT_CONNECT_TIMEOUT_MS)
+   */
   timeoutMs?: number;
+  /**
+   * Speak TLS: the server's certificate is checked (chain, dates, host name)
+   * against `tls.ca` or Node's public CAs; give `cert` and `key` for a server
+   * that requires client certificates. `{}` is TLS with the defaults.
+   * @default undefined (plain TCP)
+   */
+  tls?: TlsClientOptions;
 }
 
 /** Default `timeoutMs` of `TcpPipe.createConnection`, in ms. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
- * A pipe of bytes over a TCP socket. Nagle's algorithm is off: the pipe
- * already merges the writes of one tick, so small messages go out at once.
+ * A pipe of bytes over a TCP socket, or a TLS socket over one. Nagle's
+ * algorithm is off: the pipe already merges the writes of one tick, so small
+ * messages go out at once.
  */
 export class TcpPipe extends StreamPipe {
   readonly #socket: Socket;
   // Kept at construction: Node forgets them once the socket is destroyed.
   readonly #peer: TcpAddress;
   readonly #local: TcpAddress;
+  readonly #peerCertificate: PeerCertificate | undefined;
 
   /**
-   * Wraps a connected `socket`; see `StreamPipeOptions` for `options`. Throws
-   * a `TypeError` for a socket that is still connecting or already closed
-   * (use `createConnection` to connect).
+   * Wraps a connected `socket` (a `tls.TLSSocket` once its handshake is
+   * done); see `StreamPipeOptions` for `options`. Throws a `TypeError` for a
+   * socket that is still connecting or already closed (use `createConnection`
+   * to connect).
    */
   constructor(socket: Socket, options: StreamPipeOptions = {}) {
     const peer = toTcpAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
@@ -39,7 +55,13 @@ export class TcpPipe extends StreamPipe {
     this.#socket = socket;
     this.#peer = peer;
     this.#local = local;
+    this.#peerCertificate = socket instanceof TLSSocket ? peerCertificateOf(socket) : undefined;
     socket.setNoDelay(true);
+  }
+
+  /** True when the connection is TLS. */
+  get encrypted(): boolean {
+    return this.#socket instanceof TLSSocket;
   }
 
   /** The socket underneath, for options this class does not cover (keep-alive, ...). */
@@ -48,38 +70,21 @@ export class TcpPipe extends StreamPipe {
   }
 
   /**
-   * Connects to `host:port`. Resolves once connected; rejects with
-   * `TcpConnectionError` (naming host and port) when refused or timed out,
-   * and with a `RangeError` for an invalid option.
+   * Connects to `host:port` (with `options.tls`, over TLS). Resolves once
+   * connected and, with TLS, once the server's certificate passed its checks.
+   * Rejects with `TcpConnectionError` (naming host and port) when the
+   * connection is refused or times out, with `TlsError` (naming host, port
+   * and the reason) when TLS fails, and with a `RangeError` for an invalid option.
    */
-  static createConnection(host: string, port: number, options: TcpConnectOptions = {}): Promise<TcpPipe> {
-    const { timeoutMs: timeout, ...pipeOptions } = options;
-    let timeoutMs: number;
+  static async createConnection(host: string, port: number, options: TcpConnectOptions = {}): Promise<TcpPipe> {
+    const { timeoutMs, tls, ...pipeOptions } = options;
+    const socket = await connectSocket(host, port, checkDurationMs('timeoutMs', timeoutMs, DEFAULT_CONNECT_TIMEOUT_MS), tls);
     try {
-      timeoutMs = checkDurationMs('timeoutMs', timeout, DEFAULT_CONNECT_TIMEOUT_MS);
+      return new TcpPipe(socket, pipeOptions);
     } catch (error) {
-      return Promise.reject(error);
+      socket.destroy();
+      throw error;
     }
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host, port, noDelay: true });
-      const settle = () => {
-        cancelTimer();
-        socket.off('error', failed);
-        socket.off('connect', connected);
-      };
-      const failed = (cause: unknown) => {
-        settle();
-        socket.destroy();
-        reject(new TcpConnectionError(host, port, cause));
-      };
-      const connected = () => {
-        settle();
-        resolve(new TcpPipe(socket, pipeOptions));
-      };
-      socket.once('error', failed);
-      socket.once('connect', connected);
-      const cancelTimer = startTimer(timeoutMs, () => failed(new TimeoutError(timeoutMs, `timed out after ${timeoutMs} ms`)));
-    });
   }
 
   /**
@@ -98,6 +103,21 @@ export class TcpPipe extends StreamPipe {
   /** Address and port of this end, also after the socket closed. */
   getLocalInfo(): TcpAddress {
     return this.#local;
+  }
+
+  /**
+   * The certificate the peer presented in the TLS handshake, as the handshake
+   * checked it (unless the client set `dangerouslyAcceptAnyCertificate`): on
+   * a server with `requestCert`, the client's, to authorise by (`subject`,
+   * `fingerprint256`). Undefined over plain TCP and when the peer presented none.
+   */
+  getPeerCertificate(): PeerCertificate | undefined {
+    return this.#peerCertificate;
+  }
+
+  /** A failure of the TLS layer (an alert from the peer, a corrupt record) is reported as a `TlsError`. */
+  protected override streamError(error: Error): unknown {
+    return this.encrypted && isTlsLayerError(error) ? toTlsError(error, { host: this.#peer.address, port: this.#peer.port }) : error;
   }
 }
 

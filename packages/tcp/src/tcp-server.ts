@@ -1,6 +1,7 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Server } from '@cbor-rpc/core';
-import type { StreamPipeOptions } from '@cbor-rpc/core/node';
+import { closeFailedHandshakes, nodeTlsServerOptions, type StreamPipeOptions, type TlsServerOptions } from '@cbor-rpc/core/node';
 import { toTcpAddress, type TcpAddress } from './tcp-address.js';
 import { TcpListenError } from './errors.js';
 import { TcpPipe } from './tcp-pipe.js';
@@ -15,6 +16,15 @@ export interface TcpServerOptions {
    * @default { maxWriteBacklog: DEFAULT_SERVER_MAX_WRITE_BACKLOG }
    */
   pipe?: StreamPipeOptions;
+  /**
+   * Speak TLS: `key` and `cert` are the server's identity; with `requestCert`
+   * and `ca`, only clients with a certificate signed by `ca` get in (mutual
+   * TLS). A connection is offered to `accept` only once its handshake
+   * succeeded; a failed or timed-out handshake closes it and is reported as
+   * a `TlsError` on the server's `error` event.
+   * @default undefined (plain TCP)
+   */
+  tls?: TlsServerOptions;
 }
 
 /**
@@ -26,8 +36,8 @@ export interface TcpServerOptions {
 export const DEFAULT_SERVER_MAX_WRITE_BACKLOG = 1024 * 1024;
 
 /**
- * A TCP listener that turns each accepted socket into a `TcpPipe`, offers it
- * to `accept` and announces kept ones with a `connection` event.
+ * A TCP (or TLS) listener that turns each accepted socket into a `TcpPipe`,
+ * offers it to `accept` and announces kept ones with a `connection` event.
  *
  * A socket is not read before `accept` and every `connection` handler ran
  * (pipeline stages awaited), so no byte arrives before anyone listens for it.
@@ -42,6 +52,7 @@ export class TcpServer extends Server<TcpPipe> {
 
   /**
    * A server for `host:port`, not yet listening: call `start()` (or use `create`).
+   * Throws a `RangeError` or `TypeError` for an invalid TLS option.
    * @param host address to listen on. Default: `127.0.0.1`; pass `0.0.0.0` or `::` to listen on every interface.
    * @param port port to listen on. Default: 0, any free port (see `getAddress`).
    */
@@ -50,6 +61,7 @@ export class TcpServer extends Server<TcpPipe> {
     this.#host = host;
     this.#port = port;
     this.#options = options;
+    if (options.tls !== undefined) nodeTlsServerOptions(options.tls);
   }
 
   /**
@@ -75,10 +87,17 @@ export class TcpServer extends Server<TcpPipe> {
   }
 
   protected listen(): Promise<void> {
-    const server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
-      this.#onSocket(socket).catch((error: unknown) => this.emit('error', error));
-    });
-    const { backlog } = this.#options;
+    const { backlog, tls } = this.#options;
+    const onSocket = (socket: Socket) => void this.#onSocket(socket).catch((error: unknown) => this.emit('error', error));
+    let server: NetServer;
+    if (tls === undefined) {
+      server = createServer({ noDelay: true, pauseOnConnect: true }, onSocket);
+    } else {
+      // Only sockets whose handshake succeeded reach onSocket (and TLS reads the socket itself, so no pauseOnConnect).
+      const tlsServer = createTlsServer({ ...nodeTlsServerOptions(tls), noDelay: true }, onSocket);
+      closeFailedHandshakes(tlsServer, (error) => void this.emit('error', error));
+      server = tlsServer;
+    }
     return new Promise((resolve, reject) => {
       server.once('error', (error) => reject(new TcpListenError(this.#host, this.#port, error)));
       server.listen({ host: this.#host, port: this.#port, backlog }, () => {
@@ -99,8 +118,8 @@ export class TcpServer extends Server<TcpPipe> {
   }
 
   async #onSocket(socket: Socket): Promise<void> {
-    // Reset before this ran: Node no longer knows its peer.
-    if (socket.destroyed || socket.remoteAddress === undefined) {
+    // Reset before this ran: Node no longer knows its peer. Or a TLS handshake that finished after `shutdown`.
+    if (socket.destroyed || socket.remoteAddress === undefined || !this.isRunning()) {
       socket.destroy();
       return;
     }

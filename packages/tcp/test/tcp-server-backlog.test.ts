@@ -3,7 +3,9 @@
 // of buffering the answers without bound, and the other clients go on.
 import { describe, expect, test } from '@jest/globals';
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { TcpPipe, TcpServer, type TcpServerOptions } from '../src/index.js';
+import { certs } from './support/tls.js';
 import { later, steady, until } from '@cbor-rpc/test-support/timing';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
@@ -27,10 +29,11 @@ async function doublingServer(options?: TcpServerOptions) {
   return { server, stats };
 }
 
-/** Writes `total` bytes as fast as the socket takes them, never reading. */
-function flood(port: number): { socket: Socket; sent: () => number } {
-  const socket = connect(port, '127.0.0.1');
+/** Writes `total` bytes as fast as the socket takes them, never reading; over TLS trusting `ca` when given. */
+function flood(port: number, ca?: string): { socket: Socket; sent: () => number } {
+  const socket = ca === undefined ? connect(port, '127.0.0.1') : connectTls({ host: '127.0.0.1', port, ca });
   cleanup(() => socket.destroy());
+  socket.on('error', () => undefined);
   socket.pause();
   let sent = 0;
   const block = new Uint8Array(64 * 1024);
@@ -43,21 +46,24 @@ function flood(port: number): { socket: Socket; sent: () => number } {
       }
     }
   };
-  socket.once('connect', pump);
+  socket.once(ca === undefined ? 'connect' : 'secureConnect', pump);
   return { socket, sent: () => sent };
 }
 
 describe('TcpServer and clients that do not read', () => {
-  test('stops reading a client that does not read its answers; another client is served meanwhile', async () => {
-    const { server, stats } = await doublingServer();
+  test.each([
+    ['TCP', {}, undefined],
+    ['TLS', { tls: certs.server }, certs.ca],
+  ] as [string, TcpServerOptions, string | undefined][])('stops reading a client that does not read its answers; another client is served meanwhile (%s)', async (_, options, ca) => {
+    const { server, stats } = await doublingServer(options);
     const { port } = server.getAddress();
-    const greedy = flood(port);
+    const greedy = flood(port, ca);
     const stalled = await steady(() => stats.received, 400, 15_000);
     expect(stalled).toBeLessThan(total / 2);
     // 1 MiB of backlog, plus the answer to one read chunk.
     expect(stats.peakBacklog).toBeLessThan(1024 * 1024 + 4 * 64 * 1024);
 
-    const polite = await TcpPipe.createConnection('127.0.0.1', port);
+    const polite = await TcpPipe.createConnection('127.0.0.1', port, { tls: ca === undefined ? undefined : { ca } });
     cleanup(() => polite.terminate());
     const answer = new Promise<Uint8Array>((resolve) => polite.once('data', resolve));
     await polite.write(Uint8Array.of(1, 2, 3));

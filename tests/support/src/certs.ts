@@ -28,6 +28,8 @@ export interface TestCertificates {
   strangerServer: KeyAndCert;
   /** A server certificate for `wrong.example` only: right CA, wrong name. */
   wrongHost: KeyAndCert;
+  /** A self-signed certificate (signed by its own key, trusted by nobody). */
+  selfSigned: KeyAndCert;
 }
 
 function openssl(dir: string, args: string[]): void {
@@ -73,6 +75,7 @@ export function testCertificates(): TestCertificates {
       strangerClient: issue(dir, 'other-ca', 'stranger-client', '/CN=stranger', clientExt),
       strangerServer: issue(dir, 'other-ca', 'stranger-server', '/CN=localhost', serverExt(local)),
       wrongHost: issue(dir, 'ca', 'wrong-host', '/CN=wrong.example', serverExt('DNS:wrong.example')),
+      selfSigned: { cert: makeCa(dir, 'self-signed'), key: readFileSync(join(dir, 'self-signed.key'), 'utf8') },
     };
     return made;
   } finally {

@@ -160,9 +160,15 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
     if (!this.#closeOnEnd && this.#readable.readableEnded) this.markClosed(this.#reason);
   }
 
+  /** What to report for an error of the streams: the error itself; a subclass may translate it (`TcpPipe` turns TLS failures into `TlsError`). */
+  protected streamError(error: Error): unknown {
+    return error;
+  }
+
   #onError(error: Error): void {
-    this.#reason ??= error;
-    this.fail(error);
+    const reported = this.streamError(error);
+    this.#reason ??= reported;
+    this.fail(reported);
   }
 
   #uncork(): void {
