@@ -3,41 +3,22 @@
 // takes only keyboard-interactive (PAM), and errors that say what went wrong.
 import { describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   SshAuthenticationError,
   SshConnection,
   SshPrivateKeyError,
   type SshConnectOptions,
-  type SshPipe,
 } from '../src/index.js';
 import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { keyPair } from './support/key-pair.js';
-import { startAgent } from './support/ssh-agent.js';
+import { startAgent, type SshAgent } from './support/ssh-agent.js';
+import { failure, run, sshTestKit } from './support/ssh-test-kit.js';
 
 const cleanup = cleanupAfterEach();
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cbor-rpc-ssh-auth-'));
-  cleanup(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** Sets environment variables for this test (undefined unsets), restored after it. */
-function environment(values: Record<string, string | undefined>): void {
-  for (const [name, value] of Object.entries(values)) {
-    const saved = process.env[name];
-    cleanup(() => {
-      if (saved === undefined) delete process.env[name];
-      else process.env[name] = saved;
-    });
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-}
+const { tempDir, environment, ...kit } = sshTestKit(cleanup);
 
 /** A home directory with these files under .ssh (name to contents), as $HOME for this test; no agent. */
 function home(files: Record<string, string> = {}): string {
@@ -56,30 +37,21 @@ function keygen(type: 'ed25519' | 'ecdsa' | 'rsa', passphrase = ''): { private: 
   return { private: readFileSync(path, 'utf8'), public: readFileSync(`${path}.pub`, 'utf8') };
 }
 
-/** Connects with only these options besides where to go; closes after the test. */
-async function connect(sshd: Sshd, options: Partial<SshConnectOptions> = {}): Promise<SshConnection> {
-  const ssh = await SshConnection.connect({ host: sshd.host, port: sshd.port, username: sshd.username, hostVerifier: sshd.hostKeyFingerprint, sshConfig: false, ...options });
-  cleanup(() => ssh.close());
-  return ssh;
-}
+/** Connects with no credentials but those in `options`; closed after the test. */
+const connect = (sshd: Sshd, options: Partial<SshConnectOptions> = {}) => kit.connect(sshd, { privateKey: undefined, ...options });
 
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
-
-/** Runs a command and resolves with its stdout and exit code. */
-async function run(ssh: SshConnection, command: string): Promise<{ stdout: string; code: number | null }> {
-  const pipe: SshPipe = await ssh.runCommand(command);
-  let stdout = '';
-  pipe.on('data', (chunk) => (stdout += Buffer.from(chunk).toString()));
-  const status = await pipe.waitForExit();
-  return { stdout, code: status.code };
+/** An ssh-agent holding `keys`, stopped after the test. */
+async function agentWith(...keys: string[]): Promise<SshAgent> {
+  const agent = await startAgent();
+  cleanup(() => agent.stop());
+  for (const key of keys) agent.add(key);
+  return agent;
 }
 
 describeWithSshd('Logging in to OpenSSH sshd with what OpenSSH would use', {}, (sshd) => {
   test('with no credentials, the agent at $SSH_AUTH_SOCK logs in', async () => {
     home();
-    const agent = await startAgent();
-    cleanup(() => agent.stop());
-    agent.add(sshd().privateKey);
+    const agent = await agentWith(sshd().privateKey);
     environment({ SSH_AUTH_SOCK: agent.socket });
     const ssh = await connect(sshd());
     expect((await run(ssh, 'echo via agent')).stdout).toBe('via agent\n');
@@ -87,10 +59,7 @@ describeWithSshd('Logging in to OpenSSH sshd with what OpenSSH would use', {}, (
 
   test('agent: false leaves $SSH_AUTH_SOCK alone', async () => {
     home();
-    const agent = await startAgent();
-    cleanup(() => agent.stop());
-    agent.add(sshd().privateKey);
-    environment({ SSH_AUTH_SOCK: agent.socket });
+    environment({ SSH_AUTH_SOCK: (await agentWith(sshd().privateKey)).socket });
     const error = await failure(connect(sshd(), { agent: false }));
     expect(SshAuthenticationError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('no credentials to offer');
@@ -121,9 +90,7 @@ describeWithSshd('Logging in to OpenSSH sshd with what OpenSSH would use', {}, (
 
   test('agentForward: commands see the agent, as with ssh -A; without it they do not', async () => {
     home();
-    const agent = await startAgent();
-    cleanup(() => agent.stop());
-    agent.add(sshd().privateKey);
+    const agent = await agentWith(sshd().privateKey);
     const listed = spawnSync('ssh-add', ['-l'], { env: { ...process.env, SSH_AUTH_SOCK: agent.socket }, encoding: 'utf8' }).stdout;
     expect(listed).toContain('SHA256:');
     const forwarded = await connect(sshd(), { agent: agent.socket, agentForward: true });
@@ -206,9 +173,7 @@ describeWithSshd('Logging in to an sshd that takes only keyboard-interactive (PA
 describeWithSshd('Logging in to an sshd with MaxAuthTries 2', { extraConfig: ['MaxAuthTries 2'] }, (sshd) => {
   test('a server that disconnects after too many attempts is an SshAuthenticationError that says so', async () => {
     home();
-    const agent = await startAgent();
-    cleanup(() => agent.stop());
-    for (let i = 0; i < 4; i++) agent.add(keyPair().private);
+    const agent = await agentWith(...Array.from({ length: 4 }, () => keyPair().private));
     const error = await failure(connect(sshd(), { agent: agent.socket }));
     expect(SshAuthenticationError.isInstance(error)).toBe(true);
     expect((error as Error).message).toMatch(/the server disconnected: Too many authentication failures/);

@@ -5,29 +5,20 @@ import { expect, test } from '@jest/globals';
 import { ConnectionClosedError, TimeoutError } from '@cbor-rpc/core';
 import { RpcV1 } from '@cbor-rpc/rpc';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertBuilt } from '@cbor-rpc/test-support/built';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
 import { rejectionWithin } from '@cbor-rpc/test-support/timing';
-import { DEFAULT_KEEPALIVE_COUNT_MAX, DEFAULT_KEEPALIVE_INTERVAL_MS, SshConnection, type SshConnectOptions } from '../src/index.js';
+import { DEFAULT_KEEPALIVE_COUNT_MAX, DEFAULT_KEEPALIVE_INTERVAL_MS, type SshConnection } from '../src/index.js';
+import { run, sshTestKit } from './support/ssh-test-kit.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/stdio-rpc-server.mjs', import.meta.url));
 const cleanup = cleanupAfterEach();
 
-async function connect(sshd: Sshd, options: Partial<SshConnectOptions>): Promise<SshConnection> {
-  const ssh = await SshConnection.connect({
-    host: sshd.host,
-    port: sshd.port,
-    username: sshd.username,
-    privateKey: sshd.privateKey,
-    hostVerifier: sshd.hostKeyFingerprint,
-    sshConfig: false,
-    ...options,
-  });
-  cleanup(() => ssh.close());
-  return ssh;
-}
+const { connect, tempDir } = sshTestKit(cleanup);
 
 /** Freezes the server's sessions (resumed after the test). */
 function freeze(sshd: Sshd): void {
@@ -35,17 +26,22 @@ function freeze(sshd: Sshd): void {
   expect(sshd.pauseSessions()).toBeGreaterThan(0);
 }
 
+/** Freezes the server and resolves with the connection's close reason and how long after the freeze it came. */
+async function closeOnFreeze(sshd: Sshd, ssh: SshConnection): Promise<{ reason: unknown; elapsed: number }> {
+  const closed = new Promise<unknown>((resolve) => ssh.once('close', resolve));
+  freeze(sshd);
+  const started = Date.now();
+  const reason = await closed;
+  return { reason, elapsed: Date.now() - started };
+}
+
 describeWithSshd('A server that stops answering', {}, (sshd) => {
   test('keepalive is on by default, every 10 s', async () => {
     expect(DEFAULT_KEEPALIVE_INTERVAL_MS).toBe(10_000);
     expect(DEFAULT_KEEPALIVE_COUNT_MAX).toBe(3);
     // The default interval with one miss allowed: closed 10 to 20 s after the last answer (not 40, to keep the test short).
-    const ssh = await connect(sshd(), { keepaliveCountMax: 1 });
-    const closed = new Promise<unknown>((resolve) => ssh.once('close', resolve));
-    freeze(sshd());
-    const started = Date.now();
-    const reason = await closed;
-    expect(Date.now() - started).toBeLessThan(25_000);
+    const { reason, elapsed } = await closeOnFreeze(sshd(), await connect(sshd(), { keepaliveCountMax: 1 }));
+    expect(elapsed).toBeLessThan(25_000);
     expect((reason as Error).message).toContain('did not answer 1 keepalives in a row, sent every 10000 ms');
   }, 40_000);
 
@@ -75,19 +71,10 @@ describeWithSshd('A server that stops answering', {}, (sshd) => {
   });
 
   test('ssh_config ServerAliveInterval and ServerAliveCountMax set keepalive when the options do not', async () => {
-    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const dir = mkdtempSync(join(tmpdir(), 'cbor-rpc-ssh-config-'));
-    cleanup(() => rmSync(dir, { recursive: true, force: true }));
-    const config = join(dir, 'config');
+    const config = join(tempDir(), 'config');
     writeFileSync(config, `Host ${sshd().host}\n  ServerAliveInterval 1\n  ServerAliveCountMax 1\n`);
-    const ssh = await connect(sshd(), { sshConfig: config });
-    const closed = new Promise<unknown>((resolve) => ssh.once('close', resolve));
-    freeze(sshd());
-    const started = Date.now();
-    const reason = await closed;
-    expect(Date.now() - started).toBeLessThan(15_000);
+    const { reason, elapsed } = await closeOnFreeze(sshd(), await connect(sshd(), { sshConfig: config }));
+    expect(elapsed).toBeLessThan(15_000);
     expect((reason as Error).message).toContain('did not answer 1 keepalives in a row, sent every 1000 ms');
   });
 
@@ -105,10 +92,6 @@ describeWithSshd('A server that stops answering', {}, (sshd) => {
     }
     expect(ssh.closed).toBe(false);
     sshd().resumeSessions();
-    const pipe = await ssh.runCommand('echo awake');
-    let stdout = '';
-    pipe.on('data', (chunk) => (stdout += Buffer.from(chunk).toString()));
-    await pipe.waitForExit();
-    expect(stdout).toBe('awake\n');
+    expect((await run(ssh, 'echo awake')).stdout).toBe('awake\n');
   });
 });

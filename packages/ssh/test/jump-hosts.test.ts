@@ -5,9 +5,8 @@
 // an existing duplex stream as the socket.
 import { describe, expect, test } from '@jest/globals';
 import { ConnectionClosedError } from '@cbor-rpc/core';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect, createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   SshConnection,
@@ -19,35 +18,20 @@ import {
 import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { until } from '@cbor-rpc/test-support/timing';
+import { failure, run, sshTestKit } from './support/ssh-test-kit.js';
 
 const cleanup = cleanupAfterEach();
+const { open, tempDir } = sshTestKit(cleanup);
 
 function tempFile(name: string, text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cbor-rpc-ssh-jump-'));
-  cleanup(() => rmSync(dir, { recursive: true, force: true }));
-  const path = join(dir, name);
+  const path = join(tempDir(), name);
   writeFileSync(path, text);
   return path;
 }
 
 const knownHostsLine = (sshd: Sshd) => `[${sshd.host}]:${sshd.port} ${sshd.hostPublicKey}`;
 const publicKey = (sshd: Sshd) => readFileSync(`${sshd.privateKeyPath}.pub`, 'utf8');
-
-async function open(options: SshConnectOptions): Promise<SshConnection> {
-  const ssh = await SshConnection.connect({ sshConfig: false, ...options });
-  cleanup(() => ssh.close());
-  return ssh;
-}
-
-async function run(ssh: SshConnection, command: string): Promise<string> {
-  const pipe = await ssh.runCommand(command);
-  let stdout = '';
-  pipe.on('data', (chunk) => (stdout += Buffer.from(chunk).toString()));
-  await pipe.waitForExit();
-  return stdout;
-}
-
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
+const output = async (ssh: SshConnection, command: string) => (await run(ssh, command)).stdout;
 
 // The jump logs each forwarded connection at DEBUG1 (LogLevel is first-wins, so extraConfig sets it).
 describeWithSshd('Jump host', { extraConfig: ['LogLevel DEBUG1'] }, (jump) => {
@@ -73,14 +57,14 @@ describeWithSshd('Jump host', { extraConfig: ['LogLevel DEBUG1'] }, (jump) => {
       const before = forwardsLogged();
       const ssh = await open(toTarget({ jumpHosts: [jumpSpec()] }));
       expect([ssh.host, ssh.port]).toEqual([target().host, target().port]);
-      expect(await run(ssh, 'echo "$SSH_CONNECTION"')).toMatch(new RegExp(` ${target().port}\\n$`));
+      expect(await output(ssh, 'echo "$SSH_CONNECTION"')).toMatch(new RegExp(` ${target().port}\\n$`));
       expect(forwardsLogged()).toBe(before + 1);
     });
 
     test('two hops: through the jump host twice', async () => {
       const before = forwardsLogged();
       const ssh = await open(toTarget({ jumpHosts: [jumpSpec(), jumpSpec()] }));
-      expect(await run(ssh, 'echo two hops')).toBe('two hops\n');
+      expect(await output(ssh, 'echo two hops')).toBe('two hops\n');
       expect(forwardsLogged()).toBe(before + 1); // by the second hop
       expect(forwardsLogged(jump())).toBeGreaterThanOrEqual(1); // by the first hop, to the jump host itself
     });
@@ -106,16 +90,16 @@ describeWithSshd('Jump host', { extraConfig: ['LogLevel DEBUG1'] }, (jump) => {
           jumpHosts: [{ host: jump().host, port: jump().port, username: jump().username, privateKey: jump().privateKey, hostVerifier: jump().hostKeyFingerprint, sshConfig: false }],
         }),
       );
-      expect(await run(ssh, 'echo with its own key')).toBe('with its own key\n');
+      expect(await output(ssh, 'echo with its own key')).toBe('with its own key\n');
     });
 
     test('via: an open connection carries this one, and stays open when it closes', async () => {
       const bastion = await open({ host: jump().host, port: jump().port, username: jump().username, privateKey: jump().privateKey, hostVerifier: jump().hostKeyFingerprint });
       const ssh = await open(toTarget({ via: bastion, hostVerifier: target().hostKeyFingerprint }));
-      expect(await run(ssh, 'echo via')).toBe('via\n');
+      expect(await output(ssh, 'echo via')).toBe('via\n');
       await ssh.close();
       expect(bastion.closed).toBe(false);
-      expect(await run(bastion, 'echo bastion still here')).toBe('bastion still here\n');
+      expect(await output(bastion, 'echo bastion still here')).toBe('bastion still here\n');
     });
 
     test('closing the target closes the jump hosts it opened', async () => {
@@ -161,7 +145,7 @@ describeWithSshd('Jump host', { extraConfig: ['LogLevel DEBUG1'] }, (jump) => {
         hostVerifier: target().hostKeyFingerprint,
         sock: socket,
       });
-      expect(await run(ssh, 'echo over the given socket')).toBe('over the given socket\n');
+      expect(await output(ssh, 'echo over the given socket')).toBe('over the given socket\n');
     });
   });
 });

@@ -10,25 +10,14 @@ import { fileURLToPath } from 'node:url';
 import { assertBuilt } from '@cbor-rpc/test-support/built';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { encodings } from '@cbor-rpc/test-support/rpc-scenarios';
-import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
+import { describeWithSshd } from '@cbor-rpc/test-support/sshd';
 import { rejectionWithin } from '@cbor-rpc/test-support/timing';
-import { SshConnection } from '../src/index.js';
+import { sshTestKit } from './support/ssh-test-kit.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/stdio-rpc-server.mjs', import.meta.url));
 const cleanup = cleanupAfterEach();
 
-async function connect(sshd: Sshd): Promise<SshConnection> {
-  const ssh = await SshConnection.connect({
-    host: sshd.host,
-    port: sshd.port,
-    username: sshd.username,
-    privateKey: sshd.privateKey,
-    hostVerifier: sshd.hostKeyFingerprint,
-    sshConfig: false,
-  });
-  cleanup(() => ssh.close());
-  return ssh;
-}
+const { connect } = sshTestKit(cleanup);
 
 describeWithSshd('What a remote command writes besides the protocol', {}, (sshd) => {
   describe.each(encodings)('with %s', (encoding, makeTransformer) => {

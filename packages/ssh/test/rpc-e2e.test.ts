@@ -15,7 +15,8 @@ import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SshCommandNotStoppedError, SshConnection, type SshChannelPipe, type SshExitStatus, type SshPipe } from '../src/index.js';
+import { SshCommandNotStoppedError, type SshConnection, type SshChannelPipe, type SshExitStatus, type SshPipe } from '../src/index.js';
+import { sshTestKit } from './support/ssh-test-kit.js';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 
 const fixture = fileURLToPath(new URL('./fixtures/stdio-rpc-server.mjs', import.meta.url));
@@ -32,17 +33,7 @@ interface Session {
   serverConnections: () => number;
 }
 
-async function sshConnect(sshd: Sshd): Promise<SshConnection> {
-  const ssh = await SshConnection.connect({
-    host: sshd.host,
-    port: sshd.port,
-    username: sshd.username,
-    privateKey: sshd.privateKey,
-    hostVerifier: sshd.hostKeyFingerprint,
-  });
-  cleanup(() => ssh.close());
-  return ssh;
-}
+const { connect: sshConnect } = sshTestKit(cleanup);
 
 function rpcClient(pipe: SshPipe | SshChannelPipe, makeTransformer: MakeTransformer): RpcV1 {
   const client = RpcV1.fromHandlers(makeTransformer().applyTransformer(pipe), clientHandlers, { timeoutMs: 60_000 });

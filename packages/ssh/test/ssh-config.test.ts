@@ -4,54 +4,29 @@
 // `ssh -G` and by connecting with `ssh -F`).
 import { describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SshAuthenticationError, SshConfigError, SshConnection, SshConnectionError, type SshConnectOptions } from '../src/index.js';
 import { readHostConfig } from '../src/ssh-config-file.js';
 import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
+import { failure, run, sshTestKit } from './support/ssh-test-kit.js';
 
 const cleanup = cleanupAfterEach();
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cbor-rpc-ssh-config-'));
-  cleanup(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const { tempDir, environment, ...kit } = sshTestKit(cleanup);
 
 /** $HOME for this test: an empty one (no keys, no config) unless `config` is given; and no agent. */
 function home(config?: string): string {
   const dir = tempDir();
   mkdirSync(join(dir, '.ssh'));
   if (config !== undefined) writeFileSync(join(dir, '.ssh', 'config'), config);
-  for (const [name, value] of [['HOME', dir], ['SSH_AUTH_SOCK', undefined]] as const) {
-    const saved = process.env[name];
-    cleanup(() => {
-      if (saved === undefined) delete process.env[name];
-      else process.env[name] = saved;
-    });
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  environment({ HOME: dir, SSH_AUTH_SOCK: undefined });
   return dir;
 }
 
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
-
-async function open(options: SshConnectOptions): Promise<SshConnection> {
-  const ssh = await SshConnection.connect(options);
-  cleanup(() => ssh.close());
-  return ssh;
-}
-
-async function run(ssh: SshConnection, command: string): Promise<string> {
-  const pipe = await ssh.runCommand(command);
-  let stdout = '';
-  pipe.on('data', (chunk) => (stdout += Buffer.from(chunk).toString()));
-  await pipe.waitForExit();
-  return stdout;
-}
+/** Connects with exactly `options`, ssh_config included (the default file unless `sshConfig` says). */
+const open = (options: SshConnectOptions) => kit.open({ sshConfig: undefined, ...options });
+const output = async (ssh: SshConnection, command: string) => (await run(ssh, command)).stdout;
 
 describeWithSshd('ssh_config: a jump host', { extraConfig: ['LogLevel DEBUG1'] }, (jump) => {
   describeWithSshd('and a target', {}, (target) => {
@@ -108,7 +83,7 @@ describeWithSshd('ssh_config: a jump host', { extraConfig: ['LogLevel DEBUG1'] }
       home();
       const ssh = await open({ host: 'cbor-direct', sshConfig: configFile() });
       expect([ssh.host, ssh.port, ssh.username]).toEqual([target().host, target().port, target().username]);
-      expect(await run(ssh, 'echo resolved')).toBe('resolved\n');
+      expect(await output(ssh, 'echo resolved')).toBe('resolved\n');
     });
 
     test('Host patterns apply in order and the first value of a keyword wins, as in OpenSSH', async () => {
@@ -125,7 +100,7 @@ describeWithSshd('ssh_config: a jump host', { extraConfig: ['LogLevel DEBUG1'] }
       home();
       const before = forwardsLogged();
       const ssh = await open({ host: 'cbor-target-again', sshConfig: configFile() });
-      expect(await run(ssh, 'echo jumped')).toBe('jumped\n');
+      expect(await output(ssh, 'echo jumped')).toBe('jumped\n');
       expect(forwardsLogged()).toBe(before + 1);
     });
 
@@ -155,7 +130,7 @@ describeWithSshd('ssh_config: a jump host', { extraConfig: ['LogLevel DEBUG1'] }
     test('~/.ssh/config is read by default', async () => {
       home(configText());
       const ssh = await open({ host: 'cbor-target' });
-      expect(await run(ssh, 'echo from the default file')).toBe('from the default file\n');
+      expect(await output(ssh, 'echo from the default file')).toBe('from the default file\n');
     });
 
     test('given options win over the file', async () => {

@@ -18,23 +18,13 @@ import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { later, until } from '@cbor-rpc/test-support/timing';
 import { keyPair } from './support/key-pair.js';
+import { sshTestKit } from './support/ssh-test-kit.js';
 
 const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString('utf8');
 
 const cleanup = cleanupAfterEach();
 
-async function connect(sshd: Sshd, options: Partial<SshConnectOptions> = {}): Promise<SshConnection> {
-  const server = await SshConnection.connect({
-    host: sshd.host,
-    port: sshd.port,
-    username: sshd.username,
-    privateKey: sshd.privateKey,
-    hostVerifier: sshd.hostKeyFingerprint,
-    ...options,
-  });
-  cleanup(() => server.close());
-  return server;
-}
+const { connect } = sshTestKit(cleanup);
 
 /** Collects a pipe's stdout and stderr and resolves with them and the close reason when it closes. */
 function finished(pipe: SshPipe) {
