@@ -82,7 +82,7 @@ export async function prepareHostKeyCheck(policy: HostKeyPolicy): Promise<HostKe
         const seen = refusals.map((refusal) => (refusal.error as SshHostKeyMismatchError).hostKey);
         const error = lastError(refusals) as SshHostKeyMismatchError;
         const keys = seen.map((details) => `${details.keyType} ${details.fingerprint}`).join(', ');
-        return new SshHostKeyMismatchError(`No host key of ${host}:${port} matches the expected fingerprint ${expected}; it offered ${keys}`, error.hostKey);
+        return new SshHostKeyMismatchError(`Host key of ${host}:${port} does not match the expected fingerprint ${expected}: none of the keys it offered does (${keys})`, error.hostKey);
       },
     };
   }

@@ -228,7 +228,7 @@ describeWithSshd('Host key algorithm choice', { hostKeyTypes: ['ed25519', 'ecdsa
     const error = await attempt(sshd(), { hostVerifier: wrong });
     expect(SshHostKeyMismatchError.isInstance(error)).toBe(true);
     const message = (error as Error).message;
-    expect(message).toContain(`No host key of 127.0.0.1:${sshd().port} matches the expected fingerprint ${wrong}`);
+    expect(message).toContain(`Host key of 127.0.0.1:${sshd().port} does not match the expected fingerprint ${wrong}: none of the keys it offered does`);
     for (const key of sshd().hostPublicKeys) expect(message).toContain(`${key.split(' ')[0]} ${fingerprint(key)}`);
   });
 });
