@@ -24,3 +24,4 @@ export {
   TimeoutError,
   TransformerInUseError,
 } from './errors.js';
+export { OutputTail } from './output-tail.js';

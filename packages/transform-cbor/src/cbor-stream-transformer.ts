@@ -2,6 +2,7 @@ import { StreamTransformer } from '@cbor-rpc/core';
 import { encodeMessage } from './codec.js';
 import { decodeItem } from './item-decoder.js';
 import { ItemScanner } from './item-scanner.js';
+import { LeadingText } from './leading-text.js';
 import { resolveOptions } from './options.js';
 import type { CborOptions, ResolvedCborOptions } from './options.js';
 
@@ -21,6 +22,8 @@ export class CborStreamTransformer extends StreamTransformer<unknown, Uint8Array
   #parts: Uint8Array[] = [];
   #partsLength = 0;
   #failure: unknown;
+  /** Watches the stream's start for a line of text (a login banner); undefined once it is known not to be one. */
+  #leading: LeadingText | undefined = new LeadingText();
 
   /** See `CborOptions` for the limits and their defaults. */
   constructor(options: CborOptions = {}) {
@@ -38,9 +41,15 @@ export class CborStreamTransformer extends StreamTransformer<unknown, Uint8Array
    * Appends every message that `chunk` completes. On bad input it throws
    * `DecodeError` (with the offset in the stream) after appending the messages
    * before the bad one; the stream cannot be resynchronised, so later calls throw it again.
+   * A stream that starts with a line of text fails with a `DecodeError` quoting it (see `leading-text.ts`).
    */
   decodeChunk(chunk: Uint8Array, out: unknown[]): void {
     if (this.#failure !== undefined) throw this.#failure;
+    if (this.#leading !== undefined) {
+      const text = this.#leading.check(chunk);
+      if (text !== undefined) throw (this.#failure = text);
+      if (this.#leading.done) this.#leading = undefined;
+    }
     const scanner = this.#scanner;
     const base = this.#offset;
     const length = chunk.length;
@@ -59,9 +68,9 @@ export class CborStreamTransformer extends StreamTransformer<unknown, Uint8Array
         pos = end;
       }
     } catch (error) {
-      this.#failure = error;
+      this.#failure = this.#leading?.explain(error) ?? error;
       this.#parts = [];
-      throw error;
+      throw this.#failure;
     }
   }
 
