@@ -13,6 +13,7 @@ import type { CborOptions } from './options.js';
  */
 export class CborStreamTransformer extends CborTransformer {
   readonly #scanner: ItemScanner;
+  readonly #refuseUnknownTags: boolean;
   /** Stream offset of the next chunk's first byte. */
   #offset = 0;
   /** The pieces, from earlier chunks, of an item that is not complete yet. */
@@ -23,7 +24,9 @@ export class CborStreamTransformer extends CborTransformer {
   /** See `CborOptions` for the limits and their defaults. */
   constructor(options: CborOptions = {}) {
     super(options);
-    this.#scanner = new ItemScanner(resolveOptions(options));
+    const resolved = resolveOptions(options);
+    this.#scanner = new ItemScanner(resolved);
+    this.#refuseUnknownTags = resolved.unknownTags === 'refuse';
   }
 
   /**
@@ -46,8 +49,8 @@ export class CborStreamTransformer extends CborTransformer {
           this.#keep(pos === 0 ? chunk : chunk.subarray(pos));
           return;
         }
-        if (this.#partsLength === 0) out.push(decodeItem(chunk, pos, start, false));
-        else out.push(decodeItem(this.#join(chunk.subarray(0, end)), 0, start, true));
+        if (this.#partsLength === 0) out.push(decodeItem(chunk, pos, start, false, this.#refuseUnknownTags));
+        else out.push(decodeItem(this.#join(chunk.subarray(0, end)), 0, start, true, this.#refuseUnknownTags));
         pos = end;
       }
     } catch (error) {

@@ -60,3 +60,16 @@ export function collidingDoubles(count: number, low = 12345n): number[] {
 export function collidingBigInts(count: number): bigint[] {
   return Array.from({ length: count }, (_, i) => (BigInt(i + 1) << 64n) | 5n);
 }
+
+/** V8's ComputeUnseededHash (src/utils/utils.h) of a 32-bit key, with its final 30-bit mask. */
+export function unseededHash(key: number): number {
+  const mask = 0xffffffffn;
+  let h = BigInt(key >>> 0);
+  h = (~h + (h << 15n)) & mask;
+  h ^= h >> 12n;
+  h = (h + (h << 2n)) & mask;
+  h ^= h >> 4n;
+  h = (h * 2057n) & mask;
+  h ^= h >> 16n;
+  return Number(h & 0x3fffffffn);
+}

@@ -1,0 +1,38 @@
+// Bignums (tags 2 and 3) to and from bigint through hexadecimal text, which
+// BigInt parses and prints in time linear in its length. Building the value a
+// byte at a time (`n << 8n | byte`), as cbor2 does, copies the growing bigint
+// for every byte: quadratic, minutes for 256 KiB.
+
+const digits = new Uint8Array(Array.from('0123456789abcdef', (c) => c.charCodeAt(0)));
+/** Value of each hex digit's char code (0 for other codes, which `toString(16)` never writes). */
+const values = new Uint8Array(128);
+digits.forEach((code, value) => (values[code] = value));
+const ascii = new TextDecoder();
+
+/** The unsigned big-endian integer in `bytes`. */
+export function bigIntFromBytes(bytes: Uint8Array): bigint {
+  const length = bytes.length;
+  if (length <= 6) {
+    let value = 0;
+    for (let i = 0; i < length; i++) value = value * 256 + bytes[i]!;
+    return BigInt(value);
+  }
+  const text = new Uint8Array(length * 2);
+  for (let i = 0, j = 0; i < length; i++) {
+    const byte = bytes[i]!;
+    text[j++] = digits[byte >> 4]!;
+    text[j++] = digits[byte & 15]!;
+  }
+  return BigInt(`0x${ascii.decode(text)}`);
+}
+
+/** Hex digits of a non-negative bigint, an even number of them: two per byte of its big-endian form. */
+export function hexOf(magnitude: bigint): string {
+  const hex = magnitude.toString(16);
+  return hex.length % 2 === 1 ? `0${hex}` : hex;
+}
+
+/** Writes the bytes that the even-length `hex` spells into `out` from `at`. */
+export function writeHexBytes(hex: string, out: Uint8Array, at: number): void {
+  for (let i = 0; i < hex.length; i += 2) out[at++] = (values[hex.charCodeAt(i)]! << 4) | values[hex.charCodeAt(i + 1)]!;
+}
