@@ -7,7 +7,8 @@
 //
 // Prints {"port":N} once listening. Methods: `add`; `inspect`, which answers a
 // short description of its argument (never the argument itself); `stats`, the
-// time spent decoding and the heap after a full collection.
+// time spent decoding and the heap after a full collection; `returnError`,
+// which returns (not throws) an Error, a value with no faithful encoding.
 import { RpcV1Server } from '@cbor-rpc/rpc';
 import { TcpServer } from '@cbor-rpc/tcp';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
@@ -62,6 +63,7 @@ function describe(value) {
 const handlers = {
   add: (_context, a, b) => a + b,
   inspect: (_context, value) => describe(value),
+  returnError: () => new TypeError('returned, not thrown'),
   stats: (_context, reset) => {
     globalThis.gc?.();
     const result = { ...decoding, heapUsed: process.memoryUsage().heapUsed };
