@@ -7,6 +7,7 @@ import { EncodeError } from '@cbor-rpc/core';
 import type { Simple, Tag } from 'cbor2';
 import { hexOf, writeHexBytes } from './bignum.js';
 import { toHalfBits } from './half-float.js';
+import { writeUtf8 } from './utf8-writer.js';
 import { tagOfTypedArray } from './typed-arrays.js';
 import { Kind, kindOf, refusal } from './value-kinds.js';
 
@@ -339,44 +340,9 @@ function writeString(text: string): void {
   const headSize = bound < 24 ? 1 : bound < 0x100 ? 2 : bound < 0x10000 ? 3 : bound < twoTo32 ? 5 : 9;
   reserve(9 + bound);
   const start = position + headSize;
-  const written = units < shortString ? writeUtf8(text, start) : utf8.encodeInto(text, buffer.subarray(start)).written;
+  const written = units < shortString ? writeUtf8(text, buffer, start) : utf8.encodeInto(text, buffer.subarray(start)).written;
   const neededHead = written < 24 ? 1 : written < 0x100 ? 2 : written < 0x10000 ? 3 : written < twoTo32 ? 5 : 9;
   if (neededHead !== headSize) buffer.copyWithin(position + neededHead, start, start + written);
   writeHead(0x60, written);
   position += written;
-}
-
-/** Writes `text` as UTF-8 at `at` and returns the byte count; a lone surrogate becomes U+FFFD, as in `TextEncoder`. */
-function writeUtf8(text: string, at: number): number {
-  const out = buffer;
-  let p = at;
-  for (let i = 0; i < text.length; i++) {
-    let code = text.charCodeAt(i);
-    if (code < 0x80) {
-      out[p++] = code;
-      continue;
-    }
-    if (code < 0x800) {
-      out[p++] = 0xc0 | (code >> 6);
-      out[p++] = 0x80 | (code & 0x3f);
-      continue;
-    }
-    if (code >= 0xd800 && code <= 0xdfff) {
-      const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
-      if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-        const point = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00);
-        out[p++] = 0xf0 | (point >> 18);
-        out[p++] = 0x80 | ((point >> 12) & 0x3f);
-        out[p++] = 0x80 | ((point >> 6) & 0x3f);
-        out[p++] = 0x80 | (point & 0x3f);
-        i++;
-        continue;
-      }
-      code = 0xfffd;
-    }
-    out[p++] = 0xe0 | (code >> 12);
-    out[p++] = 0x80 | ((code >> 6) & 0x3f);
-    out[p++] = 0x80 | (code & 0x3f);
-  }
-  return p - at;
 }
