@@ -46,6 +46,28 @@ export class HashFloodGuard {
   }
 }
 
+/**
+ * Watches the keys of one map or set as they are added. It costs nothing until
+ * more keys are numbers or bigints than one slot may hold (before that, no
+ * slot can be over the limit); then it starts a guard with every such key so far.
+ */
+export class KeyWatch {
+  #numeric = 0;
+  #guard: HashFloodGuard | undefined;
+
+  /** Call after `key` was added as a new key of `collection`; false when too many keys now collide. */
+  added(key: unknown, collection: Map<unknown, unknown> | Set<unknown>): boolean {
+    if (typeof key !== 'number' && typeof key !== 'bigint') return true;
+    if (this.#guard !== undefined) return this.#guard.add(key);
+    if (++this.#numeric <= maxPerSlot) return true;
+    const guard = (this.#guard = new HashFloodGuard());
+    for (const each of collection.keys()) {
+      if ((typeof each === 'number' || typeof each === 'bigint') && !guard.add(each)) return false;
+    }
+    return true;
+  }
+}
+
 const smiMin = -(2 ** 31);
 const smiMax = 2 ** 31 - 1;
 const float = new Float64Array(1);

@@ -8,7 +8,7 @@
 import { DecodeError } from '@cbor-rpc/core';
 import { Simple } from 'cbor2';
 import { fromHalfBits } from './half-float.js';
-import { HashFloodGuard } from './hash-flood-guard.js';
+import { KeyWatch } from './hash-flood-guard.js';
 import { readArgument } from './item-scanner.js';
 import { decodeTag, hashFloodError, isKnownTag, SELF_DESCRIBED } from './tags.js';
 
@@ -235,7 +235,7 @@ function readMixedMap(object: Record<string, unknown>, mark: number, left: numbe
     map.set(key, object[key]);
   }
   keyCount = mark;
-  let guard: HashFloodGuard | undefined;
+  let watch: KeyWatch | undefined;
   for (; left !== 0; left--) {
     if (bytes[position] === 0xff) {
       position++;
@@ -244,8 +244,7 @@ function readMixedMap(object: Record<string, unknown>, mark: number, left: numbe
     const key = readValue();
     const size = map.size;
     map.set(key, readValue());
-    if (map.size === size || (typeof key !== 'number' && typeof key !== 'bigint')) continue;
-    if (!(guard ??= new HashFloodGuard()).add(key)) throw hashFloodError('keys of this map', base + head);
+    if (map.size !== size && !(watch ??= new KeyWatch()).added(key, map)) throw hashFloodError('keys of this map', base + head);
   }
   return map;
 }

@@ -7,7 +7,7 @@
 import { DecodeError } from '@cbor-rpc/core';
 import { Tag } from 'cbor2';
 import { bigIntFromBytes } from './bignum.js';
-import { HashFloodGuard } from './hash-flood-guard.js';
+import { KeyWatch } from './hash-flood-guard.js';
 import { isTypedArrayTag, typedArrayFromTag } from './typed-arrays.js';
 
 /** Tag 55799, "self-described CBOR": only marks what follows as CBOR; the value is its content. */
@@ -73,12 +73,11 @@ function describe(value: unknown): string {
 /** A `Set` of `items`, refused when its numbers or bigints were chosen to share V8 hash buckets. */
 function setOf(items: unknown[], offset: number): Set<unknown> {
   const set = new Set<unknown>();
-  let guard: HashFloodGuard | undefined;
+  let watch: KeyWatch | undefined;
   for (const item of items) {
     const size = set.size;
     set.add(item);
-    if (set.size === size || (typeof item !== 'number' && typeof item !== 'bigint')) continue;
-    if (!(guard ??= new HashFloodGuard()).add(item)) throw hashFloodError('set elements', offset);
+    if (set.size !== size && !(watch ??= new KeyWatch()).added(item, set)) throw hashFloodError('set elements', offset);
   }
   return set;
 }

@@ -2,7 +2,9 @@
 // are V8's (checked against a plain BigInt transcription of V8's C++), chosen
 // keys are caught early, and honest keys of every kind never are.
 import { describe, expect, test } from '@jest/globals';
+import { encode } from 'cbor2';
 import { bigIntHash, HashFloodGuard, longHash, numberHash } from '../src/hash-flood-guard.js';
+import { decodeCbor } from '../src/index.js';
 import { int, mulberry32 } from './helpers.js';
 import { collidingBigInts, collidingDoubles, longHash as referenceLongHash, unseededHash } from './v8-hash.js';
 
@@ -65,5 +67,28 @@ describe('the guard', () => {
   ])('honest keys are never refused: 300,000 %s', (_name, key) => {
     const keys = Array.from({ length: 300_000 }, (_, i) => key(i));
     expect(firstRefusal(keys)).toBe(-1);
+  });
+});
+
+describe('decoding', () => {
+  test('a map and a set of keys chosen to collide are a DecodeError at their head', () => {
+    const keys = collidingDoubles(2000);
+    const map = encode([1, new Map(keys.map((key) => [key, 0]))]);
+    expect(() => decodeCbor(map)).toThrow(/Too many keys of this map fall in one hash bucket .*\(at byte 2\)/);
+    const set = encode(new Set(collidingBigInts(2000)));
+    expect(() => decodeCbor(set)).toThrow(/Too many set elements fall in one hash bucket .*\(at byte 0\)/);
+  });
+
+  test('keys chosen to collide among text keys, in an indefinite map, are caught too', () => {
+    const keys = collidingDoubles(100);
+    const entries = keys.flatMap((key, i) => [0x62, 0x6b, 0x30 + (i % 10), 0xfb, ...new Uint8Array(new Float64Array([key]).buffer).reverse(), 0x00]);
+    expect(() => decodeCbor(new Uint8Array([0xbf, ...entries, 0xff]), { allowIndefinite: true })).toThrow(/hash bucket/);
+  });
+
+  test('honest maps and sets of 30,000 number and bigint keys decode', () => {
+    const map = new Map<unknown, unknown>(Array.from({ length: 30_000 }, (_, i) => [i % 2 ? i * 1.5 : (BigInt(i) << 64n) + BigInt(i), i]));
+    expect((decodeCbor(encode(map)) as Map<unknown, unknown>).size).toBe(30_000);
+    const set = new Set(Array.from({ length: 30_000 }, (_, i) => -i - 0.25));
+    expect((decodeCbor(encode(set)) as Set<unknown>).size).toBe(30_000);
   });
 });
