@@ -103,33 +103,35 @@ function unseededHash(key: number): number {
 }
 
 const twoTo32 = 4294967296;
+// The 64-bit value being hashed, in two unsigned 32-bit halves.
+let hi = 0;
+let lo = 0;
 
-/** V8's ComputeLongHash of the 64-bit value `hi:lo`, computed in 32-bit halves (products of a half and a small factor stay exact in a double). */
-export function longHash(hi: number, lo: number): number {
-  // h = ~h + (h << 18), that is h * (2^18 - 1) - 1
-  let product = lo * 262143;
-  let carry = Math.floor(product / twoTo32);
+/** hi:lo *= factor (a small factor: a half times it stays exact in a double). */
+function multiply(factor: number): void {
+  const product = lo * factor;
   lo = product >>> 0;
-  hi = (Math.imul(hi, 262143) + carry) >>> 0;
+  hi = (Math.imul(hi, factor) + Math.floor(product / twoTo32)) >>> 0;
+}
+
+/** hi:lo ^= hi:lo >> shift, for a shift below 32. */
+function xorShiftRight(shift: number): void {
+  lo = (lo ^ ((lo >>> shift) | (hi << (32 - shift)))) >>> 0;
+  hi = (hi ^ (hi >>> shift)) >>> 0;
+}
+
+/** V8's ComputeLongHash of the 64-bit value `high:low`, computed in 32-bit halves. */
+export function longHash(high: number, low: number): number {
+  hi = high;
+  lo = low;
+  // h = ~h + (h << 18), that is h * (2^18 - 1) - 1
+  multiply(262143);
   if (lo === 0) hi = (hi - 1) >>> 0;
   lo = (lo - 1) >>> 0;
-  // h ^= h >> 31
-  lo = (lo ^ ((lo >>> 31) | (hi << 1))) >>> 0;
-  hi = (hi ^ (hi >>> 31)) >>> 0;
-  // h *= 21
-  product = lo * 21;
-  carry = Math.floor(product / twoTo32);
-  lo = product >>> 0;
-  hi = (Math.imul(hi, 21) + carry) >>> 0;
-  // h ^= h >> 11
-  lo = (lo ^ ((lo >>> 11) | (hi << 21))) >>> 0;
-  hi = (hi ^ (hi >>> 11)) >>> 0;
-  // h += h << 6, that is h * 65
-  product = lo * 65;
-  carry = Math.floor(product / twoTo32);
-  lo = product >>> 0;
-  hi = (Math.imul(hi, 65) + carry) >>> 0;
-  // h ^= h >> 22, of which only the low 30 bits count
-  lo = (lo ^ ((lo >>> 22) | (hi << 10))) >>> 0;
+  xorShiftRight(31);
+  multiply(21);
+  xorShiftRight(11);
+  multiply(65); // h += h << 6
+  xorShiftRight(22);
   return lo & 0x3fffffff;
 }

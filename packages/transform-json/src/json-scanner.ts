@@ -118,17 +118,16 @@ export class JsonScanner {
         state = VALUE;
       }
       scan: while (i < stop) {
+        if (state <= AFTER) {
+          // Between tokens: whitespace first.
+          while (isSpace(bytes[i]!)) if (++i === stop) break scan;
+        }
         // `ended` is set when a value ended just before `i`.
         let ended = false;
         switch (state) {
           case VALUE:
           case ARRAY_START: {
-            let b = bytes[i]!;
-            while (isSpace(b)) {
-              if (++i === stop) break scan;
-              b = bytes[i]!;
-            }
-            i++;
+            const b = bytes[i++]!;
             if (b === 0x22) {
               this.#inKey = false;
               state = STRING;
@@ -171,12 +170,7 @@ export class JsonScanner {
             break;
           }
           case AFTER: {
-            let b = bytes[i]!;
-            while (isSpace(b)) {
-              if (++i === stop) break scan;
-              b = bytes[i]!;
-            }
-            i++;
+            const b = bytes[i++]!;
             const kind = stack[depth];
             if (b === 0x2c) {
               state = kind === ARRAY ? VALUE : KEY;
@@ -190,12 +184,7 @@ export class JsonScanner {
           }
           case OBJECT_START:
           case KEY: {
-            let b = bytes[i]!;
-            while (isSpace(b)) {
-              if (++i === stop) break scan;
-              b = bytes[i]!;
-            }
-            i++;
+            const b = bytes[i++]!;
             if (b === 0x22) {
               this.#inKey = true;
               state = STRING;
@@ -208,12 +197,7 @@ export class JsonScanner {
             break;
           }
           case COLON: {
-            let b = bytes[i]!;
-            while (isSpace(b)) {
-              if (++i === stop) break scan;
-              b = bytes[i]!;
-            }
-            i++;
+            const b = bytes[i++]!;
             if (b !== 0x3a) throw fail(`expected ':', found ${describeByte(b)}`, base + i - 1);
             state = VALUE;
             break;
