@@ -3,21 +3,29 @@ import type { JsonLimits } from './json-options.js';
 import { parseJsonBytes, parseJsonText } from './json-message-parser.js';
 import { NOT_SIMPLE, parseSimpleJson } from './json-fast-parser.js';
 import { JsonScanner } from './json-scanner.js';
+import { JsonValueEnds, NOT_FOUND } from './json-value-end.js';
 import { decodeUtf8 } from './utf8.js';
 
 /**
  * Finds where each JSON value of a byte stream ends, looking only at new bytes:
- * the scanner keeps its state between chunks, so every byte is scanned once,
- * copied at most once (a value split across chunks is joined when it ends),
- * decoded once and parsed once, however the stream is split: linear time.
- * The scanner checks the whole grammar as bytes arrive, so a bad byte is an
- * error at once, after the values before it. Each complete value is parsed
- * and appended to `out`. After the first error every call throws that error
- * again: a byte stream cannot be resynchronised.
+ * a value that ends in the chunk where it starts is found the quick way
+ * (JsonValueEnds) and parsed with the chunk, which checks it; any other is
+ * read by the scanner, which checks every byte as it arrives and keeps its
+ * state between chunks. Either way a bad byte is an error with the chunk that
+ * holds it, after the values before it, at the offset the scanner gives. Every
+ * byte is scanned at most twice (once quickly, once by the scanner when its
+ * value goes on past the chunk), copied at most once (a value split across
+ * chunks is joined when it ends), decoded once and parsed once, however the
+ * stream is split: linear time. After the first error every call throws that
+ * error again: a byte stream cannot be resynchronised.
  */
 export class JsonFramer {
   readonly #maxMessageSize: number;
+  readonly #limits: JsonLimits;
   readonly #scanner: JsonScanner;
+  readonly #ends: JsonValueEnds;
+  /** True while the value being read is the scanner's (it went on past the chunk where it started). */
+  #scanning = false;
   /** Stream offset of the first byte of the value being read. */
   #start = 0;
   /** Stream offset of the first byte of the chunk being scanned. */
@@ -34,7 +42,9 @@ export class JsonFramer {
   /** With `single`, a second value is an error: the bytes are one message (a framed chunk). */
   constructor(limits: JsonLimits, single = false) {
     this.#maxMessageSize = limits.maxMessageSize;
+    this.#limits = limits;
     this.#scanner = new JsonScanner(limits.maxDepth, limits.maxIntegerDigits);
+    this.#ends = new JsonValueEnds(limits.maxDepth, limits.maxIntegerDigits);
     this.#single = single;
   }
 
@@ -49,9 +59,10 @@ export class JsonFramer {
     try {
       const length = bytes.length;
       const scanner = this.#scanner;
+      this.#ends.chunk();
       let i = 0;
       while (i < length) {
-        if (!scanner.inValue) {
+        if (!this.#scanning) {
           i = scanner.skipWhitespace(bytes, i);
           if (i === length) break;
           this.#start = this.#base + i;
@@ -80,12 +91,13 @@ export class JsonFramer {
    */
   end(out: unknown[]): void {
     if (this.#failure !== undefined) throw this.#failure;
-    if (!this.#scanner.inValue) return;
+    if (!this.#scanning) return;
     try {
       if (!this.#scanner.numberEndsAt(this.#base)) {
         throw new DecodeError(`The stream ended inside a JSON value that started at byte ${this.#start}`, this.#base);
       }
-      this.#complete(new Uint8Array(0), 0, out);
+      this.#scanning = false;
+      this.#complete(new Uint8Array(0), 0, out, this.#scanner.longInteger);
     } catch (error) {
       this.#failure = error;
       throw error;
@@ -98,12 +110,23 @@ export class JsonFramer {
     // Index of the first byte beyond the size limit: nothing past it is scanned.
     const limit = this.#start - this.#base + this.#maxMessageSize;
     const stop = limit < length ? limit : length;
+    if (!this.#scanning) {
+      // A value starting here: the quick way, if it ends in this chunk.
+      const ends = this.#ends;
+      const end = ends.find(bytes, i, stop);
+      if (end !== NOT_FOUND) {
+        this.#complete(bytes, end, out, ends.longDigits);
+        return end;
+      }
+      this.#scanning = true; // the scanner reads it, from its start
+    }
     const scanner = this.#scanner;
     let end = scanner.scan(bytes, i, stop, this.#base);
     // A top-level number exactly as long as the limit ends at the byte just beyond it (if that byte cannot continue it).
     if (end < 0 && stop < length && scanner.inTopLevelNumber) end = scanner.scan(bytes, stop, stop + 1, this.#base);
     if (end >= 0) {
-      this.#complete(bytes, end, out);
+      this.#scanning = false;
+      this.#complete(bytes, end, out, scanner.longInteger);
       return end;
     }
     if (stop < length) {
@@ -121,9 +144,8 @@ export class JsonFramer {
    * an earlier chunk is joined and parsed now (it is the chunk's first value);
    * one inside this chunk waits for `#parsePending`.
    */
-  #complete(bytes: Uint8Array, end: number, out: unknown[]): void {
+  #complete(bytes: Uint8Array, end: number, out: unknown[], exact: boolean): void {
     this.#sawValue = true;
-    const exact = this.#scanner.longInteger;
     if (this.#parts.length === 0) {
       this.#pending.push(this.#start - this.#base, end, exact ? 1 : 0);
       return;
@@ -175,7 +197,12 @@ export class JsonFramer {
       if (text === undefined) {
         for (let k = k0; k < count; k += 3) {
           const start = pending[k]!;
-          out.push(parseJsonBytes(bytes.subarray(start, pending[k + 1]), base + start, pending[k + 2] === 1));
+          const end = pending[k + 1]!;
+          try {
+            out.push(parseJsonBytes(bytes.subarray(start, end), base + start, pending[k + 2] === 1));
+          } catch (error) {
+            throw this.#diagnose(bytes, start, end, error);
+          }
         }
         return;
       }
@@ -192,11 +219,30 @@ export class JsonFramer {
           to = units += utf16Units(bytes, start, end);
           at = end;
         }
-        out.push(parseJsonText(text.slice(from, to), base + start, pending[k + 2] === 1));
+        try {
+          out.push(parseJsonText(text.slice(from, to), base + start, pending[k + 2] === 1));
+        } catch (error) {
+          throw this.#diagnose(bytes, start, end, error);
+        }
       }
     } finally {
       pending.length = 0;
     }
+  }
+
+  /**
+   * The error for the value at `bytes[start..end)` that failed to parse: the
+   * scanner's, at the first byte that cannot continue a valid value, so the
+   * offset is the same however the stream was split; `error` if it finds none.
+   */
+  #diagnose(bytes: Uint8Array, start: number, end: number, error: unknown): unknown {
+    const scanner = new JsonScanner(this.#limits.maxDepth, this.#limits.maxIntegerDigits);
+    try {
+      if (scanner.scan(bytes, start, end, this.#base) < 0) scanner.numberEndsAt(this.#base + end);
+    } catch (precise) {
+      return precise;
+    }
+    return error;
   }
 }
 

@@ -81,11 +81,6 @@ export class JsonScanner {
     this.#stack = new Uint8Array(maxDepth + 1);
   }
 
-  /** True while a value has started and not ended. */
-  get inValue(): boolean {
-    return this.#state !== BETWEEN;
-  }
-
   /** True while the value in progress is a top-level number, which only the byte after it ends. */
   get inTopLevelNumber(): boolean {
     return this.#state === NUMBER && this.#depth === 0;
@@ -154,13 +149,22 @@ export class JsonScanner {
               if (++depth > this.#maxDepth) throw new DecodeError(`Nesting deeper than maxDepth (${this.#maxDepth})`, base + i - 1);
               stack[depth] = b === 0x5b ? ARRAY : OBJECT;
               state = b === 0x5b ? ARRAY_START : OBJECT_START;
+            } else if (b === 0x30 && i < stop && bytes[i] !== 0x2e && bytes[i] !== 0x65 && bytes[i] !== 0x45) {
+              ended = true; // a plain 0
             } else if (b === 0x30 || b === 0x2d) {
               this.#part = b === 0x30 ? ZERO : SIGN;
               state = NUMBER;
             } else if (b === 0x74 || b === 0x66 || b === 0x6e) {
-              this.#literal = b === 0x74 ? 'true' : b === 0x66 ? 'false' : 'null';
-              this.#literalAt = 1;
-              state = LITERAL;
+              const word = b === 0x74 ? 'true' : b === 0x66 ? 'false' : 'null';
+              const end = i - 1 + word.length;
+              if (end <= stop && matches(bytes, i, word)) {
+                i = end; // the whole literal is here
+                ended = true;
+              } else {
+                this.#literal = word;
+                this.#literalAt = 1;
+                state = LITERAL;
+              }
             } else if (b === 0x5d && state === ARRAY_START) {
               depth--;
               ended = true;
@@ -204,7 +208,10 @@ export class JsonScanner {
           }
           case STRING:
             for (;;) {
-              while (i < stop && PLAIN_TEXT[bytes[i]!] === 1) i++;
+              // Four bytes a step while they are all plain, then one at a time.
+              const plain = PLAIN_TEXT;
+              while (i + 4 <= stop && (plain[bytes[i]!]! & plain[bytes[i + 1]!]! & plain[bytes[i + 2]!]! & plain[bytes[i + 3]!]!) === 1) i += 4;
+              while (i < stop && plain[bytes[i]!] === 1) i++;
               if (i === stop) break scan;
               const b = bytes[i]!;
               if (b === 0x22) {
@@ -409,6 +416,12 @@ export class JsonScanner {
       this.#part = part;
     }
   }
+}
+
+/** Whether `bytes` from `at` hold the rest of `word` (after its first letter). */
+function matches(bytes: Uint8Array, at: number, word: string): boolean {
+  for (let k = 1; k < word.length; k++) if (bytes[at + k - 1] !== word.charCodeAt(k)) return false;
+  return true;
 }
 
 function fail(reason: string, offset: number): DecodeError {
