@@ -32,8 +32,10 @@ let refuseUnknownTags = false;
 /**
  * The text keys of the maps being decoded, in order, from the outermost: a
  * map that meets a key that is not text becomes a `Map` holding its entries so
- * far in their order, which its object alone cannot give (it puts integer-like
- * keys first). Each map uses the part above `keyCount` as it found it.
+ * far in their order, which its object gives only while no key is integer-like
+ * (those go first). So a map logs its keys only from its first key that starts
+ * with a digit (the earlier ones taken from the object); each map uses the
+ * part above `keyCount` as it found it.
  */
 const keyLog: string[] = [];
 let keyCount = 0;
@@ -202,7 +204,8 @@ function readMap(info: number): unknown {
     left = readLength(info);
   }
   const map: Record<string, unknown> = {};
-  const mark = keyCount;
+  // Where this map's keys start in the log; -1 while it needs none.
+  let logged = -1;
   for (; left !== 0; left--) {
     const initial = bytes[position]!;
     if (initial >> 5 !== 3) {
@@ -210,16 +213,23 @@ function readMap(info: number): unknown {
         position++;
         break;
       }
-      return readMixedMap(map, mark, left, head);
+      return readMixedMap(map, logged, left, head);
     }
     const key = readTextItem(initial & 31);
-    keyLog[keyCount++] = key;
+    if (logged >= 0) {
+      keyLog[keyCount++] = key;
+    } else if (key.charCodeAt(0) <= 0x39 && key.charCodeAt(0) >= 0x30) {
+      // An integer-like key goes first in an object's order: keep the order from here on.
+      logged = keyCount;
+      for (const earlier of Object.keys(map)) keyLog[keyCount++] = earlier;
+      keyLog[keyCount++] = key;
+    }
     const value = readValue();
     // cbor2 uses Object.fromEntries: "__proto__" becomes an own property, never the prototype.
     if (key === '__proto__') Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
     else map[key] = value;
   }
-  keyCount = mark;
+  if (logged >= 0) keyCount = logged;
   return map;
 }
 
@@ -228,13 +238,14 @@ function readMap(info: number): unknown {
  * when any key is not text): first the text-keyed entries read so far, in
  * their order, then the `left` entries still to read (-1 and below: until the break).
  */
-function readMixedMap(object: Record<string, unknown>, mark: number, left: number, head: number): Map<unknown, unknown> {
+function readMixedMap(object: Record<string, unknown>, logged: number, left: number, head: number): Map<unknown, unknown> {
   const map = new Map<unknown, unknown>();
-  for (let i = mark; i < keyCount; i++) {
-    const key = keyLog[i]!;
-    map.set(key, object[key]);
+  if (logged < 0) {
+    for (const key of Object.keys(object)) map.set(key, object[key]);
+  } else {
+    for (let i = logged; i < keyCount; i++) map.set(keyLog[i]!, object[keyLog[i]!]);
+    keyCount = logged;
   }
-  keyCount = mark;
   let watch: KeyWatch | undefined;
   for (; left !== 0; left--) {
     if (bytes[position] === 0xff) {

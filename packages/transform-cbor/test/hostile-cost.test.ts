@@ -43,14 +43,18 @@ function figures(outcome: Outcome): { decodeMs: number; worstMs: number; answere
   return { decodeMs: outcome.decoding!.maxChunkMs, worstMs: outcome.observer.worstMs, answered: outcome.observer.answered };
 }
 
-/** The small fraction of a second a hostile message may hold the event loop (the quadratic decodes took minutes). */
+/**
+ * The small fraction of a second a hostile message may hold the event loop
+ * (the quadratic decodes took minutes). Generous: the machine may be shared,
+ * and a whole test run loads it.
+ */
 const quickMs = 500;
 
-function expectQuick(outcome: Outcome): void {
+function expectQuick(outcome: Outcome, boundMs = quickMs): void {
   const { decodeMs, worstMs, answered } = figures(outcome);
-  expect(decodeMs).toBeLessThan(quickMs);
+  expect(decodeMs).toBeLessThan(boundMs);
   expect(answered).toBeGreaterThan(0);
-  expect(worstMs).toBeLessThan(quickMs + 1000);
+  expect(worstMs).toBeLessThan(boundMs + 1000);
 }
 
 /** The attacker's reply value, which must be a success. */
@@ -62,13 +66,14 @@ function replyValue(outcome: Outcome): unknown {
 
 describe('bignums (tags 2 and 3) decode in time linear in their bytes', () => {
   test.each([
-    ['256 KiB', 256 * 1024],
-    ['10 MiB', 10 * MiB],
-  ])('a bignum of %s', async (_name, size) => {
+    // 256 KiB took 345 s, 10 MiB gave no answer within a minute; linear, 10 MiB takes about 0.1 s.
+    ['256 KiB', 256 * 1024, quickMs],
+    ['10 MiB', 10 * MiB, 3000],
+  ])('a bignum of %s', async (_name, size, boundMs) => {
     const server = await startServer();
     const message = inspectCall([0xc2, ...head(2, size), 0x5a], size - 1);
     const outcome = await server.attack([message]);
-    expectQuick(outcome);
+    expectQuick(outcome, boundMs);
     expect(replyValue(outcome)).toEqual({ type: 'bigint', hexDigits: 2 * size });
   }, 60_000);
 });
@@ -119,9 +124,10 @@ describe('tags', () => {
     const outcome = await server.attack([nest(true)], { timeoutMs: 20_000 });
     const tagged = figures(outcome);
     expect(replyValue(outcome)).toMatchObject({ type: 'Array', size: 1, depth: 250 });
-    expect(tagged.decodeMs).toBeLessThan(2 * plain.decodeMs + 250);
+    // The untagged twin decodes in about 0.15 s; the tagged one took 132 s.
+    expect(tagged.decodeMs).toBeLessThan(3 * plain.decodeMs + 1000);
     expect(tagged.answered).toBeGreaterThan(0);
-    expect(tagged.worstMs).toBeLessThan(2 * plain.decodeMs + 1500);
+    expect(tagged.worstMs).toBeLessThan(3 * plain.decodeMs + 2000);
   }, 90_000);
 
   test('tag 280 (symbol): 200 messages of 1 MiB leave nothing behind once the peer is gone', async () => {

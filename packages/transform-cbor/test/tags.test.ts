@@ -191,3 +191,16 @@ test.each([21, 22, 23])('seeded random values with tags and non-text keys decode
   }
   expect(problems).toEqual([]);
 });
+
+test('a map whose keys turn out not to be all text keeps its entries in order, integer-like text keys too', () => {
+  const maps = [
+    new Map<unknown, unknown>([['b', 1], ['1', 2], ['a', 3], [5, 4]]),
+    new Map<unknown, unknown>([['1', 'x'], ['b', 'y'], ['0', 'w'], [0, 'z']]),
+    new Map<unknown, unknown>([['z', 1], ['__proto__', 2], ['10', 3], ['2', 4], [2n ** 70n, 5], ['9', 6]]),
+  ];
+  for (const map of maps) expect(sameAsCbor2(encode(map))).toBeUndefined();
+  // Duplicate keys: the last value at the first key's place, as cbor2 gives.
+  expect(sameAsCbor2(fromHex('a4' + '616201' + '613102' + '616203' + 'f404'))).toBeUndefined();
+  // Nested: an inner object with integer-like keys inside an outer map that becomes a Map.
+  expect(sameAsCbor2(encode(new Map<unknown, unknown>([['7', { 3: 'c', b: 'b', 1: 'a' }], [1, new Map<unknown, unknown>([['2', 0], [3, 1]])]])))).toBeUndefined();
+});
