@@ -9,7 +9,7 @@ import { decodeCbor } from '../src/index.js';
 import { int, mulberry32, pick, randomText, type Random } from './helpers.js';
 
 /** Time per byte of a rich message may be at most this many times that of plain arrays. */
-const factor = 30;
+const factor = 10;
 
 /** Best time in ms of `rounds` decodes of `bytes`. */
 function bestDecodeMs(bytes: Uint8Array, rounds = 5): number {
