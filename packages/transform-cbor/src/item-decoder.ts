@@ -255,7 +255,8 @@ function readMixedMap(object: Record<string, unknown>, logged: number, left: num
     const key = readValue();
     const size = map.size;
     map.set(key, readValue());
-    if (map.size !== size && !(watch ??= new KeyWatch()).added(key, map)) throw hashFloodError('keys of this map', base + head);
+    if (map.size === size || (typeof key !== 'number' && typeof key !== 'bigint')) continue;
+    if (!(watch ??= new KeyWatch()).added(key, map)) throw hashFloodError('keys of this map', base + head);
   }
   return map;
 }
