@@ -16,6 +16,7 @@ import type { CborOptions, ResolvedCborOptions } from './options.js';
 export class CborStreamTransformer extends StreamTransformer<unknown, Uint8Array> {
   readonly #options: ResolvedCborOptions;
   readonly #scanner: ItemScanner;
+  readonly #refuseUnknownTags: boolean;
   /** Stream offset of the next chunk's first byte. */
   #offset = 0;
   /** The pieces, from earlier chunks, of an item that is not complete yet. */
@@ -30,6 +31,7 @@ export class CborStreamTransformer extends StreamTransformer<unknown, Uint8Array
     super();
     this.#options = resolveOptions(options);
     this.#scanner = new ItemScanner(this.#options);
+    this.#refuseUnknownTags = this.#options.unknownTags === 'refuse';
   }
 
   /** Encodes one message as one CBOR item; see `CborTransformer.encode`. */
@@ -63,8 +65,8 @@ export class CborStreamTransformer extends StreamTransformer<unknown, Uint8Array
           this.#keep(pos === 0 ? chunk : chunk.subarray(pos));
           return;
         }
-        if (this.#partsLength === 0) out.push(decodeItem(chunk, pos, start, false));
-        else out.push(decodeItem(this.#join(chunk.subarray(0, end)), 0, start, true));
+        if (this.#partsLength === 0) out.push(decodeItem(chunk, pos, start, false, this.#refuseUnknownTags));
+        else out.push(decodeItem(this.#join(chunk.subarray(0, end)), 0, start, true, this.#refuseUnknownTags));
         pos = end;
       }
     } catch (error) {
