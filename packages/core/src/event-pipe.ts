@@ -47,6 +47,7 @@ export abstract class EventPipe<W, R, E extends PipeEvents<R> = PipeEvents<R>> e
   #closed = false;
   /** `close` was announced: nothing after it is. */
   #closing = false;
+  #closeReason: unknown;
   #started = false;
   #holds = 0;
   #flowing = false;
@@ -107,6 +108,11 @@ export abstract class EventPipe<W, R, E extends PipeEvents<R> = PipeEvents<R>> e
     return this.terminate();
   }
 
+  /** The reason the pipe closed with (undefined while open, or when it closed cleanly): what a write refused after the close can name as its cause. */
+  protected get closeReason(): unknown {
+    return this.#closeReason;
+  }
+
   /** Events announced and not delivered yet. */
   protected get backlog(): number {
     return this.#queue?.length ?? 0;
@@ -163,6 +169,7 @@ export abstract class EventPipe<W, R, E extends PipeEvents<R> = PipeEvents<R>> e
    */
   protected markClosed(reason?: unknown, options: { discard?: boolean } = {}): boolean {
     if (this.#closing && !(options.discard === true && !this.#closed)) return false;
+    if (!this.#closing) this.#closeReason = reason;
     const args = (reason === undefined ? [] : [reason]) as unknown as E['close'];
     if (options.discard !== true) {
       void this.announce('close', ...args);

@@ -71,6 +71,18 @@ describe('StreamPipe over real sockets', () => {
     await expect(a.write(Uint8Array.of(1))).rejects.toBeInstanceOf(ConnectionClosedError);
   });
 
+  test('a write after the pipe closed rejects with ConnectionClosedError whose cause is the close reason', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const pipe = new StreamPipe(input, output);
+    pipe.on('data', () => undefined);
+    const reason = new Error('the peer went away');
+    await pipe.terminate(reason);
+    const error = await pipe.write(Uint8Array.of(1)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionClosedError);
+    expect((error as Error).cause).toBe(reason);
+  });
+
   test('the peer closing its socket closes the pipe exactly once', async () => {
     const [left, right] = await socketPair();
     const a = new StreamPipe(left);

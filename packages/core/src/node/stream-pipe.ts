@@ -86,7 +86,9 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
 
   write(chunk: Uint8Array): Promise<boolean> {
     const writable = this.#writable;
-    if (this.closed || !writable.writable) return Promise.reject(new ConnectionClosedError('Cannot write: the stream is closed'));
+    if (this.closed || !writable.writable) {
+      return Promise.reject(new ConnectionClosedError('Cannot write: the stream is closed', { cause: this.closeReason ?? this.#reason }));
+    }
     if (!this.#corked) {
       this.#corked = true;
       writable.cork();
