@@ -17,11 +17,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe } from '@jest/globals';
 import { describeMissing } from './missing.js';
+import { freePort } from './ports.js';
 
 /** Options of `startSshd`. */
 export interface SshdOptions {
@@ -190,17 +191,6 @@ function keygen(path: string, type: string): string {
   });
   if (result.status !== 0) throw new Error(`ssh-keygen failed: ${result.error?.message ?? result.stderr}`);
   return path;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 // Resolves once the server sends its SSH identification line.
