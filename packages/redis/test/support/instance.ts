@@ -3,24 +3,16 @@
 // that connect to it over TCP. Several such instances in one process form a
 // cluster as well as several processes do (each has its own Redis clients
 // and instance id), which lets a test look inside each one.
-import { RpcV1, RpcV1Server } from '@cbor-rpc/rpc';
-import { TcpPipe, TcpServer } from '@cbor-rpc/tcp';
+import { RpcV1Server } from '@cbor-rpc/rpc';
+import { TcpServer } from '@cbor-rpc/tcp';
 import { CborStreamTransformer, CborTransformer } from '@cbor-rpc/transform-cbor';
 import { createClient } from 'redis';
 import { createRedisCluster, type RedisCluster, type RedisClusterOptions } from '../../src/index.js';
+import { type ClientHandlers, connectTestClient, type TestClient } from './test-client.js';
 
 /** A node-redis client that reconnects within half a second: tests stop and restart Redis. */
 const redisClient = (url: string) => createClient({ url, socket: { reconnectStrategy: (retries: number) => Math.min(retries * 50, 500) } });
 type RedisClient = ReturnType<typeof redisClient>;
-
-/** A client connected to an instance, with the events it received. */
-export interface TestClient {
-  client: RpcV1;
-  /** Its connection id on the instance. */
-  id: string;
-  events: [string, unknown][];
-  pipe: TcpPipe;
-}
 
 /** One instance of the cluster and what the test needs of it. */
 export interface Instance {
@@ -32,12 +24,12 @@ export interface Instance {
   /** The reasons of the cluster's warnings. */
   warnings: string[];
   /** Connects a client over TCP; resolves once the server holds it. */
-  connectClient(handlers?: Record<string, (context: unknown, ...args: never[]) => unknown>): Promise<TestClient>;
+  connectClient(handlers?: ClientHandlers): Promise<TestClient>;
   stop(): Promise<void>;
 }
 
 /** Options of `startInstance`: the cluster's, less the clients and transformer it makes. */
-export type InstanceOptions = Partial<Omit<RedisClusterOptions, 'publisher' | 'subscriber' | 'transformer'>>;
+export type InstanceOptions = Partial<Omit<RedisClusterOptions, 'publisher' | 'subscriber'>>;
 
 /** Starts an instance against Redis at `url`; `stop()` undoes everything. */
 export async function startInstance(url: string, options: InstanceOptions = {}): Promise<Instance> {
@@ -58,23 +50,18 @@ export async function startInstance(url: string, options: InstanceOptions = {}):
   const cluster: RedisCluster<RpcV1Server> = createRedisCluster(rpcServer, { publisher, subscriber, transformer: new CborTransformer(), ...options });
   cluster.on('warning', (reason) => warnings.push(reason));
   await cluster.whenAvailable(10_000);
-  const clients: RpcV1[] = [];
+  const clients: TestClient[] = [];
 
-  /** Connects a client over TCP; resolves with it and its connection id once the server and the cluster hold it. */
-  async function connectClient(handlers: Record<string, (context: unknown, ...args: never[]) => unknown> = {}): Promise<TestClient> {
-    const pipe = await TcpPipe.createConnection('127.0.0.1', tcp.getAddress().port);
-    const client = RpcV1.fromHandlers(new CborStreamTransformer().applyTransformer(pipe), handlers);
+  async function connectClient(handlers: ClientHandlers = {}): Promise<TestClient> {
+    const client = await connectTestClient(tcp.getAddress().port, handlers);
     clients.push(client);
-    const id = `127.0.0.1:${pipe.getLocalInfo().port}`;
-    const events: [string, unknown][] = [];
-    client.on('event', (topic, message) => void events.push([topic, message]));
-    while (!rpcServer.isActive(id)) await new Promise((resolve) => setTimeout(resolve, 5));
-    return { client, id, events, pipe };
+    while (!rpcServer.isActive(client.id)) await new Promise((resolve) => setTimeout(resolve, 5));
+    return client;
   }
 
   async function stop(): Promise<void> {
     await cluster.close();
-    await Promise.allSettled(clients.map((client) => client.terminate()));
+    await Promise.allSettled(clients.map(({ client }) => client.terminate()));
     await tcp.stop();
     await Promise.allSettled([publisher.close(), subscriber.close()]);
   }
