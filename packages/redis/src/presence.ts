@@ -60,6 +60,7 @@ export class Presence {
   #replace = true;
   #chain: Promise<void> = Promise.resolve();
   #queued: Promise<void> | undefined;
+  #left = false;
 
   constructor(link: RedisLink, prefix: string, instanceId: string, ttlMs: number, localIds: () => Iterable<string>, warn: (reason: string, detail: unknown) => void) {
     this.#link = link;
@@ -100,12 +101,16 @@ export class Presence {
     return instances;
   }
 
-  /** Removes this instance's presence at once (a clean stop). */
-  async leave(): Promise<void> {
-    await Promise.all([
-      this.#link.command(['DEL', this.#key('instance'), this.#key('connections')]),
-      this.#link.command(['SREM', `${this.#prefix}:instances`, this.#instanceId]),
-    ]);
+  /** Removes this instance's presence at once (a clean stop), after the write in flight; nothing is written after it. */
+  leave(): Promise<void> {
+    this.#left = true;
+    const leave = async () => {
+      await Promise.all([
+        this.#link.command(['DEL', this.#key('instance'), this.#key('connections')]),
+        this.#link.command(['SREM', `${this.#prefix}:instances`, this.#instanceId]),
+      ]);
+    };
+    return (this.#chain = this.#chain.then(leave, leave));
   }
 
   #key(kind: 'instance' | 'connections'): string {
@@ -127,6 +132,7 @@ export class Presence {
 
   async #run(): Promise<void> {
     this.#queued = undefined;
+    if (this.#left) return;
     const replace = this.#replace;
     const added = replace ? [...this.#localIds()] : [...this.#added];
     const removed = replace ? [] : [...this.#removed];

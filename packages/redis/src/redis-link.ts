@@ -71,14 +71,19 @@ export class RedisLink {
     return typeof reply === 'number' ? reply : Number(reply);
   }
 
-  /** Subscribes `listener` to `channels`; the subscriber client subscribes them again by itself after a reconnect. */
+  /**
+   * Subscribes `listener` to `channels`; the subscriber client subscribes them
+   * again by itself after a reconnect. While it is not ready, the request is
+   * left to the client's offline queue and resolves at once: the cluster
+   * subscribes everything again when Redis is back.
+   */
   subscribe(channels: string[], listener: ChannelListener): Promise<void> {
-    return this.#answered('SUBSCRIBE', this.#subscriber.subscribe(channels, listener, true));
+    return this.#pubSub('SUBSCRIBE', () => this.#subscriber.subscribe(channels, listener, true));
   }
 
-  /** Unsubscribes `listener` from `channels`. */
+  /** Unsubscribes `listener` from `channels`; while the subscriber is not ready, as `subscribe`. */
   unsubscribe(channels: string[], listener: ChannelListener): Promise<void> {
-    return this.#answered('UNSUBSCRIBE', this.#subscriber.unsubscribe(channels, listener, true));
+    return this.#pubSub('UNSUBSCRIBE', () => this.#subscriber.unsubscribe(channels, listener, true));
   }
 
   /** Stops listening to the clients' events. */
@@ -91,6 +96,19 @@ export class RedisLink {
     if (ready === this.#wasReady) return;
     this.#wasReady = ready;
     this.#events.change(ready, reason);
+  }
+
+  #pubSub(command: string, send: () => Promise<void>): Promise<void> {
+    const ready = this.#subscriber.isReady;
+    let sent: Promise<void>;
+    try {
+      sent = send();
+    } catch (error) {
+      return ready ? Promise.reject(new RedisClusterUnavailableError(`${command} failed`, { cause: error })) : Promise.resolve();
+    }
+    if (ready) return this.#answered(command, sent);
+    sent.catch(() => undefined);
+    return Promise.resolve();
   }
 
   #notReady(): RedisClusterUnavailableError {

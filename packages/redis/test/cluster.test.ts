@@ -185,7 +185,7 @@ describeWithRedis('a cluster of instances in one process', (redis) => {
 });
 
 describeWithRedis('losing Redis under a cluster in this process', (redis) => {
-  test('a call in flight fails with RedisClusterUnavailableError at once, the cluster says unavailable, then available again by itself', async () => {
+  test('a call in flight fails with RedisClusterUnavailableError at once, the cluster says unavailable, then available again by itself, with the connections that came and went meanwhile', async () => {
     const prefix = 'lost';
     const [a, b] = await Promise.all([startInstance(redis().url, { prefix }), startInstance(redis().url, { prefix })]);
     cleanup(() => Promise.all([a.stop(), b.stop()]));
@@ -201,6 +201,11 @@ describeWithRedis('losing Redis under a cluster in this process', (redis) => {
     expect(await pending).toBeInstanceOf(RedisClusterUnavailableError);
     await until(() => events.includes('unavailable'));
     expect(a.cluster.available).toBe(false);
+    // A client that arrives while Redis is down, and one that leaves.
+    const newcomer = await b.connectClient({ double: (_context, x: number) => x * 2 });
+    const leaving = await b.connectClient();
+    await leaving.client.terminate();
+    await until(() => !b.rpcServer.isActive(leaving.id));
     const back = a.cluster.whenAvailable(30_000);
     await redis().restart();
     await back;
@@ -208,6 +213,11 @@ describeWithRedis('losing Redis under a cluster in this process', (redis) => {
     expect(events).toEqual(['unavailable', 'available']);
     await a.cluster.emitTo(target.id, 'after', 1);
     await until(() => target.received('after').length === 1);
+    expect(await a.cluster.callOn(newcomer.id, 'double', 4)).toBe(8);
+    expect(await a.cluster.emitTo(leaving.id, 'x', 1).catch((e: unknown) => e)).toBeInstanceOf(ConnectionNotFoundError);
+    const ids = (await a.cluster.connections()).map((entry) => entry.connectionId);
+    expect(ids.sort()).toEqual([target.id, newcomer.id].sort());
+    expect(a.warnings.concat(b.warnings).filter((reason) => !reason.includes('reported an error'))).toEqual([]);
   });
 });
 
