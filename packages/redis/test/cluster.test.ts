@@ -164,6 +164,35 @@ describeWithRedis('a cluster of instances in one process', (redis) => {
     expect(await c!.cluster.connections()).toEqual([]);
   });
 
+  test('RESP2 clients serve as well as RESP3 ones (node-redis 6 speaks RESP3 by default)', async () => {
+    const { createRedisCluster } = await import('../src/index.js');
+    const { RpcV1, RpcV1Server } = await import('@cbor-rpc/rpc');
+    const { EventPipe } = await import('@cbor-rpc/core');
+    const clusters = await Promise.all([1, 2].map(async () => {
+      const publisher = createClient({ url: redis().url, RESP: 2 });
+      const subscriber = publisher.duplicate();
+      await Promise.all([publisher.connect(), subscriber.connect()]);
+      const cluster = createRedisCluster(RpcV1Server.fromHandlers({}), { publisher, subscriber, transformer: new CborTransformer(), prefix: 'resp2' });
+      cleanup(async () => {
+        await cluster.close();
+        await Promise.allSettled([publisher.close(), subscriber.close()]);
+      });
+      await cluster.whenAvailable(10_000);
+      return cluster;
+    }));
+    const [a, b] = clusters as [(typeof clusters)[0], (typeof clusters)[0]];
+    const [serverSide, clientSide] = EventPipe.createInMemoryPair<unknown>();
+    const client = RpcV1.fromHandlers(clientSide, { triple: (_context, x: number) => 3 * x });
+    cleanup(() => client.terminate());
+    const news = client.waitNextEvent('news', 10_000);
+    b.addConnection('resp2-client', serverSide);
+    await until(async () => (await a.connections()).length === 1, 10_000, 'the connection in presence');
+    expect(await a.connections()).toEqual([{ connectionId: 'resp2-client', instanceId: b.instanceId }]);
+    expect(await a.callOn('resp2-client', 'triple', 5)).toBe(15);
+    await a.broadcast('news', Uint8Array.of(0, 255));
+    expect(await news).toEqual(Uint8Array.of(0, 255));
+  });
+
   test('whenAvailable waits for clients the application connects later', async () => {
     const { createRedisCluster } = await import('../src/index.js');
     const { RpcV1Server } = await import('@cbor-rpc/rpc');
