@@ -1,6 +1,5 @@
-export { createRedisCluster } from './redis-cluster.js';
-export type { RedisCluster } from './redis-cluster.js';
-export type { BroadcastOptions, CallOnOptions, ClusterConnectionInfo, RedisClusterEvents } from './redis-cluster.js';
+export { createRedisCluster } from './create-redis-cluster.js';
+export type { BroadcastOptions, CallOnOptions, ClusterConnectionInfo, RedisCluster, RedisClusterEvents } from './redis-cluster.js';
 export {
   DEFAULT_CALL_TIMEOUT_MS,
   DEFAULT_COMMAND_TIMEOUT_MS,

@@ -1,13 +1,15 @@
-import { AbstractEmitter, checkDurationMs, describeError, type EventPipe, startTimer, TimedPromise } from '@cbor-rpc/core';
+import { AbstractEmitter, checkDurationMs, describeError, type EventPipe, TimedPromise } from '@cbor-rpc/core';
+import { channelNames, type ChannelNames } from './channel-names.js';
 import { broadcastMessage, callMessage, emitMessage, Kind, roomsMessage } from './cluster-messages.js';
+import { ClusterMembership } from './cluster-membership.js';
 import { ClusterClosedError, ConnectionNotFoundError, RedisClusterUnavailableError } from './errors.js';
 import { IncomingMessages } from './incoming-messages.js';
 import { LocalRooms } from './local-rooms.js';
-import { type RedisClusterOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import type { ResolvedOptions } from './options.js';
 import { PendingCalls } from './pending-calls.js';
 import { Presence } from './presence.js';
-import { type ChannelListener, RedisLink } from './redis-link.js';
-import type { ClusterConnection, ClusterRpcServer } from './rpc-server-shape.js';
+import { RedisLink } from './redis-link.js';
+import type { ClusterRpcServer } from './rpc-server-shape.js';
 
 /**
  * Events of a cluster. `available`: Redis is reachable and this instance is
@@ -57,19 +59,14 @@ export class RedisCluster<S extends ClusterRpcServer = ClusterRpcServer> extends
   /** The server whose connections this instance holds. */
   readonly rpcServer: S;
   readonly #options: ResolvedOptions;
+  readonly #channels: ChannelNames;
   readonly #link: RedisLink;
-  readonly #presence: Presence;
   readonly #rooms = new LocalRooms();
   readonly #calls = new PendingCalls();
-  readonly #incoming: IncomingMessages;
-  readonly #tracked = new Map<string, ClusterConnection>();
+  readonly #membership: ClusterMembership;
+  readonly #presence: Presence;
   readonly #waiters = new Set<TimedPromise<void>>();
-  readonly #listener: ChannelListener = (message) => this.#incoming.receive(message);
-  readonly #broadcastChannel: string;
-  #available = false;
   #closed = false;
-  #syncing: Promise<void> | undefined;
-  #cancelHeartbeat: () => void = () => undefined;
 
   /** @internal Use `createRedisCluster`. */
   constructor(rpcServer: S, options: ResolvedOptions) {
@@ -77,32 +74,45 @@ export class RedisCluster<S extends ClusterRpcServer = ClusterRpcServer> extends
     this.rpcServer = rpcServer;
     this.#options = options;
     this.instanceId = options.instanceId;
-    this.#broadcastChannel = `${options.prefix}:broadcast`;
+    this.#channels = channelNames(options.prefix);
     const warn = (reason: string, detail: unknown) => void this.emit('warning', reason, detail);
     this.#link = new RedisLink(options.publisher, options.subscriber, options.commandTimeoutMs, {
-      change: (ready, reason) => (ready ? this.#sync() : this.#lost(reason)),
+      change: (ready, reason) => (ready ? this.#membership.sync() : this.#membership.lost(reason)),
       warning: warn,
     });
-    this.#presence = new Presence(this.#link, options.prefix, this.instanceId, options.presenceTtlMs, () => this.#tracked.keys(), warn);
-    this.#incoming = new IncomingMessages({
+    this.#presence = new Presence(this.#link, options.prefix, this.instanceId, options.presenceTtlMs, () => this.#membership.connectionIds(), warn);
+    const incoming = new IncomingMessages({
       instanceId: this.instanceId,
       rpcServer,
       transformer: options.transformer,
       rooms: this.#rooms,
       calls: this.#calls,
-      track: (connectionId) => this.#track(connectionId),
+      track: (connectionId) => this.#membership.track(connectionId),
       deliver: (topic, message, rooms, except) => this.#deliver(topic, message, rooms, except),
-      sendToInstance: (instanceId, bytes) => this.#link.publish(this.#instanceChannel(instanceId), bytes),
+      sendToInstance: (instanceId, bytes) => this.#link.publish(this.#channels.instance(instanceId), bytes),
       warn,
     });
-    for (const connectionId of rpcServer.getConnectionIds()) this.#track(connectionId);
-    this.#heartbeatLater();
-    if (this.#link.ready) this.#sync();
+    this.#membership = new ClusterMembership({
+      rpcServer,
+      instanceId: this.instanceId,
+      link: this.#link,
+      presence: this.#presence,
+      rooms: this.#rooms,
+      channels: this.#channels,
+      listener: (message) => incoming.receive(message),
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      events: {
+        available: () => this.#becameAvailable(),
+        lost: (reason, wasAvailable) => this.#lost(reason, wasAvailable),
+        warn,
+      },
+    });
+    this.#membership.start();
   }
 
   /** True while Redis is reachable and this instance is subscribed: cluster operations can succeed. */
   get available(): boolean {
-    return this.#available;
+    return this.#membership.available;
   }
 
   /** True once `close()` was called. */
@@ -118,7 +128,7 @@ export class RedisCluster<S extends ClusterRpcServer = ClusterRpcServer> extends
    */
   addConnection(connectionId: string, pipe: EventPipe<unknown, unknown>): ReturnType<S['addConnection']> {
     const connection = this.rpcServer.addConnection(connectionId, pipe) as ReturnType<S['addConnection']>;
-    this.#track(connectionId);
+    this.#membership.track(connectionId);
     return connection;
   }
 
@@ -137,7 +147,7 @@ export class RedisCluster<S extends ClusterRpcServer = ClusterRpcServer> extends
     const except = textList('except', options.except);
     const bytes = this.#options.transformer.encode(broadcastMessage(this.instanceId, topic, message, rooms, except));
     this.#requireRedis();
-    const published = this.#link.publish(this.#broadcastChannel, bytes);
+    const published = this.#link.publish(this.#channels.broadcast, bytes);
     this.#deliver(topic, message, rooms, except);
     await published;
   }
@@ -247,7 +257,7 @@ export class RedisCluster<S extends ClusterRpcServer = ClusterRpcServer> extends
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#available) return Promise.resolve();
+    if (this.available) return Promise.resolve();
     const waiter = new TimedPromise<void>(timeoutMs, () => this.#waiters.delete(waiter), `Redis did not become available within ${timeoutMs} ms`);
     this.#waiters.add(waiter);
     return waiter.promise;
@@ -262,19 +272,11 @@ export class RedisCluster<S extends ClusterRpcServer = ClusterRpcServer> extends
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#available = false;
-    this.#cancelHeartbeat();
     const closed = new ClusterClosedError();
     this.#calls.failAll(closed, true);
     for (const waiter of this.#waiters) waiter.reject(closed);
     this.#waiters.clear();
-    const channels = [this.#broadcastChannel, this.#instanceChannel(this.instanceId), ...[...this.#tracked.keys()].map((id) => this.#connectionChannel(id))];
-    this.#tracked.clear();
-    if (this.#link.ready) {
-      await Promise.allSettled([this.#link.unsubscribe(channels, this.#listener), this.#presence.leave()]);
-    } else {
-      void this.#link.unsubscribe(channels, this.#listener).catch(() => undefined);
-    }
+    await this.#membership.close();
     this.#link.detach();
   }
 
@@ -291,20 +293,12 @@ export class RedisCluster<S extends ClusterRpcServer = ClusterRpcServer> extends
     this.listenerFailed(event, error);
   }
 
-  #instanceChannel(instanceId: string): string {
-    return `${this.#options.prefix}:to-instance:${instanceId}`;
-  }
-
-  #connectionChannel(connectionId: string): string {
-    return `${this.#options.prefix}:to-connection:${connectionId}`;
-  }
-
   #checkOpen(): void {
     if (this.#closed) throw new ClusterClosedError();
   }
 
   #requireRedis(): void {
-    if (this.#available) return;
+    if (this.#membership.available) return;
     throw new RedisClusterUnavailableError(this.#link.ready ? 'this instance is rejoining the cluster' : 'not connected to Redis');
   }
 
@@ -312,7 +306,7 @@ export class RedisCluster<S extends ClusterRpcServer = ClusterRpcServer> extends
   async #sendToConnection(connectionId: string, message: unknown[]): Promise<void> {
     const bytes = this.#options.transformer.encode(message);
     this.#requireRedis();
-    const receivers = await this.#link.publish(this.#connectionChannel(connectionId), bytes);
+    const receivers = await this.#link.publish(this.#channels.connection(connectionId), bytes);
     if (receivers === 0) throw new ConnectionNotFoundError(connectionId);
   }
 
@@ -322,7 +316,7 @@ export class RedisCluster<S extends ClusterRpcServer = ClusterRpcServer> extends
     const list = textList('rooms', rooms);
     if (list === null || list.length === 0) throw new TypeError('rooms must name at least one room');
     if (this.rpcServer.isActive(connectionId)) {
-      this.#track(connectionId);
+      this.#membership.track(connectionId);
       if (kind === Kind.join) this.#rooms.join(connectionId, list);
       else this.#rooms.leave(connectionId, list);
       return;
@@ -345,87 +339,17 @@ export class RedisCluster<S extends ClusterRpcServer = ClusterRpcServer> extends
     }
   }
 
-  /** Follows a connection of this instance: presence, its channel, and leaving its rooms when it closes. */
-  #track(connectionId: string): void {
-    if (this.#closed || this.#tracked.has(connectionId)) return;
-    const connection = this.rpcServer.getClient(connectionId);
-    if (connection === undefined || connection.closed) return;
-    this.#tracked.set(connectionId, connection);
-    connection.once('close', () => this.#untrack(connectionId, connection));
-    this.#presence.changed(connectionId, true);
-    this.#link.subscribe([this.#connectionChannel(connectionId)], this.#listener).catch((error: unknown) => {
-      void this.emit('warning', `could not subscribe for connection ${connectionId}: ${describeError(error)}`, error);
-    });
+  #becameAvailable(): void {
+    for (const waiter of this.#waiters) waiter.resolve();
+    this.#waiters.clear();
+    void this.emit('available');
   }
 
-  #untrack(connectionId: string, connection: ClusterConnection): void {
-    if (this.#tracked.get(connectionId) !== connection) return;
-    this.#tracked.delete(connectionId);
-    this.#rooms.leaveAll(connectionId);
-    this.#presence.changed(connectionId, false);
-    this.#link.unsubscribe([this.#connectionChannel(connectionId)], this.#listener).catch((error: unknown) => {
-      void this.emit('warning', `could not unsubscribe for connection ${connectionId}: ${describeError(error)}`, error);
-    });
-  }
-
-  /** Subscribes everything and writes presence anew (Redis may have restarted empty), then announces `available`. */
-  #sync(): void {
-    if (this.#closed || this.#syncing !== undefined) return;
-    const channels = [this.#broadcastChannel, this.#instanceChannel(this.instanceId), ...[...this.#tracked.keys()].map((id) => this.#connectionChannel(id))];
-    this.#syncing = Promise.all([this.#link.subscribe(channels, this.#listener), this.#presence.resync()]).then(
-      () => {
-        this.#syncing = undefined;
-        if (this.#closed || this.#available || !this.#link.ready) return;
-        this.#available = true;
-        for (const waiter of this.#waiters) waiter.resolve();
-        this.#waiters.clear();
-        void this.emit('available');
-      },
-      (error: unknown) => {
-        this.#syncing = undefined;
-        void this.emit('warning', `could not rejoin the cluster (tried again at the next heartbeat): ${describeError(error)}`, error);
-      },
-    );
-  }
-
-  /** Redis was lost: cluster operations fail until `#sync` succeeds again, and so do calls waiting on it. */
-  #lost(reason: unknown): void {
-    if (this.#closed) return;
+  /** Redis was lost: calls waiting on it fail now, and cluster operations until it is back. */
+  #lost(reason: unknown, wasAvailable: boolean): void {
     this.#calls.failAll(new RedisClusterUnavailableError('the connection to Redis was lost during the call', { cause: reason }), false);
-    if (!this.#available) return;
-    this.#available = false;
-    void this.emit('unavailable', reason);
+    if (wasAvailable) void this.emit('unavailable', reason);
   }
-
-  #heartbeatLater(): void {
-    this.#cancelHeartbeat = startTimer(this.#options.heartbeatIntervalMs, () => {
-      this.#heartbeat();
-      if (!this.#closed) this.#heartbeatLater();
-    });
-  }
-
-  #heartbeat(): void {
-    // Connections added to the server directly, and any close that was missed.
-    for (const connectionId of this.rpcServer.getConnectionIds()) this.#track(connectionId);
-    for (const [connectionId, connection] of this.#tracked) if (connection.closed) this.#untrack(connectionId, connection);
-    if (!this.#link.ready) return;
-    if (this.#available) this.#presence.beat();
-    else this.#sync();
-  }
-}
-
-/**
- * Spreads `rpcServer` (an `RpcV1Server`) over every process that creates a
- * cluster with the same Redis and `prefix`. Returns at once; the cluster
- * becomes `available` once Redis is reachable (see `whenAvailable`). Throws a
- * `TypeError` or `RangeError` for a bad option.
- */
-export function createRedisCluster<S extends ClusterRpcServer>(rpcServer: S, options: RedisClusterOptions): RedisCluster<S> {
-  const resolved = resolveOptions(options);
-  for (const method of ['addConnection', 'getClient', 'getConnectionIds', 'isActive', 'emit', 'broadcast', 'callMethod'] as const) {
-    if (typeof rpcServer?.[method] !== 'function') throw new TypeError(`rpcServer must be an RpcV1Server; it has no ${method}`);
-  }
-  return new RedisCluster(rpcServer, resolved);
 }
 
 function checkText(name: string, value: unknown): asserts value is string {
