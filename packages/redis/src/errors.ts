@@ -2,8 +2,8 @@ import { CborRpcError, describeError, describeValue } from '@cbor-rpc/core';
 
 /**
  * Redis cannot serve a cluster operation: a client is not connected (Redis is
- * down, restarting or unreachable), a command got no answer within
- * `commandTimeoutMs`, or Redis refused it (`cause` says which). Operations on
+ * down, restarting or unreachable), Redis answered none of the waiting
+ * commands for `commandTimeoutMs`, or it refused one (`cause` says which). Operations on
  * this instance's own connections go on without Redis.
  */
 export class RedisClusterUnavailableError extends CborRpcError {

@@ -36,8 +36,9 @@ export interface RedisClusterOptions {
    */
   callTimeoutMs?: number;
   /**
-   * How long a Redis command may go unanswered before the operation fails with
-   * `RedisClusterUnavailableError`, in ms; 0 or `Infinity`: as long as the client waits.
+   * How long Redis may answer none of the cluster's waiting commands before
+   * they fail with `RedisClusterUnavailableError`, in ms (a Redis that is busy
+   * but answering is waited for); 0 or `Infinity`: as long as the client waits.
    * @default 5000 (`DEFAULT_COMMAND_TIMEOUT_MS`)
    */
   commandTimeoutMs?: number;

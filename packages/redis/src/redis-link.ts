@@ -1,4 +1,4 @@
-import { startTimer } from '@cbor-rpc/core';
+import { AnswerWatchdog } from './answer-watchdog.js';
 import { RedisClusterUnavailableError } from './errors.js';
 import type { RedisClientListener, RedisCommandClient, RedisSubscriberClient } from './redis-clients.js';
 
@@ -16,13 +16,14 @@ export type ChannelListener = (message: Buffer, channel: Buffer) => void;
 /**
  * @internal The two Redis clients as the cluster uses them: whether both are
  * ready, commands that fail with `RedisClusterUnavailableError` (when a client
- * is not ready, the command fails or gets no answer in time) instead of
- * waiting in the client's offline queue, and subscriptions.
+ * is not ready, the command fails, or Redis goes silent: see `AnswerWatchdog`)
+ * instead of waiting in the client's offline queue, and subscriptions.
  */
 export class RedisLink {
   readonly #publisher: RedisCommandClient;
   readonly #subscriber: RedisSubscriberClient;
-  readonly #commandTimeoutMs: number;
+  readonly #commands: AnswerWatchdog;
+  readonly #subscriptions: AnswerWatchdog;
   readonly #events: RedisLinkEvents;
   readonly #detach: (() => void)[] = [];
   #wasReady: boolean;
@@ -30,7 +31,8 @@ export class RedisLink {
   constructor(publisher: RedisCommandClient, subscriber: RedisSubscriberClient, commandTimeoutMs: number, events: RedisLinkEvents) {
     this.#publisher = publisher;
     this.#subscriber = subscriber;
-    this.#commandTimeoutMs = commandTimeoutMs;
+    this.#commands = new AnswerWatchdog(commandTimeoutMs);
+    this.#subscriptions = new AnswerWatchdog(commandTimeoutMs);
     this.#events = events;
     this.#wasReady = this.ready;
     for (const [name, client] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
@@ -62,7 +64,7 @@ export class RedisLink {
     } catch (error) {
       return Promise.reject(new RedisClusterUnavailableError(`${args[0]} failed`, { cause: error }));
     }
-    return this.#answered(String(args[0]), sent);
+    return this.#commands.watch(String(args[0]), sent);
   }
 
   /** Publishes `bytes` on `channel`; resolves with the number of subscribers that received it. */
@@ -106,7 +108,7 @@ export class RedisLink {
     } catch (error) {
       return ready ? Promise.reject(new RedisClusterUnavailableError(`${command} failed`, { cause: error })) : Promise.resolve();
     }
-    if (ready) return this.#answered(command, sent);
+    if (ready) return this.#subscriptions.watch(command, sent);
     sent.catch(() => undefined);
     return Promise.resolve();
   }
@@ -114,23 +116,6 @@ export class RedisLink {
   #notReady(): RedisClusterUnavailableError {
     const which = this.#publisher.isReady ? 'the subscriber' : 'the publisher';
     return new RedisClusterUnavailableError(`${which} is not connected`);
-  }
-
-  /** `sent`, failing with `RedisClusterUnavailableError` when it fails or is not answered within `commandTimeoutMs`. */
-  #answered<T>(command: string, sent: Promise<T>): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const cancel = startTimer(this.#commandTimeoutMs, () => reject(new RedisClusterUnavailableError(`${command} got no answer within ${this.#commandTimeoutMs} ms`)));
-      sent.then(
-        (reply) => {
-          cancel();
-          resolve(reply);
-        },
-        (error: unknown) => {
-          cancel();
-          reject(new RedisClusterUnavailableError(`${command} failed`, { cause: error }));
-        },
-      );
-    });
   }
 }
 

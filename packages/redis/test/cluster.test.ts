@@ -250,6 +250,22 @@ describeWithRedis('losing Redis under a cluster in this process', (redis) => {
   });
 });
 
+describeWithRedis('a Redis that goes silent', (redis) => {
+  test('operations fail with RedisClusterUnavailableError after commandTimeoutMs of silence, and work again once it answers', async () => {
+    const [a, b] = await Promise.all([0, 1].map(() => startInstance(redis().url, { prefix: 'silent', commandTimeoutMs: 300 })));
+    cleanup(() => Promise.all([a!.stop(), b!.stop()]));
+    cleanup(() => redis().signal('SIGCONT'));
+    const client = await b!.connectClient();
+    redis().signal('SIGSTOP');
+    const error = await a!.cluster.emitTo(client.id, 'x', 1).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RedisClusterUnavailableError);
+    expect((error as Error).message).toBe('Redis is unavailable: no answer from Redis for 300 ms');
+    redis().signal('SIGCONT');
+    await until(async () => (await a!.cluster.emitTo(client.id, 'back', 1).then(() => true, () => false)), 20_000, 'Redis answering again');
+    await until(() => client.received('back').length >= 1, 10_000, 'the event after Redis woke up');
+  });
+});
+
 describe('options', () => {
   test('bad options are refused with a TypeError or RangeError naming them', async () => {
     const { createRedisCluster } = await import('../src/index.js');

@@ -5,14 +5,13 @@
 // stop in afterAll) and says loudly when redis-server is missing: a skipped
 // suite locally, a failing one under CI=true.
 //
-// Self-contained (node: modules and @jest/globals only) so that other suites,
+// Self-contained (node: modules and this package only) so that other suites,
 // such as the examples', can import it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { afterAll, beforeAll, describe } from '@jest/globals';
-import { describeMissing } from './missing.js';
+import { describeWithPeer } from './missing.js';
 import { freePort } from './ports.js';
 
 /** A running redis-server on 127.0.0.1. */
@@ -29,6 +28,8 @@ export interface RedisServer {
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port, empty (nothing is persisted); resolves once it answers PING. */
   restart(): Promise<void>;
+  /** Sends `signal` to the running server and returns at once: SIGSTOP makes it silent with its connections open, SIGCONT wakes it. */
+  signal(signal: NodeJS.Signals): void;
 }
 
 /** The redis-server binary to use: $CBOR_RPC_REDIS_SERVER or /usr/bin/redis-server, when it exists. */
@@ -78,6 +79,7 @@ export async function startRedis(startTimeoutMs = 15_000): Promise<RedisServer> 
     },
     log: () => output,
     stop,
+    signal: (signal) => void child?.kill(signal),
     restart: async () => {
       await stop();
       await launch();
@@ -90,24 +92,8 @@ export async function startRedis(startTimeoutMs = 15_000): Promise<RedisServer> 
  * it prints an error and registers a skipped test, or, under CI=true, a failing one.
  */
 export function describeWithRedis(title: string, body: (redis: () => RedisServer) => void): void {
-  if (findRedisServer() === undefined) {
-    const message = `redis-server is missing (looked for ${process.env.CBOR_RPC_REDIS_SERVER ?? '/usr/bin/redis-server'}): "${title}" needs a real Redis; install redis-server`;
-    describeMissing(title, 'redis-server', message);
-    return;
-  }
-  describe(title, () => {
-    let server: RedisServer | undefined;
-    beforeAll(async () => {
-      server = await startRedis();
-    }, 30_000);
-    afterAll(async () => {
-      await server?.stop();
-    });
-    body(() => {
-      if (server === undefined) throw new Error('redis-server did not start');
-      return server;
-    });
-  });
+  const missing = findRedisServer() === undefined ? `redis-server is missing (looked for ${process.env.CBOR_RPC_REDIS_SERVER ?? '/usr/bin/redis-server'}): "${title}" needs a real Redis; install redis-server` : undefined;
+  describeWithPeer(title, 'redis-server', missing, () => startRedis(), body);
 }
 
 /** True when something on 127.0.0.1:`port` answers a Redis PING. */

@@ -20,8 +20,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe } from '@jest/globals';
-import { describeMissing } from './missing.js';
+import { describeWithPeer } from './missing.js';
 import { freePort } from './ports.js';
 
 /** Options of `startSshd`. */
@@ -159,24 +158,8 @@ async function launch(sshd: string, dir: string, options: SshdOptions): Promise<
  * prints an error and registers a skipped test, or, under CI=true, a failing one.
  */
 export function describeWithSshd(title: string, options: SshdOptions, body: (sshd: () => Sshd) => void): void {
-  if (findSshd() === undefined) {
-    const message = `sshd is missing (looked for ${process.env.SSHD_PATH ?? '/usr/sbin/sshd'}): "${title}" needs a real OpenSSH server; install openssh-server`;
-    describeMissing(title, 'sshd', message);
-    return;
-  }
-  describe(title, () => {
-    let server: Sshd | undefined;
-    beforeAll(async () => {
-      server = await startSshd(options);
-    }, 30_000);
-    afterAll(async () => {
-      await server?.stop();
-    });
-    body(() => {
-      if (server === undefined) throw new Error('sshd did not start');
-      return server;
-    });
-  });
+  const missing = findSshd() === undefined ? `sshd is missing (looked for ${process.env.SSHD_PATH ?? '/usr/sbin/sshd'}): "${title}" needs a real OpenSSH server; install openssh-server` : undefined;
+  describeWithPeer(title, 'sshd', missing, () => startSshd(options), body);
 }
 
 /** The SHA256 fingerprint (`SHA256:<base64, no padding>`) of a `<type> <base64>` public key. */

@@ -47,7 +47,14 @@ export async function startInstance(url: string, options: InstanceOptions = {}):
   publisher.on('error', () => undefined);
   subscriber.on('error', () => undefined);
   await Promise.all([publisher.connect(), subscriber.connect()]);
-  const cluster: RedisCluster<RpcV1Server> = createRedisCluster(rpcServer, { publisher, subscriber, transformer: new CborTransformer(), ...options });
+  const cluster: RedisCluster<RpcV1Server> = createRedisCluster(rpcServer, {
+    publisher,
+    subscriber,
+    transformer: new CborTransformer(),
+    // Generous: tests run on a shared machine, where a busy Redis may be starved of CPU for seconds.
+    commandTimeoutMs: 30_000,
+    ...options,
+  });
   cluster.on('warning', (reason) => warnings.push(reason));
   await cluster.whenAvailable(10_000);
   const clients: TestClient[] = [];
