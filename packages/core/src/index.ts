@@ -6,7 +6,7 @@ export { Pipe, QueuedPipe } from './pipe.js';
 export type { PullPipeEvents } from './pipe.js';
 export { Server } from './server.js';
 export type { Connection, ServerEvents } from './server.js';
-export { AsyncTransformer, StreamTransformer, Transformer } from './transformer.js';
+export { AsyncTransformer, StreamTransformer, Transformer, TransformerBase } from './transformer.js';
 export { EventTransformerPipe, TransformerPipe } from './transformed-pipes.js';
 export { TimedPromise } from './timed-promise.js';
 export { checkDurationMs, checkLimit, MAX_TIMER_MS, refTimer, settlesWithin, startTimer, unrefTimer } from './time.js';

@@ -4,28 +4,21 @@ import type { Pipe } from './pipe.js';
 import { wrap, type EventTransformerPipe, type TransformerPipe } from './transformed-pipes.js';
 
 /**
- * Converts messages of type `A` to chunks of type `B` and back, one message
- * per chunk: for transports that already frame (WebSocket messages, in-memory
- * pairs, datagrams). One instance may serve any number of pipes.
+ * What every transformer shares: `applyTransformer`, and the two calls the
+ * transformed pipes make. Extend `Transformer`, `StreamTransformer` or
+ * `AsyncTransformer` rather than this.
  */
-export abstract class Transformer<A, B> {
-  /** Encodes one message. Throws `EncodeError` (or any error) when it cannot; nothing is written then. */
-  abstract encode(message: A): B;
+export abstract class TransformerBase<A, B> {
+  /** Encodes one message. Throws (or rejects with) `EncodeError`, or any error, when it cannot; nothing is written then. */
+  abstract encode(message: A): B | Promise<B>;
 
-  /** Decodes the message a chunk carries; may throw `NeedsMoreDataError` for a chunk that carries none (it is skipped). */
-  abstract decode(chunk: B): A;
+  /** Appends to `out` every message that `chunk` completes, in order; throws after appending the messages before a bad one. */
+  abstract decodeChunk(chunk: B, out: A[]): void | Promise<void>;
 
-  /** @internal */
-  decodeChunk(chunk: B, out: A[]): void {
-    try {
-      out.push(this.decode(chunk));
-    } catch (error) {
-      if (!NeedsMoreDataError.isInstance(error)) throw error;
-    }
+  /** Called when the pipe underneath closes: appends a message only the end completes, throws if a partial one is left. */
+  finish(out: A[]): void {
+    void out;
   }
-
-  /** @internal */
-  finish(): void {}
 
   /** Wraps `pipe` so that messages of type `A` are written and read through this transformer. */
   applyTransformer(pipe: EventPipe<B, B>): EventTransformerPipe<A, B>;
@@ -36,32 +29,45 @@ export abstract class Transformer<A, B> {
 }
 
 /**
+ * Converts messages of type `A` to chunks of type `B` and back, one message
+ * per chunk: for transports that already frame (WebSocket messages, in-memory
+ * pairs, datagrams). One instance may serve any number of pipes.
+ */
+export abstract class Transformer<A, B> extends TransformerBase<A, B> {
+  abstract override encode(message: A): B;
+
+  /** Decodes the message a chunk carries; may throw `NeedsMoreDataError` for a chunk that carries none (it is skipped). */
+  abstract decode(chunk: B): A;
+
+  /** Pushes the chunk's message to `out`, unless it carries none. */
+  decodeChunk(chunk: B, out: A[]): void {
+    try {
+      out.push(this.decode(chunk));
+    } catch (error) {
+      rethrowUnlessNoMessage(error);
+    }
+  }
+}
+
+/**
  * Converts messages of type `A` to a stream of chunks of type `B` and back:
  * chunks may hold any part of a message or several, so an instance keeps one
  * stream's state between chunks and serves one pipe only.
  */
-export abstract class StreamTransformer<A, B> {
+export abstract class StreamTransformer<A, B> extends TransformerBase<A, B> {
   #applied = false;
 
-  /** Encodes one message. Throws `EncodeError` (or any error) when it cannot; nothing is written then. */
-  abstract encode(message: A): B;
+  abstract override encode(message: A): B;
 
-  /**
-   * Appends to `out` every message that `chunk` completes, in order. When the
-   * input is malformed it throws after appending the messages before the bad one.
-   */
-  abstract decodeChunk(chunk: B, out: A[]): void;
+  abstract override decodeChunk(chunk: B, out: A[]): void;
 
-  /**
-   * Called when the pipe underneath closes: appends a message that only the end
-   * of the stream completes, and throws if a partial message is left over.
-   */
-  abstract finish(out: A[]): void;
+  /** The stream ended: appends a message only the end completes, and throws if a partial one is left over. */
+  abstract override finish(out: A[]): void;
 
-  /** Wraps `pipe` so that messages of type `A` are written and read through this transformer; throws `TransformerInUseError` when it already serves a pipe. */
-  applyTransformer(pipe: EventPipe<B, B>): EventTransformerPipe<A, B>;
-  applyTransformer(pipe: Pipe<B, B>): TransformerPipe<A, B>;
-  applyTransformer(pipe: EventPipe<B, B> | Pipe<B, B>): EventTransformerPipe<A, B> | TransformerPipe<A, B> {
+  /** Throws `TransformerInUseError` when this transformer already serves a pipe. */
+  override applyTransformer(pipe: EventPipe<B, B>): EventTransformerPipe<A, B>;
+  override applyTransformer(pipe: Pipe<B, B>): TransformerPipe<A, B>;
+  override applyTransformer(pipe: EventPipe<B, B> | Pipe<B, B>): EventTransformerPipe<A, B> | TransformerPipe<A, B> {
     if (this.#applied) throw new TransformerInUseError();
     this.#applied = true;
     return wrap(pipe, this);
@@ -69,29 +75,18 @@ export abstract class StreamTransformer<A, B> {
 }
 
 /** Like `Transformer` (one message per chunk), for encodings that work asynchronously. Chunks are still decoded strictly in order. */
-export abstract class AsyncTransformer<A, B> {
-  /** Encodes one message. */
-  abstract encode(message: A): Promise<B>;
+export abstract class AsyncTransformer<A, B> extends TransformerBase<A, B> {
+  abstract override encode(message: A): Promise<B>;
 
   /** Decodes the message a chunk carries; may reject with `NeedsMoreDataError` for a chunk that carries none. */
   abstract decode(chunk: B): Promise<A>;
 
-  /** @internal */
-  async decodeChunk(chunk: B, out: A[]): Promise<void> {
-    try {
-      out.push(await this.decode(chunk));
-    } catch (error) {
-      if (!NeedsMoreDataError.isInstance(error)) throw error;
-    }
+  /** Pushes the chunk's message to `out`, unless it carries none. */
+  decodeChunk(chunk: B, out: A[]): Promise<void> {
+    return this.decode(chunk).then((message) => void out.push(message), rethrowUnlessNoMessage);
   }
+}
 
-  /** @internal */
-  finish(): void {}
-
-  /** Wraps `pipe` so that messages of type `A` are written and read through this transformer. */
-  applyTransformer(pipe: EventPipe<B, B>): EventTransformerPipe<A, B>;
-  applyTransformer(pipe: Pipe<B, B>): TransformerPipe<A, B>;
-  applyTransformer(pipe: EventPipe<B, B> | Pipe<B, B>): EventTransformerPipe<A, B> | TransformerPipe<A, B> {
-    return wrap(pipe, this);
-  }
+function rethrowUnlessNoMessage(error: unknown): void {
+  if (!NeedsMoreDataError.isInstance(error)) throw error;
 }

@@ -1,7 +1,8 @@
 // The delivery model every emitter and pipe shares: pipeline stages first,
 // awaited, then subscribers, for every event; nothing lost between listeners;
 // a subscriber's failure reported, never fatal, never printed.
-import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
+import { expectNothingPrinted } from '@cbor-rpc/test-support/silence';
 import { later, until } from '@cbor-rpc/test-support/timing';
 import { AbstractEmitter, EventPipe } from '../src/index.js';
 
@@ -13,14 +14,7 @@ class Emitter extends AbstractEmitter<Events> {
   }
 }
 
-let printed: jest.SpiedFunction<typeof console.error>;
-beforeEach(() => {
-  printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-});
-afterEach(() => {
-  expect(printed).not.toHaveBeenCalled();
-  printed.mockRestore();
-});
+expectNothingPrinted();
 
 describe('emitter', () => {
   test('off removes a handler added with once', () => {

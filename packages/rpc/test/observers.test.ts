@@ -1,19 +1,13 @@
 // Listeners are observers: one that throws is reported and takes nothing down,
 // and the package never prints.
-import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
+import { expectNothingPrinted } from '@cbor-rpc/test-support/silence';
 import { EventPipe } from '@cbor-rpc/core';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 import { RpcV1 } from '../src/index.js';
 import { later, waitFor } from './helpers.js';
 
-let printed: jest.SpiedFunction<typeof console.error>;
-beforeEach(() => {
-  printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-});
-afterEach(() => {
-  expect(printed).not.toHaveBeenCalled();
-  printed.mockRestore();
-});
+expectNothingPrinted();
 
 const bug = () => {
   throw new Error('observer bug');
@@ -30,23 +24,11 @@ function overBytes() {
 }
 
 describe('a throwing observer of a pipe under a connection', () => {
-  test('on the message pipe: reported as a warning, the connection stays open', async () => {
-    const { client, clientMessages } = overBytes();
+  test.each(['message', 'byte'] as const)('on the %s pipe: reported as a warning, the connection stays open', async (which) => {
+    const { client, clientBytes, clientMessages } = overBytes();
     const warnings: unknown[] = [];
     client.on('warning', (_reason, detail) => void warnings.push(detail));
-    clientMessages.on('data', bug);
-    expect(await client.callMethod('add', 1, 2)).toBe(3);
-    expect(await client.callMethod('add', 3, 4)).toBe(7);
-    expect(client.closed).toBe(false);
-    await waitFor(() => warnings.length >= 2);
-    expect(warnings[0]).toEqual(new Error('observer bug'));
-  });
-
-  test('on the byte pipe: reported as a warning, the connection stays open', async () => {
-    const { client, clientBytes } = overBytes();
-    const warnings: unknown[] = [];
-    client.on('warning', (_reason, detail) => void warnings.push(detail));
-    clientBytes.on('data', bug);
+    (which === 'message' ? clientMessages : clientBytes).on('data', bug);
     expect(await client.callMethod('add', 1, 2)).toBe(3);
     expect(await client.callMethod('add', 3, 4)).toBe(7);
     expect(client.closed).toBe(false);
