@@ -252,13 +252,14 @@ export class RedisCluster<S extends ClusterRpcServer = ClusterRpcServer> extends
    * `ClusterClosedError` if it is closed first.
    */
   whenAvailable(timeoutMs = Infinity): Promise<void> {
+    let waiter: TimedPromise<void>;
     try {
       this.#checkOpen();
+      if (this.available) return Promise.resolve();
+      waiter = new TimedPromise<void>(timeoutMs, () => this.#waiters.delete(waiter), `Redis did not become available within ${timeoutMs} ms`);
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.available) return Promise.resolve();
-    const waiter = new TimedPromise<void>(timeoutMs, () => this.#waiters.delete(waiter), `Redis did not become available within ${timeoutMs} ms`);
     this.#waiters.add(waiter);
     return waiter.promise;
   }

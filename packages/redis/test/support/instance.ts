@@ -10,8 +10,12 @@ import { createClient } from 'redis';
 import { createRedisCluster, type RedisCluster, type RedisClusterOptions } from '../../src/index.js';
 import { type ClientHandlers, connectTestClient, type TestClient } from './test-client.js';
 
-/** A node-redis client that reconnects within half a second: tests stop and restart Redis. */
-const redisClient = (url: string) => createClient({ url, socket: { reconnectStrategy: (retries: number) => Math.min(retries * 50, 500) } });
+/**
+ * A node-redis client that reconnects within half a second (tests stop and restart Redis) and waits a minute for a
+ * command (node-redis's default, 5 s, includes the wait to be sent, which a flood on a loaded machine can pass).
+ */
+const redisClient = (url: string) =>
+  createClient({ url, commandOptions: { timeout: 60_000 }, socket: { reconnectStrategy: (retries: number) => Math.min(retries * 50, 500) } });
 type RedisClient = ReturnType<typeof redisClient>;
 
 /** One instance of the cluster and what the test needs of it. */
