@@ -8,6 +8,8 @@ import { systems } from './systems.mjs';
 const system = systems[process.argv[2]];
 const now = () => performance.timeOrigin + performance.now();
 const closers = [];
+/** Connections that closed under the test (a heartbeat missed under load, say). */
+let lost = 0;
 
 /** What the current measurement has seen, and its outcome to come. */
 let round;
@@ -29,7 +31,7 @@ const commands = {
     for (let i = 0; i < count; i += 50) {
       const batch = [];
       for (let connection = i; connection < Math.min(count, i + 50); connection++) {
-        batch.push(system.connect(ports[connection % ports.length], (tick) => onTick(connection, tick)));
+        batch.push(system.connect(ports[connection % ports.length], (tick) => onTick(connection, tick), () => lost++));
       }
       closers.push(...(await Promise.all(batch)));
     }
@@ -52,6 +54,7 @@ const commands = {
       return {
         received,
         missing: expected - received,
+        lostConnections: lost,
         disorder,
         broadcastsPerSecond: count / seconds,
         deliveriesPerSecond: received / seconds,

@@ -83,12 +83,14 @@ async function startSystem(key, redisUrl) {
 }
 
 /** One measurement: the client process counts, instance 0 sends. */
-async function measure({ servers, client }, cmd, count) {
+async function measure({ key, servers, client }, cmd, count) {
   await client.ask({ cmd: 'expect', count, timeoutMs: 300_000 });
   const outcome = client.ask({ cmd: 'result' });
   await servers[0].ask(cmd === 'burst' ? { cmd, count, batch: 50 } : { cmd, count, perSecond: rate });
   const result = await outcome;
-  if (result.missing > 0 || result.disorder > 0) log(`warning: ${cmd}: ${result.missing} ticks missing, ${result.disorder} out of order`);
+  if (result.missing > 0 || result.disorder > 0 || result.lostConnections > 0) {
+    log(`warning: ${key} ${cmd}: ${result.missing} ticks missing, ${result.disorder} out of order, ${result.lostConnections} connections lost so far`);
+  }
   return result;
 }
 
@@ -135,12 +137,15 @@ const rows = [
   ['burst', 'p99ms', 'burst: latency p99 (ms)'],
   ['steady', 'p50ms', `${rate} broadcasts/s: latency p50 (ms)`],
   ['steady', 'p99ms', `${rate} broadcasts/s: latency p99 (ms)`],
+  ['burst', 'missing', 'burst: ticks that never arrived'],
+  ['burst', 'lostConnections', 'connections lost by the end of the round'],
 ];
 const lines = [`| ${connections} connections | ${systemKeys.map((key) => names[key] ?? key).join(' | ')} |`, `|---|${systemKeys.map(() => '---:').join('|')}|`];
 for (const [workload, field, label] of rows) {
   const cells = systemKeys.map((key) => {
     const s = summary(results, workload, key, field);
-    return s === undefined ? '' : `${fmt(s.median)} (${fmt(s.min)}-${fmt(s.max)})`;
+    if (s === undefined) return '';
+    return s.max === 0 ? '0' : `${fmt(s.median)} (${fmt(s.min)}-${fmt(s.max)})`;
   });
   lines.push(`| ${label} | ${cells.join(' | ')} |`);
 }

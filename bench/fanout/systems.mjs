@@ -1,6 +1,6 @@
 // The four systems of the fan-out benchmark, each as server instances
 // (`serve(index, redisUrl)`, one process each) and client connections
-// (`connect(port, onTick)`), broadcasting the same { seq, t } ticks:
+// (`connect(port, onTick, onLost)`), broadcasting the same { seq, t } ticks:
 //   cbor-single       one RpcV1Server over TCP with CBOR: rpcServer.broadcast
 //   cbor-cluster      three of them spread by @cbor-rpc/redis: cluster.broadcast from instance 0
 //   socketio-single   one Socket.IO server (WebSocket transport only): io.emit
@@ -49,13 +49,17 @@ async function cborServer(redisUrl) {
   };
 }
 
-async function cborConnect(port, onTick) {
+async function cborConnect(port, onTick, onLost) {
   const pipe = await TcpPipe.createConnection('127.0.0.1', port);
   const rpc = RpcV1.readOnlyClient(new CborStreamTransformer().applyTransformer(pipe));
   rpc.on('event', (topic, tick) => {
     if (topic === 'tick') onTick(tick);
   });
-  return () => rpc.terminate();
+  rpc.on('close', onLost);
+  return () => {
+    rpc.off('close', onLost);
+    return rpc.terminate();
+  };
 }
 
 async function socketIoServer(redisUrl) {
@@ -78,11 +82,16 @@ async function socketIoServer(redisUrl) {
   };
 }
 
-async function socketIoConnect(port, onTick) {
+async function socketIoConnect(port, onTick, onLost) {
   const socket = socketIoClient(`http://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true, reconnection: false });
   socket.on('tick', onTick);
   await once(socket, 'connect');
-  return () => socket.close();
+  // Socket.IO drops a connection whose heartbeat is late (a starved process): counted, not reconnected.
+  socket.on('disconnect', onLost);
+  return () => {
+    socket.off('disconnect', onLost);
+    socket.close();
+  };
 }
 
 export const systems = {
