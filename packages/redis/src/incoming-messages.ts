@@ -47,8 +47,16 @@ export class IncomingMessages {
       return;
     }
     const message = parseClusterMessage(decoded);
-    if (typeof message === 'string') context.warn(`ignored a malformed cluster message: ${message}`, decoded);
-    else this.#handle(message);
+    if (typeof message === 'string') {
+      context.warn(`ignored a malformed cluster message: ${message}`, decoded);
+      return;
+    }
+    try {
+      this.#handle(message);
+    } catch (error) {
+      // The server threw where it should have rejected: nothing of it may reach the Redis client.
+      context.warn(`a cluster message could not be carried out: ${describeError(error)}`, error);
+    }
   }
 
   #handle(message: ClusterMessage): void {

@@ -148,8 +148,11 @@ export class RedisCluster<S extends ClusterRpcServer = ClusterRpcServer> extends
     const bytes = this.#options.transformer.encode(broadcastMessage(this.instanceId, topic, message, rooms, except));
     this.#requireRedis();
     const published = this.#link.publish(this.#channels.broadcast, bytes);
-    this.#deliver(topic, message, rooms, except);
-    await published;
+    try {
+      this.#deliver(topic, message, rooms, except);
+    } finally {
+      await published;
+    }
   }
 
   /**
