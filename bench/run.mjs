@@ -14,13 +14,14 @@
 // the CPU cost of a round trip rather than how fast an idle core wakes up
 // (`sequential2` measures the same calls across two cores).
 
-import { fork, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { printTable } from './table.mjs';
 import { benchTlsIdentity } from './tls-identity.mjs';
+import { forkWorker } from './worker.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -64,39 +65,8 @@ function place(workload, { server, client }) {
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const log = (text) => process.stderr.write(`${text}\n`);
 
-/** A forked child answering `{ id, ... }` requests over IPC. */
-async function start(file, system, execArgv = []) {
-  const child = fork(here(file), [system], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const waiting = new Map();
-  let nextId = 1;
-  const ready = new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${file} ${system} exited with ${code}`)));
-    child.on('message', (message) => {
-      if (message.ready) resolve(message);
-      const pending = waiting.get(message.id);
-      if (pending === undefined) return;
-      waiting.delete(message.id);
-      if (message.error !== undefined) pending.reject(new Error(`${system}: ${message.error}`));
-      else pending.resolve(message.result);
-    });
-  });
-  const hello = await ready;
-  return {
-    pid: child.pid,
-    port: hello.port,
-    ask(message) {
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        child.send({ ...message, id });
-      });
-    },
-    stop() {
-      child.removeAllListeners('exit');
-      child.kill();
-    },
-  };
-}
+/** A forked child (server.mjs or client.mjs) for `system`, answering requests over IPC. */
+const start = (file, system, execArgv = []) => forkWorker(here(file), [system], execArgv);
 
 /** Resident memory per idle connection of a fresh server, from RSS after GC before and after `idleCount` connections. */
 async function measureMemory(key, client) {

@@ -15,7 +15,7 @@ const metrics = [
 ];
 
 /** Median, min and max of `field` over the rounds of `workload` for `key`; undefined when not run. */
-function summary(results, workload, key, field) {
+export function summary(results, workload, key, field) {
   const values = results[workload]?.[key]?.map((result) => result[field]);
   if (values === undefined || values.length === 0) return undefined;
   const sorted = [...values].sort((a, b) => a - b);
@@ -24,7 +24,7 @@ function summary(results, workload, key, field) {
   return { median, min: sorted[0], max: sorted[sorted.length - 1] };
 }
 
-function fmt(value) {
+export function fmt(value) {
   const size = Math.abs(value);
   if (size >= 100_000) return `${(value / 1000).toFixed(0)}k`;
   if (size >= 10_000) return `${(value / 1000).toFixed(1)}k`;

@@ -18,7 +18,9 @@ export function builtExample(exampleDir: string) {
   function built(file: string): string {
     const path = join(exampleDir, 'dist', file);
     assertFresh(path, exampleDir, `dist/${file}`);
-    for (const name of Object.keys(readJson(exampleDir).dependencies ?? {})) {
+    // The workspace packages it imports; those from the registry (redis, ...) are built already.
+    for (const [name, range] of Object.entries(readJson(exampleDir).dependencies ?? {})) {
+      if (!range.startsWith('workspace:')) continue;
       // Where plain Node finds the package: its "default" export, the dist.
       const packageDir = realpathSync(join(exampleDir, 'node_modules', name));
       const entry = join(packageDir, readJson(packageDir).exports['.'].default);

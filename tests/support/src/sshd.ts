@@ -23,11 +23,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe } from '@jest/globals';
-import { describeMissing } from './missing.js';
+import { describeMissing, describeWithPeer } from './missing.js';
+import { freePort } from './ports.js';
 
 /** Options of `startSshd`. */
 export interface SshdOptions {
@@ -222,29 +222,13 @@ function keyboardInteractivePam(dir: string, password: string): { sshd: string; 
  * prints an error and registers a skipped test, or, under CI=true, a failing one.
  */
 export function describeWithSshd(title: string, options: SshdOptions, body: (sshd: () => Sshd) => void): void {
-  if (findSshd() === undefined) {
-    const message = `sshd is missing (looked for ${process.env.SSHD_PATH ?? '/usr/sbin/sshd'}): "${title}" needs a real OpenSSH server; install openssh-server`;
-    describeMissing(title, 'sshd', message);
-    return;
-  }
-  const kbdMissing = options.keyboardInteractivePassword === undefined ? undefined : keyboardInteractiveMissing();
+  const sshdMissing = findSshd() === undefined ? `sshd is missing (looked for ${process.env.SSHD_PATH ?? '/usr/sbin/sshd'}): "${title}" needs a real OpenSSH server; install openssh-server` : undefined;
+  const kbdMissing = options.keyboardInteractivePassword === undefined || sshdMissing !== undefined ? undefined : keyboardInteractiveMissing();
   if (kbdMissing !== undefined) {
     describeMissing(title, 'a keyboard-interactive sshd', `"${title}": ${kbdMissing}`);
     return;
   }
-  describe(title, () => {
-    let server: Sshd | undefined;
-    beforeAll(async () => {
-      server = await startSshd(options);
-    }, 30_000);
-    afterAll(async () => {
-      await server?.stop();
-    });
-    body(() => {
-      if (server === undefined) throw new Error('sshd did not start');
-      return server;
-    });
-  });
+  describeWithPeer(title, 'sshd', sshdMissing, () => startSshd(options), body);
 }
 
 /** The SHA256 fingerprint (`SHA256:<base64, no padding>`) of a `<type> <base64>` public key. */
@@ -259,17 +243,6 @@ function keygen(path: string, type: string): string {
   });
   if (result.status !== 0) throw new Error(`ssh-keygen failed: ${result.error?.message ?? result.stderr}`);
   return path;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 // Resolves once the server sends its SSH identification line.
