@@ -3,13 +3,17 @@
 
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
+import { startPeakRss } from './peak-rss.mjs';
 import { systems } from './systems.mjs';
 
 const system = systems[process.argv[2]];
 if (system === undefined) throw new Error(`unknown system ${process.argv[2]}`);
 
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const microseconds = () => Number(process.hrtime.bigint() / 1000n);
 const payload = new Uint8Array(randomBytes(1024 * 1024));
+/** The 16 MiB payload, made on first use so that it is not in the memory of the other workloads. */
+let bigPayload;
 
 /**
  * Keeps `perClient` calls in flight on each client for `warmupMs`, then counts
@@ -35,11 +39,13 @@ async function closedLoop(clients, perClient, op, { warmupMs, durationMs, latenc
   await pause(warmupMs);
   measuring = true;
   const started = performance.now();
+  const from = microseconds();
   await pause(durationMs);
   stop = true;
   const elapsed = (performance.now() - started) / 1000;
+  // The measured stretch on the monotonic clock that CPU profiles use, so profile.mjs can leave out the rest.
+  const result = { perSecond: count / elapsed, window: [from, microseconds()] };
   await Promise.all(workers);
-  const result = { perSecond: count / elapsed };
   if (latencies) {
     times.sort((a, b) => a - b);
     result.p50us = times[Math.floor(times.length * 0.5)] * 1000;
@@ -58,25 +64,34 @@ async function connectMany(port, n) {
   return clients;
 }
 
-async function check(client) {
+/** What an echo returned as one Buffer: `raw-fwd` returns the pieces the bytes arrived in. */
+function joined(back) {
+  return Array.isArray(back) ? Buffer.concat(back) : Buffer.from(back.buffer, back.byteOffset, back.length);
+}
+
+async function check(client, bytes) {
   const sum = await client.add();
-  if (!process.argv[2].endsWith('raw') && sum !== 15) throw new Error(`add(5, 10) gave ${sum}`);
-  const back = await client.echo(payload);
-  if (back.length !== payload.length || Buffer.compare(Buffer.from(back.buffer, back.byteOffset, back.length), payload) !== 0) {
-    throw new Error('echo returned different bytes');
-  }
+  if (!process.argv[2].includes('raw') && sum !== 15) throw new Error(`add(5, 10) gave ${sum}`);
+  if (Buffer.compare(joined(await client.echo(bytes)), bytes) !== 0) throw new Error('echo returned different bytes');
 }
 
 const add = (client) => client.add();
 const echo = (client) => client.echo(payload);
+const echoBig = (client) => client.echo(bigPayload);
 
 const workloads = {
   sequential: (clients, timing) => closedLoop(clients, 1, add, { ...timing, latencies: true }),
   sequential2: (clients, timing) => closedLoop(clients, 1, add, { ...timing, latencies: true }),
   concurrent: (clients, timing) => closedLoop(clients, 256, add, timing),
   echo: async (clients, timing) => {
-    const { perSecond } = await closedLoop(clients, 1, echo, timing);
-    return { perSecond, mbPerSecond: (perSecond * payload.length) / 1e6 };
+    const result = await closedLoop(clients, 1, echo, timing);
+    return { ...result, mbPerSecond: (result.perSecond * payload.length) / 1e6 };
+  },
+  echo16: async (clients, timing) => {
+    const peak = startPeakRss();
+    // Twice as long as the others: a round trip takes tens of milliseconds.
+    const result = await closedLoop(clients, 1, echoBig, { ...timing, durationMs: timing.durationMs * 2 });
+    return { ...result, mbPerSecond: (result.perSecond * bigPayload.length) / 1e6, clientPeak: peak() / bigPayload.length };
   },
   fanin: (clients, timing) => closedLoop(clients, 16, add, timing),
 };
@@ -87,7 +102,8 @@ async function handle(message) {
   switch (message.cmd) {
     case 'run': {
       const clients = await connectMany(message.port, message.workload === 'fanin' ? 64 : 1);
-      await check(clients[0]);
+      if (message.workload === 'echo16') bigPayload ??= new Uint8Array(randomBytes(16 * 1024 * 1024));
+      await check(clients[0], message.workload === 'echo16' ? bigPayload : payload);
       try {
         return await workloads[message.workload](clients, message.timing);
       } finally {

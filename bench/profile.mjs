@@ -1,8 +1,9 @@
 // Where the time goes: runs one workload of one system with `node --cpu-prof`
 // in both the server and the client process, then prints the self time of
-// the busiest functions and files of each, in µs per call.
+// the busiest functions and files of each, in µs per call, over the measured
+// stretch only (start-up, warm-up and shutdown left out).
 //
-//   node profile.mjs <raw|cbor|tls|json|vscode> <sequential|sequential2|concurrent|echo|fanin> [seconds]
+//   node profile.mjs <raw|raw-fwd|cbor|tls|json|vscode|before> <sequential|sequential2|concurrent|echo|echo16|fanin> [seconds]
 //
 // Profiles are kept in a temporary directory (printed) for Chrome DevTools.
 
@@ -32,7 +33,8 @@ const durationMs = Number(seconds) * 1000;
 client.child.send({ id: 1, cmd: 'run', workload, port: server.hello.port, timing: { warmupMs: 300, durationMs } });
 const { result, error } = await new Promise((resolve) => client.child.once('message', resolve));
 if (error !== undefined) throw new Error(error);
-const calls = result.perSecond * ((durationMs + 300) / 1000);
+const [from, to] = result.window;
+const calls = result.perSecond * ((to - from) / 1e6);
 console.log(`${system} ${workload}: ${JSON.stringify(result)}\nprofiles in ${dir}`);
 for (const { child } of [client, server]) child.disconnect();
 await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -45,9 +47,13 @@ for (const role of ['server', 'client']) {
   const byFunction = new Map();
   const byFile = new Map();
   let busy = 0;
+  // Sample times are on the monotonic clock of process.hrtime, as the window is.
+  let time = profile.startTime;
   profile.samples.forEach((id, i) => {
     const frame = frames.get(id);
     const micros = profile.timeDeltas[i] ?? 0;
+    time += micros;
+    if (time < from || time > to) return;
     if (frame.functionName === '(idle)' || frame.functionName === '(program)') return;
     busy += micros;
     const where = frame.url.replace(/^file:\/\//, '').replace(/^.*\/(packages|bench)\//, '$1/');
@@ -61,6 +67,6 @@ for (const role of ['server', 'client']) {
       .slice(0, n)
       .map(([name, micros]) => `  ${(micros / calls).toFixed(3).padStart(8)} µs  ${name}`)
       .join('\n');
-  console.log(`\n${role}: ${(busy / calls).toFixed(2)} µs busy per call (the warm-up included)`);
+  console.log(`\n${role}: ${(busy / calls).toFixed(2)} µs busy per call`);
   console.log(`self time by function:\n${top(byFunction, 25)}\nself time by file:\n${top(byFile, 12)}`);
 }

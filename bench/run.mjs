@@ -4,9 +4,9 @@
 // raw socket. Progress goes to stderr, the table to stdout.
 //
 //   node run.mjs [--quick] [--rounds N] [--duration MS] [--warmup MS]
-//                [--idle N] [--systems raw,cbor,tls,json,vscode,ws-raw,ws-cbor,socketio]
-//                [--workloads sequential,sequential2,concurrent,echo,fanin,memory]
-//                [--no-pin] [--json FILE]
+//                [--idle N] [--systems raw,raw-fwd,cbor,tls,json,vscode,ws-raw,ws-cbor,socketio]
+//                [--workloads sequential,sequential2,concurrent,echo,echo16,fanin,memory]
+//                [--before DIR] [--no-pin] [--json FILE]
 //
 // With two or more CPUs (and `taskset`), each system's client runs on CPU 0
 // and its server on CPU 1, except `sequential`, which puts both on CPU 1: one
@@ -30,8 +30,9 @@ const { values: args } = parseArgs({
     duration: { type: 'string' },
     warmup: { type: 'string' },
     idle: { type: 'string' },
-    systems: { type: 'string', default: 'raw,cbor,tls,json,vscode,ws-raw,ws-cbor,socketio' },
-    workloads: { type: 'string', default: 'sequential,sequential2,concurrent,echo,fanin,memory' },
+    systems: { type: 'string', default: 'raw,raw-fwd,cbor,tls,json,vscode,ws-raw,ws-cbor,socketio' },
+    workloads: { type: 'string', default: 'sequential,sequential2,concurrent,echo,echo16,fanin,memory' },
+    before: { type: 'string' },
     'no-pin': { type: 'boolean', default: false },
     json: { type: 'string' },
   },
@@ -45,6 +46,13 @@ const timing = {
 const idleCount = Number(args.idle ?? 1000);
 const systemKeys = args.systems.split(',');
 const workloads = args.workloads.split(',');
+// The `before` system: an earlier build copied by snapshot.mjs, loaded by every forked process.
+if (args.before !== undefined) {
+  process.env.CBOR_RPC_BENCH_BEFORE = args.before;
+  if (!systemKeys.includes('before')) systemKeys.push('before');
+}
+/** The 16 MiB echo runs over TCP only: the WebSocket systems cap a message at 16 MiB. */
+const runs = (key, workload) => workload !== 'echo16' || !(key.startsWith('ws-') || key === 'socketio');
 
 // Made before any process is forked, so that the server and the client of `tls` share it.
 if (systemKeys.includes('tls')) benchTlsIdentity();
@@ -65,12 +73,26 @@ function place(workload, { server, client }) {
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const log = (text) => process.stderr.write(`${text}\n`);
 
-/** A forked child (server.mjs or client.mjs) for `system`, answering requests over IPC. */
-const start = (file, system, execArgv = []) => forkWorker(here(file), [system], execArgv);
+/** A forked child (server.mjs or client.mjs) for `system`, answering requests over IPC; `gc()` lets it measure memory. */
+const start = (file, system, flags = []) => forkWorker(here(file), [system], ['--expose-gc', ...flags]);
 
-/** Resident memory per idle connection of a fresh server, from RSS after GC before and after `idleCount` connections. */
+/**
+ * Server memory per idle connection: a fresh server's RSS after GC, before
+ * and after `idleCount` connections (each used for one call), per
+ * connection. Measured twice: with V8's defaults, whose young generation
+ * grows while the connections are made and counts in RSS until V8 shrinks it
+ * again; and with the young generation fixed at 1 MiB, which leaves what the
+ * connections keep (the target), of which the JS heap and external memory.
+ */
 async function measureMemory(key, client) {
-  const server = await start('server.mjs', key, ['--expose-gc']);
+  const grown = await serverMemory(key, client, []);
+  const kept = await serverMemory(key, client, ['--max-semi-space-size=1']);
+  return { kibPerConnection: kept.rss, heapKibPerConnection: kept.heap, defaultKibPerConnection: grown.rss };
+}
+
+/** RSS and JS heap + external growth per idle connection (KiB) of a fresh server run with `flags`. */
+async function serverMemory(key, client, flags) {
+  const server = await start('server.mjs', key, flags);
   pin(server.pid, 1);
   try {
     // Warm the server's code paths first, so compiled code is not counted as connection memory.
@@ -81,13 +103,19 @@ async function measureMemory(key, client) {
     const after = await server.ask({ cmd: 'memory' });
     await client.ask({ cmd: 'close' });
     if (after.connections !== idleCount) throw new Error(`${key} server holds ${after.connections} connections, expected ${idleCount}`);
-    return {
-      kibPerConnection: (after.rss - before.rss) / idleCount / 1024,
-      heapKibPerConnection: (after.heapUsed - before.heapUsed) / idleCount / 1024,
-    };
+    const perConnection = (field) => (field(after) - field(before)) / idleCount / 1024;
+    return { rss: perConnection((m) => m.rss), heap: perConnection((m) => m.heapUsed + m.external) };
   } finally {
     server.stop();
   }
+}
+
+/** One figure of `workload`; for the 16 MiB echo, with the server's peak memory over it (the client measures its own). */
+async function measure(workload, { server, client }) {
+  if (workload !== 'echo16') return client.ask({ cmd: 'run', workload, port: server.port, timing });
+  await server.ask({ cmd: 'peak-start' });
+  const result = await client.ask({ cmd: 'run', workload, port: server.port, timing });
+  return { ...result, serverPeak: (await server.ask({ cmd: 'peak' })) / (16 * 1024 * 1024) };
 }
 
 const began = Date.now();
@@ -106,7 +134,7 @@ try {
   // One untimed pass first, so that no system's first round runs code the JIT has not compiled yet.
   for (const key of systemKeys) {
     for (const workload of workloads) {
-      if (workload === 'memory') continue;
+      if (workload === 'memory' || !runs(key, workload)) continue;
       place(workload, processes[key]);
       await processes[key].client.ask({ cmd: 'run', workload, port: processes[key].server.port, timing: { warmupMs: timing.warmupMs, durationMs: 100 } });
     }
@@ -116,9 +144,10 @@ try {
     const order = systemKeys.map((_, i) => systemKeys[(i + round) % systemKeys.length]);
     for (const workload of workloads) {
       for (const key of order) {
+        if (!runs(key, workload)) continue;
         const { server, client } = processes[key];
         place(workload, processes[key]);
-        const result = workload === 'memory' ? await measureMemory(key, client) : await client.ask({ cmd: 'run', workload, port: server.port, timing });
+        const result = workload === 'memory' ? await measureMemory(key, client) : await measure(workload, processes[key]);
         ((results[workload] ??= {})[key] ??= []).push(result);
       }
     }

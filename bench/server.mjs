@@ -1,7 +1,9 @@
 // A benchmark server in its own process: `node server.mjs <system>`, forked by
 // run.mjs. It reports its port over IPC and, when asked, its memory after GC
-// (run with --expose-gc for that) and how many connections it holds.
+// (run with --expose-gc for that) and how many connections it holds, or its
+// peak memory over a workload (`peak-start`, then `peak`).
 
+import { startPeakRss } from './peak-rss.mjs';
 import { systems } from './systems.mjs';
 
 const system = systems[process.argv[2]];
@@ -20,8 +22,15 @@ async function settledMemory() {
   return { rss, heapUsed, external, arrayBuffers, connections: await count() };
 }
 
+let peak;
+
 process.on('message', async (message) => {
   if (message.cmd === 'memory') process.send({ id: message.id, result: await settledMemory() });
+  if (message.cmd === 'peak-start') {
+    peak = startPeakRss();
+    process.send({ id: message.id, result: true });
+  }
+  if (message.cmd === 'peak') process.send({ id: message.id, result: peak() });
 });
 process.on('disconnect', () => process.exit(0));
 process.send({ ready: true, port });

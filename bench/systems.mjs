@@ -5,6 +5,8 @@
 // Every socket has Nagle's algorithm off, so no system waits for a delayed ACK.
 
 import { createServer, connect as netConnect } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { RpcV1, RpcV1Server } from '@cbor-rpc/rpc';
 import { TcpPipe, TcpServer } from '@cbor-rpc/tcp';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
@@ -110,10 +112,115 @@ const raw = {
 };
 
 // ---------------------------------------------------------------------------
+// raw-fwd: the limit for payloads. The same frames, but nothing is reassembled
+// or copied: the server reads only the 4-byte lengths and writes each chunk
+// back as it arrives; the client gets an echo as the pieces it arrived in.
+// Writes made in one tick leave in one system call (cork until the next tick).
+
+/**
+ * Follows 4-byte length-prefixed frames without copying them: `onPiece(bytes)`,
+ * when given, gets each run of payload bytes as a view of the chunk it arrived
+ * in, and `onEnd()` marks the end of a frame. Returns the function to call per chunk.
+ */
+function followFrames(onPiece, onEnd) {
+  let headerHave = 0;
+  let length = 0;
+  let left = 0;
+  return (chunk) => {
+    let pos = 0;
+    while (pos < chunk.length) {
+      if (headerHave < 4) {
+        length = length * 256 + chunk[pos++];
+        if (++headerHave < 4) continue;
+        left = length;
+        length = 0;
+      } else {
+        const take = Math.min(left, chunk.length - pos);
+        if (onPiece !== undefined) onPiece(chunk.subarray(pos, pos + take));
+        pos += take;
+        left -= take;
+      }
+      if (left === 0) {
+        headerHave = 0;
+        onEnd();
+      }
+    }
+  };
+}
+
+/** `write(bytes)` for `socket`, corked until the next tick, so that the writes of one tick leave together. */
+function coalescing(socket) {
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket.uncork();
+  };
+  return (bytes) => {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      process.nextTick(uncork);
+    }
+    socket.write(bytes);
+  };
+}
+
+const rawForward = {
+  serve() {
+    return listenNet((socket) => {
+      socket.on('error', () => socket.destroy());
+      const write = coalescing(socket);
+      const follow = followFrames(undefined, () => undefined);
+      socket.on('data', (chunk) => {
+        follow(chunk);
+        write(chunk);
+      });
+    });
+  },
+  async connect(port) {
+    const socket = await connectNet(port);
+    socket.on('error', () => undefined);
+    const write = coalescing(socket);
+    const { send, reply } = inOrder((frame) => frame.forEach(write));
+    let pieces = [];
+    socket.on(
+      'data',
+      followFrames(
+        (piece) => pieces.push(piece),
+        () => {
+          reply(pieces);
+          pieces = [];
+        },
+      ),
+    );
+    return {
+      add: () => send([addFrame]),
+      echo(bytes) {
+        const header = Buffer.allocUnsafe(4);
+        header.writeUInt32BE(bytes.length, 0);
+        return send([header, bytes]);
+      },
+      close: () =>
+        new Promise((resolve) => {
+          socket.once('close', resolve);
+          socket.end();
+        }),
+    };
+  },
+};
+
+// ---------------------------------------------------------------------------
 // ours: @cbor-rpc/rpc over @cbor-rpc/tcp, with the CBOR or JSON stream
 // transformer; with `tls`, over TLS with the bench's self-signed certificate.
 
-function ours(makeTransformer, binary, tls = false) {
+/** The message size limit of our systems: room for the 16 MiB echo (the default limit is 16 MiB, the whole message). */
+const maxMessageSize = 64 * 1024 * 1024;
+
+/** The packages our systems use: this workspace's builds, or an earlier commit's (`before`). */
+const workspace = { RpcV1, RpcV1Server, TcpPipe, TcpServer, CborStreamTransformer, JsonStreamTransformer };
+
+function ours(makeTransformer, binary, tls = false, lib = workspace) {
+  const { RpcV1, RpcV1Server, TcpPipe, TcpServer } = lib;
   const handlers = binary
     ? { add: (_context, a, b) => a + b, echo: (_context, bytes) => bytes }
     : { add: (_context, a, b) => a + b, echo: (_context, text) => Buffer.from(Buffer.from(text, 'base64')).toString('base64') };
@@ -180,12 +287,29 @@ const vscode = {
   },
 };
 
+/**
+ * `before`: the `cbor` system built from the packages that `snapshot.mjs`
+ * copied into the directory `CBOR_RPC_BENCH_BEFORE` names (an earlier
+ * commit's build), so that a change is measured against what it replaces in
+ * the same run. None when the variable is not set.
+ */
+async function beforeSystems() {
+  const dir = process.env.CBOR_RPC_BENCH_BEFORE;
+  if (dir === undefined) return {};
+  const load = (name) => import(pathToFileURL(join(dir, 'node_modules', '@cbor-rpc', name, 'dist', 'index.js')).href);
+  const [rpc, tcp, cbor] = await Promise.all([load('rpc'), load('tcp'), load('transform-cbor')]);
+  const lib = { ...rpc, ...tcp, ...cbor };
+  return { before: ours(() => new lib.CborStreamTransformer({ maxMessageSize }), true, false, lib) };
+}
+
 /** Systems by key, in table order: TCP ones (baseline `raw`), then WebSocket ones (baseline `ws-raw`). */
 export const systems = {
   raw,
-  cbor: ours(() => new CborStreamTransformer(), true),
-  json: ours(() => new JsonStreamTransformer(), false),
+  'raw-fwd': rawForward,
+  cbor: ours(() => new CborStreamTransformer({ maxMessageSize }), true),
+  ...(await beforeSystems()),
+  json: ours(() => new JsonStreamTransformer({ maxMessageSize }), false),
   vscode,
   ...websocketSystems,
-  tls: ours(() => new CborStreamTransformer(), true, true),
+  tls: ours(() => new CborStreamTransformer({ maxMessageSize }), true, true),
 };

@@ -1,0 +1,25 @@
+// Peak resident memory over a stretch of work, from Linux's high-water mark
+// (VmHWM), which writing 5 to /proc/self/clear_refs resets to the current RSS.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+
+function residentKiB(field) {
+  return Number(readFileSync('/proc/self/status', 'utf8').match(new RegExp(`${field}:\\s+(\\d+) kB`))?.[1]);
+}
+
+/**
+ * Collects garbage (with --expose-gc), resets the high-water mark and returns
+ * a function that gives the bytes the process's RSS rose above that point at
+ * its highest since: the transient memory of the work in between. NaN where
+ * /proc has no such fields (not Linux).
+ */
+export function startPeakRss() {
+  globalThis.gc?.();
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    return () => NaN;
+  }
+  const start = residentKiB('VmRSS');
+  return () => (residentKiB('VmHWM') - start) * 1024;
+}
