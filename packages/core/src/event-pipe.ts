@@ -17,6 +17,15 @@ export interface InMemoryPairOptions {
 /** Default `highWaterMark` of in-memory pairs, in chunks (as Node's object-mode streams). */
 export const DEFAULT_IN_MEMORY_HIGH_WATER_MARK = 16;
 
+/**
+ * A transport reads a chunk of this many bytes or more only until its `write`
+ * resolves (a stream pipe waits until the OS took it), so the writer may
+ * change that memory then. A stream transformer relies on it to write a large
+ * byte string from the caller's memory instead of copying it. A smaller chunk
+ * may still wait in a buffer after `write` resolved: never change its memory.
+ */
+export const LARGE_CHUNK_SIZE = 64 * 1024;
+
 interface Announced {
   readonly event: string;
   readonly args: unknown[];
@@ -56,7 +65,12 @@ export abstract class EventPipe<W, R, E extends PipeEvents<R> = PipeEvents<R>> e
   #drained: Promise<void> | undefined;
   #wake: (() => void) | undefined;
 
-  /** Sends `chunk`; resolves once the transport took it (waiting while the peer does not read), rejects with `ConnectionClosedError` once closed. */
+  /**
+   * Sends `chunk`; resolves once the transport took it (waiting while the peer
+   * does not read; see `LARGE_CHUNK_SIZE`), rejects with
+   * `ConnectionClosedError` once closed. An in-memory pair hands the chunk
+   * itself to the peer.
+   */
   abstract write(chunk: W): Promise<boolean>;
 
   /** Closes the pipe (and, for pipes with a peer process or socket, ends that too). */

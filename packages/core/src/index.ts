@@ -1,7 +1,7 @@
 import './disposable.js';
 export { AbstractEmitter, isPromiseLike } from './emitter.js';
 export type { EventMap, Handler } from './emitter.js';
-export { DEFAULT_IN_MEMORY_HIGH_WATER_MARK, EventPipe } from './event-pipe.js';
+export { DEFAULT_IN_MEMORY_HIGH_WATER_MARK, EventPipe, LARGE_CHUNK_SIZE } from './event-pipe.js';
 export type { InMemoryPairOptions, PipeEvents } from './event-pipe.js';
 export { Pipe, QueuedPipe } from './pipe.js';
 export type { PullPipeEvents } from './pipe.js';

@@ -6,6 +6,8 @@ import { Pipe, QueuedPipe } from './pipe.js';
 /** What the transformed pipes need from a transformer, synchronous or not. */
 export interface Codec<A, B> {
   encode(message: A): B | Promise<B>;
+  /** A stream transformer's: the chunks of one message, written back to back. */
+  encodeChunks?(message: A, out: B[]): void;
   decodeChunk(chunk: B, out: A[]): void | Promise<void>;
   finish(out: A[]): void;
 }
@@ -18,21 +20,24 @@ export function wrap<A, B>(pipe: EventPipe<B, B> | Pipe<B, B>, codec: Codec<A, B
 /**
  * Decodes chunks in order, synchronously while the codec is synchronous and
  * through a promise chain once it is not, and reports each message and the
- * first failure.
+ * first failure to its pipe. Each pipe subclasses it (a class of its own
+ * rather than two closures per pipe: thousands of idle connections keep one each).
  */
-class Decoder<A, B> {
+abstract class Decoder<A, B> {
   readonly #codec: Codec<A, B>;
-  readonly #onMessage: (message: A) => void;
-  readonly #onError: (error: unknown) => void;
   #out: A[] = [];
   #chain: Promise<void> | undefined;
   #failed = false;
 
-  constructor(codec: Codec<A, B>, onMessage: (message: A) => void, onError: (error: unknown) => void) {
+  constructor(codec: Codec<A, B>) {
     this.#codec = codec;
-    this.#onMessage = onMessage;
-    this.#onError = onError;
   }
+
+  /** A message was decoded. */
+  protected abstract decoded(message: A): void;
+
+  /** Decoding failed, for good. */
+  protected abstract failed(error: unknown): void;
 
   push(chunk: B): void {
     if (this.#failed) return;
@@ -82,7 +87,7 @@ class Decoder<A, B> {
 
   #flush(error: unknown): void {
     const out = this.#out;
-    for (let i = 0; i < out.length && !this.#failed; i++) this.#onMessage(out[i]!);
+    for (let i = 0; i < out.length && !this.#failed; i++) this.decoded(out[i]!);
     // Popping, not `out.length = 0`: setting the length is a runtime call, ten
     // times slower than the inlined pop of the one message a chunk usually holds.
     while (out.length > 0) out.pop();
@@ -92,12 +97,19 @@ class Decoder<A, B> {
   #fail(error: unknown): void {
     if (this.#failed) return;
     this.#failed = true;
-    this.#onError(error);
+    this.failed(error);
   }
 }
 
+/**
+ * The chunks of the message being written. Reused, as decoding reuses its
+ * `out`: a small message is one chunk, popped before it is written.
+ */
+const chunks: unknown[] = [];
+
 /** Encodes `message` and writes it to `inner`; an encoding failure rejects with `EncodeError` and writes nothing. */
 function encodeAndWrite<A, B>(codec: Codec<A, B>, message: A, inner: { write(chunk: B): Promise<boolean> }): Promise<boolean> {
+  if (codec.encodeChunks !== undefined) return encodeChunksAndWrite(codec, message, inner);
   let encoded: B | Promise<B>;
   try {
     encoded = codec.encode(message);
@@ -106,6 +118,30 @@ function encodeAndWrite<A, B>(codec: Codec<A, B>, message: A, inner: { write(chu
   }
   if (isPromiseLike(encoded)) return encoded.then((chunk) => inner.write(chunk), (error: unknown) => Promise.reject(toEncodeError(error)));
   return inner.write(encoded);
+}
+
+/**
+ * A stream transformer's message, as the chunks it encodes to, written one
+ * after the other in this turn (a transport sends them in one system call).
+ * Resolves once every write did: a chunk of the caller's memory may be
+ * waited for longer than the ones after it (see `LARGE_CHUNK_SIZE`).
+ */
+function encodeChunksAndWrite<A, B>(codec: Codec<A, B>, message: A, inner: { write(chunk: B): Promise<boolean> }): Promise<boolean> {
+  const out = chunks as B[];
+  try {
+    codec.encodeChunks!(message, out);
+  } catch (error) {
+    while (out.length > 0) out.pop();
+    return Promise.reject(toEncodeError(error));
+  }
+  if (out.length <= 1) return out.length === 0 ? EventPipe.written : inner.write(out.pop()!);
+  let waiting: Promise<boolean>[] | undefined;
+  for (const chunk of out.splice(0)) {
+    const written = inner.write(chunk);
+    if (written !== EventPipe.written) (waiting ??= []).push(written);
+  }
+  if (waiting === undefined) return EventPipe.written;
+  return waiting.length === 1 ? waiting[0]! : Promise.all(waiting).then(() => true);
 }
 
 function toEncodeError(error: unknown): EncodeError {
@@ -122,6 +158,23 @@ function toEncodeError(error: unknown): EncodeError {
  * leaves the pipe open, since nothing was written.
  */
 export class EventTransformerPipe<A, B> extends EventPipe<A, A> {
+  static readonly #Decoder = class<A, B> extends Decoder<A, B> {
+    readonly #pipe: EventTransformerPipe<A, B>;
+
+    constructor(codec: Codec<A, B>, pipe: EventTransformerPipe<A, B>) {
+      super(codec);
+      this.#pipe = pipe;
+    }
+
+    protected decoded(message: A): void {
+      void this.#pipe.deliver(message);
+    }
+
+    protected failed(error: unknown): void {
+      this.#pipe.#decodeFailed(error);
+    }
+  };
+
   readonly #inner: EventPipe<B, B>;
   readonly #codec: Codec<A, B>;
   readonly #decoder: Decoder<A, B>;
@@ -133,7 +186,7 @@ export class EventTransformerPipe<A, B> extends EventPipe<A, A> {
     this.#codec = codec;
     // Released when this pipe flows: see onFlowChange.
     inner.pause();
-    this.#decoder = new Decoder(codec, (message) => void this.deliver(message), (error) => this.#decodeFailed(error));
+    this.#decoder = new EventTransformerPipe.#Decoder(codec, this);
     inner.on('data', (chunk) => this.#decoder.push(chunk));
     inner.on('error', (error) => this.fail(error));
     inner.on('close', (reason) => this.#decoder.finish(() => this.markClosed(reason)));
@@ -169,6 +222,23 @@ export class EventTransformerPipe<A, B> extends EventPipe<A, A> {
 
 /** A pull pipe of messages over a pull pipe of chunks: it reads the next chunk once every message was read; errors behave as in `EventTransformerPipe`. */
 export class TransformerPipe<A, B> extends QueuedPipe<A, A> {
+  static readonly #Decoder = class<A, B> extends Decoder<A, B> {
+    readonly #pipe: TransformerPipe<A, B>;
+
+    constructor(codec: Codec<A, B>, pipe: TransformerPipe<A, B>) {
+      super(codec);
+      this.#pipe = pipe;
+    }
+
+    protected decoded(message: A): void {
+      this.#pipe.push(message);
+    }
+
+    protected failed(error: unknown): void {
+      this.#pipe.#decodeFailed(error);
+    }
+  };
+
   readonly #inner: Pipe<B, B>;
   readonly #codec: Codec<A, B>;
   readonly #decoder: Decoder<A, B>;
@@ -177,7 +247,7 @@ export class TransformerPipe<A, B> extends QueuedPipe<A, A> {
     super();
     this.#inner = inner;
     this.#codec = codec;
-    this.#decoder = new Decoder(codec, (message) => this.push(message), (error) => this.#decodeFailed(error));
+    this.#decoder = new TransformerPipe.#Decoder(codec, this);
     inner.on('error', (error) => void this.emit('error', error));
     queueMicrotask(() => void this.#pump());
   }

@@ -73,6 +73,30 @@ describe('StreamPipe maxWriteBacklog', () => {
     await run.pipe.terminate();
   }, 60_000);
 
+  test('what one turn writes does not stop reading, however large; a later turn that writes while it waits does', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough({ highWaterMark: 16 });
+    const pipe = new StreamPipe(input, output, { maxWriteBacklog: 16 });
+    const seen: number[] = [];
+    pipe.on('data', (chunk) => void seen.push(chunk[0]!));
+    // One large reply, in two writes of one turn: four times the limit waits, and reading goes on.
+    void pipe.write(new Uint8Array(32)).catch(() => undefined);
+    void pipe.write(new Uint8Array(32)).catch(() => undefined);
+    input.write(Uint8Array.of(1));
+    await until(() => seen.length === 1);
+    expect(input.isPaused()).toBe(false);
+    // A later turn writes while that still waits: the peer is not keeping up.
+    await later(0);
+    void pipe.write(Uint8Array.of(9)).catch(() => undefined);
+    await until(() => input.isPaused(), 5000, 'reading paused');
+    output.resume();
+    await until(() => !input.isPaused(), 5000, 'reading resumed once the backlog drained');
+    input.write(Uint8Array.of(2));
+    await until(() => seen.length === 2);
+    expect(seen).toEqual([1, 2]);
+    await pipe.terminate();
+  });
+
   test('reading resumes only when both the busy data handler and the backlog let it', async () => {
     const input = new PassThrough();
     const output = new PassThrough({ highWaterMark: 16 });
@@ -86,7 +110,10 @@ describe('StreamPipe maxWriteBacklog', () => {
     });
     input.write(Uint8Array.of(1));
     await until(() => input.isPaused(), 5000, 'reading paused while the handler is busy');
-    void pipe.write(new Uint8Array(64)).catch(() => undefined); // and now backed up: nobody reads `output`
+    // And now backed up: nobody reads `output`, and a second turn writes while the first turn's bytes wait.
+    void pipe.write(new Uint8Array(64)).catch(() => undefined);
+    await later(0);
+    void pipe.write(new Uint8Array(64)).catch(() => undefined);
     release(); // the handler is done, but the backlog still holds reading
     await later(20);
     expect(input.isPaused()).toBe(true);

@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { later, until } from '@cbor-rpc/test-support/timing';
 import { Socket } from 'node:net';
-import { PassThrough } from 'node:stream';
-import { ConnectionClosedError } from '../src/index.js';
+import { PassThrough, Writable } from 'node:stream';
+import { ConnectionClosedError, LARGE_CHUNK_SIZE } from '../src/index.js';
 import { StreamPipe } from '../src/node/index.js';
 import { listener, socketPair } from './support/socket-pair.js';
 
@@ -204,5 +204,77 @@ describe('StreamPipe over real sockets', () => {
     expect(errors).toHaveLength(1);
     expect((errors[0] as Error).message).toBe('translated: boom');
     expect(await reason).toBe(errors[0]);
+  });
+});
+
+/** A writable that records each chunk it is handed, and holds each write's callback until `flush` while `holding`. */
+function recordingWritable(highWaterMark = 16 * 1024) {
+  const chunks: number[][] = [];
+  const held: (() => void)[] = [];
+  const state = { holding: false };
+  const writable = new Writable({
+    highWaterMark,
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push([...chunk]);
+      if (state.holding) held.push(() => callback());
+      else callback();
+    },
+  });
+  return { writable, chunks, state, flush: () => held.splice(0).forEach((release) => release()) };
+}
+
+const settledYet = async (promise: Promise<unknown>) => {
+  let settled = false;
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return settled;
+};
+
+describe('StreamPipe writes', () => {
+  test('small chunks of one turn that follow one another in one buffer reach the stream as one chunk; others as they are', async () => {
+    const { writable, chunks } = recordingWritable();
+    const pipe = new StreamPipe(new PassThrough(), writable);
+    const slab = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
+    const own = Uint8Array.of(9, 9);
+    await Promise.all([pipe.write(slab.subarray(0, 2)), pipe.write(slab.subarray(2, 5)), pipe.write(own), pipe.write(slab.subarray(5, 8))]);
+    await until(() => chunks.length === 3);
+    expect(chunks).toEqual([[1, 2, 3, 4, 5], [9, 9], [6, 7, 8]]);
+    // Each turn's bytes leave at its end: nothing is merged across turns.
+    const next = Uint8Array.of(1, 2, 3, 4);
+    void pipe.write(next.subarray(0, 2));
+    await later(0);
+    void pipe.write(next.subarray(2));
+    await until(() => chunks.length === 5);
+    expect(chunks.slice(3)).toEqual([[1, 2], [3, 4]]);
+    await pipe.terminate();
+  });
+
+  test(`a chunk of LARGE_CHUNK_SIZE bytes or more resolves only once the stream flushed it, however large its buffer`, async () => {
+    const { writable, chunks, state, flush } = recordingWritable(4 * 1024 * 1024);
+    const pipe = new StreamPipe(new PassThrough(), writable);
+    state.holding = true;
+    const large = new Uint8Array(LARGE_CHUNK_SIZE).fill(1);
+    const small = Uint8Array.of(2);
+    const written = [pipe.write(large), pipe.write(small)];
+    expect(await settledYet(written[0]!)).toBe(false);
+    expect(await settledYet(written[1]!)).toBe(true); // the stream's buffer has room: a small chunk is taken at once
+    state.holding = false;
+    flush();
+    expect(await written[0]).toBe(true);
+    expect(chunks.map((chunk) => chunk.length)).toEqual([LARGE_CHUNK_SIZE, 1]);
+    await pipe.terminate();
+  });
+
+  test('a large chunk the stream is destroyed before writing rejects with ConnectionClosedError', async () => {
+    const { writable, state } = recordingWritable();
+    const pipe = new StreamPipe(new PassThrough(), writable);
+    state.holding = true;
+    void pipe.write(new Uint8Array(LARGE_CHUNK_SIZE)).catch(() => undefined); // the one the stream holds
+    const waiting = pipe.write(new Uint8Array(LARGE_CHUNK_SIZE));
+    writable.destroy();
+    await expect(waiting).rejects.toBeInstanceOf(ConnectionClosedError);
   });
 });

@@ -2,12 +2,14 @@ import { describe, expect, test } from '@jest/globals';
 import { later, until } from '@cbor-rpc/test-support/timing';
 import {
   AsyncTransformer,
+  ConnectionClosedError,
   DecodeError,
   EncodeError,
   EventPipe,
   EventTransformerPipe,
   NeedsMoreDataError,
   Pipe,
+  StreamTransformer,
   Transformer,
   TransformerPipe,
 } from '../src/index.js';
@@ -189,5 +191,84 @@ describe('applyTransformer on a pull Pipe', () => {
     await pipe.write('up');
     expect(text.decode(await remote.read(1000))).toBe('up\n');
     await expect(pipe.write('a\nb')).rejects.toBeInstanceOf(EncodeError);
+  });
+});
+
+/** Length-prefixed messages whose bodies are written as they are, after a header chunk of their own. */
+class FramedTransformer extends StreamTransformer<Uint8Array, Uint8Array> {
+  #pending = new Uint8Array(0);
+
+  encode(body: Uint8Array): Uint8Array {
+    const out: Uint8Array[] = [];
+    this.encodeChunks(body, out);
+    const whole = new Uint8Array(out[0]!.length + body.length);
+    whole.set(out[0]!);
+    whole.set(body, out[0]!.length);
+    return whole;
+  }
+  override encodeChunks(body: Uint8Array, out: Uint8Array[]): void {
+    if (body.length > 255) throw new Error('too long');
+    out.push(Uint8Array.of(body.length));
+    if (body.length > 0) out.push(body);
+  }
+  decodeChunk(chunk: Uint8Array, out: Uint8Array[]): void {
+    const all = new Uint8Array(this.#pending.length + chunk.length);
+    all.set(this.#pending);
+    all.set(chunk, this.#pending.length);
+    let at = 0;
+    while (at < all.length && at + 1 + all[at]! <= all.length) {
+      out.push(all.slice(at + 1, at + 1 + all[at]!));
+      at += 1 + all[at]!;
+    }
+    this.#pending = all.slice(at);
+  }
+  finish(): void {}
+}
+
+describe('a stream transformer that encodes a message as several chunks', () => {
+  test('the pipe writes them back to back, in order, and resolves once every one was written', async () => {
+    const [bytes, peer] = EventPipe.createInMemoryPair<Uint8Array>();
+    const received: Uint8Array[] = [];
+    peer.on('data', (chunk) => received.push(chunk));
+    const pipe = new FramedTransformer().applyTransformer(bytes);
+    const body = Uint8Array.of(1, 2, 3);
+    expect(await pipe.write(body)).toBe(true);
+    await pipe.write(Uint8Array.of(9));
+    await until(() => received.length === 4);
+    expect(received.map((chunk) => [...chunk])).toEqual([[3], [1, 2, 3], [1], [9]]);
+    expect(received[1]).toBe(body); // the caller's own memory: an in-memory pair hands chunks over as they are
+  });
+
+  test('the messages decode on the other side', async () => {
+    const [left, right] = EventPipe.createInMemoryPair<Uint8Array>();
+    const writer = new FramedTransformer().applyTransformer(left);
+    const reader = new FramedTransformer().applyTransformer(right);
+    const seen = collect(reader);
+    await writer.write(Uint8Array.of(5, 6));
+    await writer.write(new Uint8Array(0));
+    await until(() => seen.data.length === 2);
+    expect(seen.data.map((body) => [...body])).toEqual([[5, 6], []]);
+  });
+
+  test('encode returns the same bytes in one chunk', () => {
+    expect([...new FramedTransformer().encode(Uint8Array.of(7, 8))]).toEqual([2, 7, 8]);
+  });
+
+  test('an encodeChunks that throws rejects that write with EncodeError and writes nothing', async () => {
+    const [bytes, peer] = EventPipe.createInMemoryPair<Uint8Array>();
+    const received: Uint8Array[] = [];
+    peer.on('data', (chunk) => received.push(chunk));
+    const pipe = new FramedTransformer().applyTransformer(bytes);
+    await expect(pipe.write(new Uint8Array(300))).rejects.toBeInstanceOf(EncodeError);
+    await pipe.write(Uint8Array.of(1));
+    await until(() => received.length === 2);
+    expect(received.map((chunk) => [...chunk])).toEqual([[1], [1]]);
+  });
+
+  test('a write to a closed pipe rejects with ConnectionClosedError', async () => {
+    const [bytes] = EventPipe.createInMemoryPair<Uint8Array>();
+    const pipe = new FramedTransformer().applyTransformer(bytes);
+    await pipe.terminate();
+    await expect(pipe.write(Uint8Array.of(1, 2))).rejects.toBeInstanceOf(ConnectionClosedError);
   });
 });

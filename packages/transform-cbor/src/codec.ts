@@ -1,5 +1,5 @@
 import { DecodeError, EncodeError } from '@cbor-rpc/core';
-import { encodeItem } from './encoder.js';
+import { encodeChunks, encodeItem } from './encoder.js';
 import { decodeItem } from './item-decoder.js';
 import { ItemScanner } from './item-scanner.js';
 import { resolveOptions } from './options.js';
@@ -29,6 +29,19 @@ export function encodeMessage(message: unknown, options: ResolvedCborOptions): U
   const bytes = encodeItem(message, options.maxDepth, true);
   if (bytes.length > options.maxMessageSize) throw EncodeError.tooLarge(bytes.length, options.maxMessageSize);
   return bytes;
+}
+
+/**
+ * `encodeMessage` as chunks, appended to `out`: each byte string of
+ * `LARGE_CHUNK_SIZE` (64 KiB) or more is a chunk of its own, the caller's
+ * memory uncopied; the rest are views into the shared slab.
+ */
+export function encodeMessageChunks(message: unknown, options: ResolvedCborOptions, out: Uint8Array[]): void {
+  const count = out.length;
+  const size = encodeChunks(message, options.maxDepth, out);
+  if (size <= options.maxMessageSize) return;
+  out.length = count;
+  throw EncodeError.tooLarge(size, options.maxMessageSize);
 }
 
 /**

@@ -3,7 +3,7 @@
 // tests), except that a `Buffer` is a byte string. A value with no faithful
 // CBOR form (see value-kinds.ts) is an `EncodeError` instead.
 
-import { EncodeError } from '@cbor-rpc/core';
+import { EncodeError, LARGE_CHUNK_SIZE } from '@cbor-rpc/core';
 import type { Simple, Tag } from 'cbor2';
 import { hexOf, writeHexBytes } from './bignum.js';
 import { toHalfBits } from './half-float.js';
@@ -21,7 +21,8 @@ const twoTo32 = 4294967296;
 // One shared output buffer: encoding never yields, and the only way back in
 // (a getter that encodes again) gets a buffer of its own (see `encodeNested`).
 // Pooled messages are consecutive views into it (a slab, as Node's `Buffer`
-// pool does), so a small message costs no allocation of its own.
+// pool does), so a small message costs no allocation of its own, and the
+// messages of one turn are contiguous, which a stream pipe sends as one chunk.
 let buffer: Uint8Array = new Uint8Array(slabSize);
 let view: DataView = new DataView(buffer.buffer);
 /** Where the message being written starts in `buffer`. */
@@ -29,6 +30,13 @@ let messageStart = 0;
 let position = 0;
 let depthLimit = Infinity;
 let busy = false;
+/**
+ * While `encodeChunks` runs: the message's chunks so far, each a finished
+ * piece of the buffer or a large byte string as the caller gave it.
+ */
+let chunks: Uint8Array[] | undefined;
+/** Reused by `encodeChunks`, so that a message with no large byte string costs no array. */
+const gathered: Uint8Array[] = [];
 
 /**
  * Encodes `value` as one CBOR item; nesting deeper than `maxDepth` throws
@@ -37,6 +45,48 @@ let busy = false;
  */
 export function encodeItem(value: unknown, maxDepth = Infinity, pooled = false): Uint8Array {
   if (busy) return encodeNested(value, maxDepth);
+  write(value, maxDepth);
+  return finish(pooled);
+}
+
+/**
+ * Encodes `value` as one CBOR item and appends it to `out` as consecutive
+ * chunks: pooled pieces of the slab, and each byte string of
+ * `LARGE_CHUNK_SIZE` or more as the caller's own memory, not copied. Returns
+ * the item's size.
+ */
+export function encodeChunks(value: unknown, maxDepth: number, out: Uint8Array[]): number {
+  if (busy) {
+    const whole = encodeNested(value, maxDepth);
+    out.push(whole);
+    return whole.length;
+  }
+  chunks = gathered;
+  try {
+    write(value, maxDepth);
+  } catch (error) {
+    gathered.length = 0;
+    throw error;
+  } finally {
+    chunks = undefined;
+  }
+  const last = finish(true);
+  if (gathered.length === 0) {
+    out.push(last);
+    return last.length;
+  }
+  let size = last.length;
+  for (const chunk of gathered) {
+    out.push(chunk);
+    size += chunk.length;
+  }
+  gathered.length = 0;
+  if (last.length > 0) out.push(last);
+  return size;
+}
+
+/** Writes `value` into the buffer, as the message that starts at `position`. */
+function write(value: unknown, maxDepth: number): void {
   // A slab that a user transferred away (via a pooled result's buffer) has length 0 and is replaced here.
   if (buffer.length - position < minRoom) newSlab();
   messageStart = position;
@@ -51,6 +101,10 @@ export function encodeItem(value: unknown, maxDepth = Infinity, pooled = false):
   } finally {
     busy = false;
   }
+}
+
+/** The message just written (or its last piece), as a view of the slab when `pooled`, else in a buffer of its own. */
+function finish(pooled: boolean): Uint8Array {
   const end = position;
   if (buffer.length > keepSize) {
     // The buffer grew for this message alone: hand it out rather than copy it,
@@ -64,20 +118,22 @@ export function encodeItem(value: unknown, maxDepth = Infinity, pooled = false):
     position = messageStart;
     return buffer.slice(messageStart, end);
   }
-  position = (end + 7) & ~7;
+  // The next message starts right here: a pipe sends consecutive messages as one chunk.
+  position = end;
   return buffer.subarray(messageStart, end);
 }
 
 /** An encoding started by user code (a getter) while another is under way: it gets a buffer of its own. */
 function encodeNested(value: unknown, maxDepth: number): Uint8Array {
-  const saved = { buffer, view, messageStart, position, depthLimit };
+  const saved = { buffer, view, messageStart, position, depthLimit, chunks };
   setBuffer(new Uint8Array(slabSize));
   position = messageStart = 0;
   busy = false;
+  chunks = undefined;
   try {
     return encodeItem(value, maxDepth, false);
   } finally {
-    ({ buffer, view, messageStart, position, depthLimit } = saved);
+    ({ buffer, view, messageStart, position, depthLimit, chunks } = saved);
     busy = true;
   }
 }
@@ -223,6 +279,12 @@ function writeOther(value: object, depth: number): void {
 function writeBytes(bytes: Uint8Array): void {
   const length = bytes.length;
   writeHead(0x40, length);
+  if (chunks !== undefined && length >= LARGE_CHUNK_SIZE) {
+    // The piece written so far leaves as a chunk of its own, as a pooled message would; the bytes follow it uncopied.
+    chunks.push(buffer.subarray(messageStart, position), bytes);
+    messageStart = position;
+    return;
+  }
   reserve(length);
   buffer.set(bytes, position);
   position += length;

@@ -68,6 +68,15 @@ export class ItemScanner {
     return this.#start;
   }
 
+  /**
+   * The least size the current item can have, its stream scanned up to
+   * offset `streamEnd`: the bytes so far, the rest of the string being
+   * stepped over, and one byte per child or break still expected.
+   */
+  sizeAtLeast(streamEnd: number): number {
+    return streamEnd - this.#start + this.#skip + this.#pending;
+  }
+
   /** Forgets any item in progress. */
   reset(): void {
     this.#depth = 0;

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { ConnectionClosedError } from '../errors.js';
-import { EventPipe, type PipeEvents } from '../event-pipe.js';
+import { EventPipe, LARGE_CHUNK_SIZE, type PipeEvents } from '../event-pipe.js';
 import { checkDurationMs, checkLimit, settlesWithin } from '../time.js';
 
 /** Events of a stream pipe: those of every pipe, `connect` when a connecting socket connects, `end` when the peer finished sending. */
@@ -17,9 +17,11 @@ export interface StreamPipeOptions {
   flushTimeoutMs?: number;
   /**
    * Stop reading (and delivering) while more than this many bytes wait to be
-   * written (the peer is not reading), and go on once they drained, so a peer
+   * written and some of them were written in an earlier turn of the event
+   * loop (the peer is not keeping up), and go on once they drained, so a peer
    * that sends without reading cannot make this side buffer without bound.
-   * Counts from the stream's own `writableHighWaterMark` at least. If both ends
+   * What one turn writes on its own, such as one reply larger than this,
+   * never stops reading. Counts from the stream's own `writableHighWaterMark` at least. If both ends
    * of a connection stopped reading while each had that much to write, neither
    * would drain, so only one end, the one that accepts untrusted peers
    * (`TcpServer` does for its connections), should set it.
@@ -27,6 +29,8 @@ export interface StreamPipeOptions {
    */
   maxWriteBacklog?: number;
 }
+
+const ignore = () => undefined;
 
 /** Default `closeOnEnd` of a `StreamPipe`. */
 export const DEFAULT_CLOSE_ON_END = true;
@@ -37,8 +41,10 @@ export const DEFAULT_FLUSH_TIMEOUT_MS = 2000;
  * An event pipe of bytes over a Node duplex stream, or over a readable and a
  * writable (a child process's stdout and stdin). Writes made in the same tick
  * go out in one system call; `write` waits for `drain` when the stream's
- * buffer is full. The stream is read only while the pipe delivers (see
- * `EventPipe`) and, with `maxWriteBacklog`, while the peer reads what is written.
+ * buffer is full, and for a chunk of `LARGE_CHUNK_SIZE` or more until the
+ * stream flushed it, so its memory is free again when `write` resolves. The
+ * stream is read only while the pipe delivers (see `EventPipe`) and, with
+ * `maxWriteBacklog`, while the peer reads what is written.
  */
 export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends EventPipe<Uint8Array, Uint8Array, E> {
   readonly #readable: Readable;
@@ -47,6 +53,17 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
   readonly #flushTimeoutMs: number;
   readonly #maxWriteBacklog: number;
   #corked = false;
+  /** Bytes from earlier turns still waited to be written when this turn's first write came. */
+  #behind = false;
+  /**
+   * Small chunks of this turn not handed to the stream yet: views that follow
+   * one another in one buffer (as an encoder's slab hands out consecutive
+   * messages) go to the stream as one chunk, since each stream write costs
+   * far more than a small message's bytes. `#heldEnd` is the offset in that buffer where they end.
+   */
+  #held: Uint8Array | undefined;
+  #heldBuffer: ArrayBufferLike | undefined;
+  #heldEnd = 0;
   #drain: Promise<boolean> | undefined;
   #reason: unknown;
   #backedUp = false;
@@ -91,12 +108,61 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
     }
     if (!this.#corked) {
       this.#corked = true;
+      this.#behind = writable.writableLength > 0;
       writable.cork();
       process.nextTick(() => this.#uncork());
     }
-    if (writable.write(chunk) && this.#drain === undefined) return EventPipe.written;
+    if (chunk.length >= LARGE_CHUNK_SIZE) {
+      this.#release();
+      return this.#writeLarge(chunk);
+    }
+    // (`buffer` is a call into the engine: the held chunk's is kept.)
+    if (this.#held !== undefined && chunk.byteOffset === this.#heldEnd && chunk.buffer === this.#heldBuffer) {
+      this.#heldEnd += chunk.length;
+    } else {
+      this.#release();
+      this.#held = chunk;
+      this.#heldBuffer = chunk.buffer;
+      this.#heldEnd = chunk.byteOffset + chunk.length;
+    }
+    if (this.#drain === undefined && writable.writableLength + this.#heldEnd - this.#held!.byteOffset < writable.writableHighWaterMark) {
+      return EventPipe.written;
+    }
+    // The stream's buffer is full: it gets the bytes now, so that `drain` follows.
+    this.#release();
+    return this.#waitForDrain();
+  }
+
+  /** Hands the held chunks to the stream, as one. */
+  #release(): void {
+    const held = this.#held;
+    if (held === undefined) return;
+    this.#held = undefined;
+    const length = this.#heldEnd - held.byteOffset;
+    this.#writable.write(length === held.length ? held : new Uint8Array(this.#heldBuffer!, held.byteOffset, length));
+    this.#heldBuffer = undefined;
+  }
+
+  /**
+   * Writes a chunk that may be the caller's own memory: resolves once the
+   * stream flushed it, and with it everything written before it.
+   */
+  #writeLarge(chunk: Uint8Array): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      const taken = this.#writable.write(chunk, (error) => {
+        if (error === undefined || error === null) resolve(true);
+        else reject(new ConnectionClosedError('The stream closed before the chunk was written', { cause: error }));
+      });
+      // The writes after this one wait for `drain`, as after any full buffer.
+      if (!taken) this.#waitForDrain().catch(ignore);
+    });
+  }
+
+  /** The write made the stream's buffer full: resolves once it drained; stops reading meanwhile if the peer is not keeping up. */
+  #waitForDrain(): Promise<boolean> {
+    const writable = this.#writable;
     // `drain` follows every write that returned false, so the pause below is always undone.
-    if (writable.writableLength > this.#maxWriteBacklog && !this.#backedUp) {
+    if (this.#behind && writable.writableLength > this.#maxWriteBacklog && !this.#backedUp) {
       this.#backedUp = true;
       this.pause();
     }
@@ -125,6 +191,7 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
   writeEof(): Promise<void> {
     const writable = this.#writable;
     if (writable.writableFinished || writable.destroyed) return Promise.resolve();
+    if (writable.writable) this.#release();
     return new Promise((resolve) => {
       writable.once('close', resolve);
       writable.end(resolve);
@@ -175,6 +242,8 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
 
   #uncork(): void {
     this.#corked = false;
+    if (this.#writable.writable) this.#release();
+    else this.#held = this.#heldBuffer = undefined;
     this.#writable.uncork();
   }
 
