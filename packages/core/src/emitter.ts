@@ -31,39 +31,42 @@ type Entry = AnyHandler | Once;
  * handlers while an event is being delivered.
  */
 export abstract class AbstractEmitter<E extends EventMap> {
-  // Keyed by PropertyKey, not keyof E, so that a subclass with more events stays
-  // assignable to its base type (private fields are compared nominally).
-  // Made on first use: most emitters never get a pipeline handler, and a Map
-  // costs about 200 bytes, which adds up over thousands of idle connections.
-  #subscribers: EntryMap | undefined;
-  #pipelines: EntryMap | undefined;
+  /**
+   * Per event that has handlers, three slots in a row: its name, its pipeline
+   * stages, its subscribers (each a `Slot`). Made on first use. An emitter
+   * has a handful of events, so a scan finds one sooner than a Map's hashing
+   * does, and in less memory, which adds up over thousands of idle
+   * connections (a Map costs about 200 bytes).
+   */
+  #handlers: unknown[] | undefined;
 
   /** Subscribes `handler` to `event`; returns this emitter, for chaining. */
   on<K extends keyof E & string>(event: K, handler: Handler<E, K>): this {
-    return this.#add((this.#subscribers ??= new Map()), event, handler);
+    return this.#add(SUBSCRIBERS, event, handler);
   }
 
   /** Subscribes `handler` to the next `event` only; `off` removes it like any other. */
   once<K extends keyof E & string>(event: K, handler: Handler<E, K>): this {
-    return this.#add((this.#subscribers ??= new Map()), event, { once: handler });
+    return this.#add(SUBSCRIBERS, event, { once: handler });
   }
 
   /** Removes `handler` from `event`, whether it was added with `on`, `once` or `pipeline`. */
   off<K extends keyof E & string>(event: K, handler: Handler<E, K>): this {
     const matches = (entry: Entry) => entry === handler || (typeof entry !== 'function' && entry.once === handler);
-    remove(this.#subscribers, event, matches);
-    remove(this.#pipelines, event, matches);
+    this.#remove(SUBSCRIBERS, event, matches);
+    this.#remove(STAGES, event, matches);
     return this;
   }
 
   /** Adds an awaited stage for `event`, run before subscribers (see the class comment); returns this emitter. */
   pipeline<K extends keyof E & string>(event: K, handler: Handler<E, K>): this {
-    return this.#add((this.#pipelines ??= new Map()), event, handler);
+    return this.#add(STAGES, event, handler);
   }
 
   /** Number of handlers of `event`: subscribers and pipeline stages. */
   listenerCount(event: keyof E & string): number {
-    return (this.#subscribers?.get(event)?.length ?? 0) + (this.#pipelines?.get(event)?.length ?? 0);
+    const at = this.#find(event);
+    return at < 0 ? 0 : count(this.#slot(at, STAGES)) + count(this.#slot(at, SUBSCRIBERS));
   }
 
   /** Called after a handler was added for `event`; subclasses start delivering from here. */
@@ -79,18 +82,22 @@ export abstract class AbstractEmitter<E extends EventMap> {
    * promise never rejects. Synchronous stages keep the whole delivery synchronous.
    */
   protected emit<K extends keyof E & string>(event: K, ...args: E[K]): boolean | Promise<boolean> {
-    const stages = this.#pipelines?.get(event);
-    if (stages !== undefined) {
-      for (let i = 0; i < stages.length; i++) {
-        let result: unknown;
-        try {
-          result = call(stages[i]!, args);
-        } catch (error) {
-          this.pipelineFailed(event, error);
-          return false;
-        }
-        if (isPromiseLike(result)) return this.#finishPipeline(stages, i, result, event, args);
+    const at = this.#find(event);
+    if (at < 0) return true;
+    const stages = this.#slot(at, STAGES);
+    if (stages === none) {
+      this.#notify(event, args, at);
+      return true;
+    }
+    for (let i = 0; i < count(stages); i++) {
+      let result: unknown;
+      try {
+        result = call(entryAt(stages, i), args);
+      } catch (error) {
+        this.pipelineFailed(event, error);
+        return false;
       }
+      if (isPromiseLike(result)) return this.#finishPipeline(stages, i, result, event, args);
     }
     this.#notify(event, args);
     return true;
@@ -110,7 +117,7 @@ export abstract class AbstractEmitter<E extends EventMap> {
   }
 
   async #finishPipeline<K extends keyof E & string>(
-    stages: readonly Entry[],
+    stages: Slot,
     index: number,
     pending: PromiseLike<unknown>,
     event: K,
@@ -118,7 +125,7 @@ export abstract class AbstractEmitter<E extends EventMap> {
   ): Promise<boolean> {
     try {
       await pending;
-      for (let i = index + 1; i < stages.length; i++) await call(stages[i]!, args);
+      for (let i = index + 1; i < count(stages); i++) await call(entryAt(stages, i), args);
     } catch (error) {
       this.pipelineFailed(event, error);
       return false;
@@ -127,11 +134,13 @@ export abstract class AbstractEmitter<E extends EventMap> {
     return true;
   }
 
-  #notify<K extends keyof E & string>(event: K, args: E[K]): void {
-    const entries = this.#subscribers?.get(event);
-    if (entries === undefined) return;
-    for (const entry of entries) {
-      if (typeof entry !== 'function') remove(this.#subscribers, event, (other) => other === entry);
+  /** Calls the subscribers of `event`, whose slots are at `at` (looked up again by default: a stage may have changed them). */
+  #notify<K extends keyof E & string>(event: K, args: E[K], at = this.#find(event)): void {
+    if (at < 0) return;
+    const subscribers = this.#slot(at, SUBSCRIBERS);
+    for (let i = 0; i < count(subscribers); i++) {
+      const entry = entryAt(subscribers, i);
+      if (typeof entry !== 'function') this.#remove(SUBSCRIBERS, event, (other) => other === entry);
       try {
         const result = call(entry, args);
         if (isPromiseLike(result)) result.then(undefined, (error: unknown) => this.listenerFailed(event, error));
@@ -145,29 +154,76 @@ export abstract class AbstractEmitter<E extends EventMap> {
     void this.emit('error' as keyof E & string, ...([error] as unknown as E[keyof E & string]));
   }
 
-  #add(map: EntryMap, event: keyof E & string, entry: Entry): this {
-    // Lists are built at their exact size (a spread or `filter` leaves room for
-    // 17 elements): every connection keeps several of them.
-    map.set(event, map.get(event)?.concat([entry]) ?? [entry]);
+  /** Where `event`'s slots start in `#handlers`, or -1. */
+  #find(event: PropertyKey): number {
+    const handlers = this.#handlers;
+    if (handlers === undefined) return -1;
+    for (let i = 0; i < handlers.length; i += 3) if (handlers[i] === event) return i;
+    return -1;
+  }
+
+  #slot(at: number, kind: Kind): Slot {
+    return this.#handlers![at + kind] as Slot;
+  }
+
+  // Arrays here are built at their exact size (a `push`, a spread or a
+  // `filter` leaves room for 17 elements): every connection keeps several.
+  #add(kind: Kind, event: keyof E & string, entry: Entry): this {
+    let at = this.#find(event);
+    if (at < 0) {
+      const slots = [event, none, none];
+      at = this.#handlers?.length ?? 0;
+      this.#handlers = this.#handlers?.concat(slots) ?? slots;
+    }
+    const handlers = this.#handlers!;
+    // Slots are replaced, never changed: an event being delivered keeps the handlers it started with.
+    const slot = handlers[at + kind] as Slot;
+    handlers[at + kind] = slot === none ? entry : isList(slot) ? slot.concat([entry]) : [slot, entry];
     this.listenerAdded(event);
     return this;
   }
+
+  #remove(kind: Kind, event: PropertyKey, matches: (entry: Entry) => boolean): void {
+    const at = this.#find(event);
+    if (at < 0) return;
+    const handlers = this.#handlers!;
+    const slot = handlers[at + kind] as Slot;
+    if (!isList(slot)) {
+      if (matches(slot)) handlers[at + kind] = none;
+    } else {
+      const index = slot.findIndex(matches);
+      if (index < 0) return;
+      const rest = slot.slice(0, index).concat(slot.slice(index + 1));
+      handlers[at + kind] = rest.length === 1 ? rest[0]! : rest;
+    }
+    if (handlers[at + STAGES] === none && handlers[at + SUBSCRIBERS] === none) handlers.splice(at, 3);
+  }
 }
 
-type EntryMap = Map<PropertyKey, readonly Entry[]>;
+/** Which of an event's slots: its pipeline stages, or its subscribers. */
+type Kind = typeof STAGES | typeof SUBSCRIBERS;
+const STAGES = 1;
+const SUBSCRIBERS = 2;
+
+/**
+ * An event's stages or its subscribers: `none`, one entry as it is (most
+ * events have one handler, and an array of one costs 56 bytes more), or an
+ * array of two or more.
+ */
+type Slot = Entry | readonly Entry[];
+const none: readonly Entry[] = [];
+const isList = Array.isArray as (slot: Slot) => slot is readonly Entry[];
+
+function count(slot: Slot): number {
+  return isList(slot) ? slot.length : 1;
+}
+
+function entryAt(slot: Slot, index: number): Entry {
+  return isList(slot) ? slot[index]! : slot;
+}
 
 function call(entry: Entry, args: unknown[]): unknown {
   return ((typeof entry === 'function' ? entry : entry.once) as (...a: unknown[]) => unknown)(...args);
-}
-
-function remove(map: EntryMap | undefined, event: PropertyKey, matches: (entry: Entry) => boolean): void {
-  const entries = map?.get(event);
-  if (map === undefined || entries === undefined) return;
-  const index = entries.findIndex(matches);
-  if (index < 0) return;
-  const rest = entries.slice(0, index).concat(entries.slice(index + 1));
-  if (rest.length === 0) map.delete(event);
-  else map.set(event, rest);
 }
 
 /** True for a promise or any object with a `then` method. */

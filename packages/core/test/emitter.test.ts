@@ -103,4 +103,35 @@ describe('AbstractEmitter', () => {
     ticker.fire(2);
     expect(seen).toEqual(['first', 'second', 'second']);
   });
+
+  test('handlers of several events come and go in any order: each event reaches exactly the handlers it has then', async () => {
+    type Many = { a: [string[]]; b: [string[]]; c: [string[]]; error: [unknown] };
+    class Emitter extends AbstractEmitter<Many> {
+      fire(event: 'a' | 'b' | 'c'): Promise<string[]> {
+        const seen: string[] = [];
+        return Promise.resolve(this.emit(event, seen)).then(() => seen);
+      }
+    }
+    const emitter = new Emitter();
+    const handler = (name: string) => (seen: string[]) => void seen.push(name);
+    const a1 = handler('a1');
+    const a2 = handler('a2');
+    const b1 = handler('b1');
+    const stage = (seen: string[]) => void seen.push('stage');
+    emitter.on('a', a1).on('b', b1).on('a', a2).pipeline('a', stage).once('c', handler('c-once'));
+    expect([emitter.listenerCount('a'), emitter.listenerCount('b'), emitter.listenerCount('c')]).toEqual([3, 1, 1]);
+    expect(await emitter.fire('a')).toEqual(['stage', 'a1', 'a2']);
+    expect(await emitter.fire('c')).toEqual(['c-once']);
+    expect(await emitter.fire('c')).toEqual([]);
+    emitter.off('a', a1);
+    expect(await emitter.fire('a')).toEqual(['stage', 'a2']);
+    emitter.off('a', stage).off('b', b1);
+    expect(await emitter.fire('a')).toEqual(['a2']);
+    expect(await emitter.fire('b')).toEqual([]);
+    emitter.off('a', a2).off('a', a2);
+    expect([emitter.listenerCount('a'), emitter.listenerCount('b'), emitter.listenerCount('c')]).toEqual([0, 0, 0]);
+    emitter.on('b', b1).on('b', b1);
+    expect(await emitter.fire('b')).toEqual(['b1', 'b1']);
+    expect(await emitter.fire('a')).toEqual([]);
+  });
 });

@@ -1,12 +1,15 @@
 import { EncodeError, EventPipe, isPromiseLike } from '@cbor-rpc/core';
 import { RpcCallContext } from './call-context.js';
+import { CallTable } from './call-table.js';
 import { type Channel, wireValue } from './channel.js';
 import type { RpcConnection } from './connection.js';
 import { CancelledError, thrownMessage } from './errors.js';
 import { REPLY, RPC } from './messages.js';
 
-/** Runs an incoming call's handler: returns the result or a promise of it; what it throws becomes the error reply. */
-export type CallRunner = (context: RpcCallContext, method: string, args: unknown[]) => unknown;
+/** Runs incoming calls' handlers (the connection itself): returns the result or a promise of it; what it throws becomes the error reply. */
+export interface CallRunner {
+  handleMethodCall(context: RpcCallContext, method: string, args: unknown[]): unknown;
+}
 
 /**
  * The calls and fires the peer made to this side: runs each handler, answers
@@ -17,9 +20,9 @@ export type CallRunner = (context: RpcCallContext, method: string, args: unknown
 export class IncomingCalls {
   readonly #connection: RpcConnection;
   readonly #channel: Channel;
-  readonly #run: CallRunner;
+  readonly #runner: CallRunner;
   readonly #maxActive: number;
-  readonly #contexts = new Map<number, RpcCallContext>();
+  readonly #contexts = new CallTable<RpcCallContext>();
   /** Handlers that have not returned, cancelled ones included. */
   #running = 0;
   /** Replies whose write has not settled yet (see `#finish`). */
@@ -28,10 +31,10 @@ export class IncomingCalls {
   #idleWaiters: (() => void)[] | undefined;
   #closed = false;
 
-  constructor(connection: RpcConnection, channel: Channel, run: CallRunner, maxActive: number) {
+  constructor(connection: RpcConnection, channel: Channel, runner: CallRunner, maxActive: number) {
     this.#connection = connection;
     this.#channel = channel;
-    this.#run = run;
+    this.#runner = runner;
     this.#maxActive = maxActive;
   }
 
@@ -48,7 +51,7 @@ export class IncomingCalls {
   /** Runs the handler of call (or fire) `id`; `message` is what arrived, for warnings. */
   handle(id: number, method: string, args: unknown[], expectsReply: boolean, message: unknown): void {
     if (this.#closed) return;
-    if (this.#contexts.has(id)) {
+    if (this.#contexts.get(id) !== undefined) {
       this.#channel.warn(`call id ${id} is already active`, message);
       return;
     }
@@ -59,11 +62,11 @@ export class IncomingCalls {
       return;
     }
     const context = new RpcCallContext(this.#connection, this.#channel, id, method, expectsReply);
-    this.#contexts.set(id, context);
+    this.#contexts.add(context);
     this.#running++;
     let result: unknown;
     try {
-      result = this.#run(context, method, args);
+      result = this.#runner.handleMethodCall(context, method, args);
       if (isPromiseLike(result)) {
         result.then(
           (value) => this.#finish(context, true, value),
@@ -84,7 +87,7 @@ export class IncomingCalls {
   cancel(id: number): void {
     const context = this.#contexts.get(id);
     if (context === undefined) return;
-    this.#contexts.delete(id);
+    this.#contexts.delete(context);
     this.#wakeIfIdle();
     context.abort(new CancelledError('Cancelled by the caller'));
   }
@@ -99,7 +102,7 @@ export class IncomingCalls {
   close(error: unknown): void {
     if (this.#closed) return;
     this.#closed = true;
-    const contexts = [...this.#contexts.values()];
+    const contexts = this.#contexts.values();
     this.#contexts.clear();
     this.#wakeIdleWaiters();
     for (const context of contexts) {
@@ -118,11 +121,10 @@ export class IncomingCalls {
     if (!context.finish()) return;
     this.#running--;
     const id = context.id;
-    const current = this.#contexts.get(id);
-    if (current === context) this.#contexts.delete(id);
+    const listed = this.#contexts.delete(context);
     if (!context.expectsReply) {
       if (!ok) this.#channel.warn(`fired method ${context.method} failed: ${thrownMessage(value)}`, value);
-    } else if (!this.#closed && (current === undefined || current === context)) {
+    } else if (!this.#closed && (listed || this.#contexts.get(id) === undefined)) {
       // (Otherwise a cancelled call whose id a new call has taken since: this reply would answer that one.)
       const written = this.#channel.write([RPC, REPLY, id, ok, ok ? wireValue(value) : thrownMessage(value)]);
       if (written !== EventPipe.written) {

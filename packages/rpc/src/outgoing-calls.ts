@@ -1,5 +1,6 @@
 import { EventPipe } from '@cbor-rpc/core';
 import type { RpcCallHandle } from './call-handle.js';
+import { CallTable } from './call-table.js';
 import type { Channel, OutgoingCall } from './channel.js';
 import { CALL, CANCEL, RPC } from './messages.js';
 
@@ -10,7 +11,7 @@ import { CALL, CANCEL, RPC } from './messages.js';
  */
 export class OutgoingCalls {
   readonly #channel: Pick<Channel, 'write' | 'send' | 'warn'>;
-  readonly #pending = new Map<number, RpcCallHandle<unknown>>();
+  readonly #pending = new CallTable<RpcCallHandle<unknown>>();
   #nextId = 1;
 
   constructor(channel: Pick<Channel, 'write' | 'send' | 'warn'>) {
@@ -29,19 +30,18 @@ export class OutgoingCalls {
 
   /** Registers `handle` and writes its call; a failed write fails it. */
   start(handle: RpcCallHandle<unknown>): void {
-    this.#pending.set(handle.id, handle);
+    this.#pending.add(handle);
     const written = this.#channel.write([RPC, CALL, handle.id, handle.method, handle.args]);
     if (written === EventPipe.written) return;
     written.then(undefined, (error: unknown) => {
-      if (this.#pending.get(handle.id) === handle) this.#pending.delete(handle.id);
+      this.#pending.delete(handle);
       handle.fail(error);
     });
   }
 
   /** Forgets a call given up (cancelled, timed out) and tells the peer to stop it. */
   abandon(call: OutgoingCall): void {
-    if (this.#pending.get(call.id) !== call) return;
-    this.#pending.delete(call.id);
+    if (!this.#pending.delete(call as RpcCallHandle<unknown>)) return;
     this.#channel.send([RPC, CANCEL, call.id]);
   }
 
@@ -52,7 +52,7 @@ export class OutgoingCalls {
       this.#unknown('reply', id, message);
       return;
     }
-    this.#pending.delete(id);
+    this.#pending.delete(handle);
     handle.settle(ok, value);
   }
 
@@ -72,7 +72,7 @@ export class OutgoingCalls {
 
   /** The connection closed: every pending call fails with `error`. */
   failAll(error: unknown): void {
-    const pending = [...this.#pending.values()];
+    const pending = this.#pending.values();
     this.#pending.clear();
     for (const handle of pending) handle.fail(error);
   }

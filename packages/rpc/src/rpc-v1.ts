@@ -8,7 +8,7 @@ import {
 } from '@cbor-rpc/core';
 import type { RpcCallContext } from './call-context.js';
 import { RpcCallHandle } from './call-handle.js';
-import { type Channel, wireValue } from './channel.js';
+import { type Channel, type OutgoingCall, wireValue } from './channel.js';
 import type { RpcConnection } from './connection.js';
 import { EventWaiters } from './event-waiters.js';
 import { IncomingCalls } from './incoming-calls.js';
@@ -58,24 +58,50 @@ export abstract class RpcV1 implements RpcConnection {
     const { timeoutMs, maxActiveCalls } = resolveOptions(options);
     this.#pipe = pipe;
     this.#timeoutMs = timeoutMs;
-    const channel: Channel = {
-      write: (message) => this.#write(message),
-      send: (message) => this.#send(message),
-      start: (call) => {
-        if (this.#closed) call.fail(this.#closedError());
-        else this.#outgoing.start(call as RpcCallHandle<unknown>);
-      },
-      abandon: (call) => this.#outgoing.abandon(call),
-      warn: (reason, detail) => this.#warn(reason, detail),
-    };
-    this.#channel = channel;
-    this.#outgoing = new OutgoingCalls(channel);
-    this.#incoming = new IncomingCalls(this, this.#channel, (context, method, args) => this.handleMethodCall(context, method, args), maxActiveCalls);
+    this.#channel = new RpcV1.#Channel(this);
+    this.#outgoing = new OutgoingCalls(this.#channel);
+    this.#incoming = new IncomingCalls(this, this.#channel, this, maxActiveCalls);
     pipe.on('data', (message) => this.#receive(message));
     pipe.on('close', (reason) => this.#shutdown(reason));
     pipe.on('error', (error) => this.#warn(`the pipe reported an error: ${describeError(error)}`, error));
     if (pipe.closed) this.#shutdown(undefined);
   }
+
+  /**
+   * The channel of a connection, as a class: its methods live on one
+   * prototype, where closures would cost five functions per connection,
+   * which adds up over thousands of idle ones. Nested, to reach the
+   * connection's private members.
+   */
+  static readonly #Channel = class implements Channel {
+    readonly #rpc: RpcV1;
+
+    constructor(rpc: RpcV1) {
+      this.#rpc = rpc;
+    }
+
+    write(message: unknown[]): Promise<boolean> {
+      return this.#rpc.#write(message);
+    }
+
+    send(message: unknown[]): void {
+      this.#rpc.#send(message);
+    }
+
+    start(call: OutgoingCall): void {
+      const rpc = this.#rpc;
+      if (rpc.#closed) call.fail(rpc.#closedError());
+      else rpc.#outgoing.start(call as RpcCallHandle<unknown>);
+    }
+
+    abandon(call: OutgoingCall): void {
+      this.#rpc.#outgoing.abandon(call);
+    }
+
+    warn(reason: string, detail: unknown): void {
+      this.#rpc.#warn(reason, detail);
+    }
+  };
 
   /** Names this connection (a server's connection id, for example). */
   abstract getId(): string;
