@@ -4,7 +4,7 @@ import { expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { runProcess } from '@cbor-rpc/test-support/child';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
-import { describeMissing } from '@cbor-rpc/test-support/missing';
+import { describeNeeding } from '@cbor-rpc/test-support/missing';
 import { cliBin, runCli } from './support/cli.js';
 import { startTcpPeer } from './support/tcp-peer.js';
 
@@ -12,9 +12,7 @@ const cleanup = cleanupAfterEach();
 const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
 const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 
-if (!hasScript) {
-  describeMissing('progress bar in a terminal', 'script (util-linux)', 'util-linux `script` is missing: the progress bar test needs it to run the command in a pseudo-terminal');
-} else {
+describeNeeding('progress bar in a terminal', 'script (util-linux)', !hasScript ? 'util-linux `script` is missing: the progress bar test needs it to run the command in a pseudo-terminal' : undefined, () => {
   test('in a terminal, progress is a bar redrawn in place, with the log lines above it', async () => {
     const peer = await startTcpPeer('cbor');
     cleanup(() => peer.stop());
@@ -29,7 +27,7 @@ if (!hasScript) {
     expect(stdout).toMatch(/\r?\n5\r?\n$/); // the result on stdout, after the bar
     expect(stdout).not.toContain('[progress]');
   });
-}
+});
 
 test('when stderr is a pipe, progress is plain lines without control characters', async () => {
   const peer = await startTcpPeer('cbor');
