@@ -2,8 +2,9 @@
 // names the peer), and the Node options built from the shared TLS options. The
 // real handshakes are tested where sockets are: in @cbor-rpc/tcp.
 import { describe, expect, test } from '@jest/globals';
+import { createServer as createTlsServer } from 'node:tls';
 import { CborRpcError, TimeoutError } from '../src/index.js';
-import { isTlsLayerError, nodeTlsClientOptions, nodeTlsServerOptions, TlsError, toTlsError, type TlsFailureReason } from '../src/node/index.js';
+import { closeFailedHandshakes, isTlsLayerError, nodeTlsClientOptions, nodeTlsServerOptions, TlsError, toTlsError, type TlsFailureReason } from '../src/node/index.js';
 
 /** An error as Node reports it: a message and a code. */
 function nodeError(code: string, message = `${code} happened`): Error {
@@ -125,5 +126,16 @@ describe('nodeTlsClientOptions', () => {
     const byIp = nodeTlsClientOptions({ servername: '10.0.0.1' });
     expect(byIp.servername).toBeUndefined();
     expect(typeof byIp.checkServerIdentity).toBe('function');
+  });
+});
+
+describe('closeFailedHandshakes', () => {
+  test('returns the function that stops it, for a server that outlives its user', () => {
+    const server = createTlsServer();
+    const before = server.listenerCount('tlsClientError');
+    const stop = closeFailedHandshakes(server, () => undefined);
+    expect(server.listenerCount('tlsClientError')).toBe(before + 1);
+    stop();
+    expect(server.listenerCount('tlsClientError')).toBe(before);
   });
 });
