@@ -60,6 +60,15 @@ describe('toTlsError', () => {
     expect(error.message).toContain("the client's certificate is not signed by a trusted CA");
   });
 
+  test("a write that failed in OpenSSL (EPROTO) is classified by OpenSSL's text: an HTTP server answering a TLS hello does not speak TLS", () => {
+    const cause = nodeError('EPROTO', 'write EPROTO 808C6B5F:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:ssl3_record.c:350:');
+    expect(isTlsLayerError(cause)).toBe(true);
+    const error = toTlsError(cause, { host: '127.0.0.1', port: 80, peer: 'server' });
+    expect([error.reason, error.tlsCode]).toEqual(['not-tls', 'EPROTO']);
+    expect(error.message).toBe('TLS with the server 127.0.0.1:80 failed: the server does not speak TLS (EPROTO)');
+    expect(toTlsError(nodeError('EPROTO', 'write EPROTO something else')).reason).toBe('other');
+  });
+
   test('a TimeoutError is a handshake timeout that says how long it waited', () => {
     const error = toTlsError(new TimeoutError(750), { host: 'h', port: 2, peer: 'server' });
     expect(error.reason).toBe('handshake-timeout');

@@ -251,6 +251,15 @@ describe('the client checks the server by default', () => {
     expect(pipe.getPeerCertificate()?.subject).toEqual({ CN: 'wrong.example' });
   });
 
+  test('a ws:// server dialled as wss://: the server does not speak TLS', async () => {
+    const server = await WebSocketServer.create();
+    cleanup(() => server.stop());
+    server.on('error', () => undefined);
+    const { error } = await rejectionWithin(WebSocketPipe.connect(urlOf(server, '/', 'wss'), { tls: { ca: certs.ca } }), 15_000);
+    expect(error).toBeInstanceOf(TlsError);
+    expect(error).toMatchObject({ reason: 'not-tls', host: '127.0.0.1', port: server.getAddress().port });
+  });
+
   test('a refused connection and a refused upgrade are still WebSocketConnectError, not TlsError', async () => {
     const { server, url } = await wssServer();
     const elsewhere = await rejectionWithin(WebSocketPipe.connect(url, { tls: { ca: certs.ca }, headers: { Origin: 'https://evil.example' } }), 15_000);

@@ -55,10 +55,9 @@ function openNodeSocket(url: string, protocols: string[], options: WebSocketConn
   return socket as unknown as WebSocketLike;
 }
 
-/** A failure of TLS itself as a `TlsError` naming the server's host and port; anything else stays the connect error. */
+/** A failure of TLS itself, on a `wss://` URL, as a `TlsError` naming the server's host and port; anything else stays the connect error. */
 function tlsFailure(url: string, cause: unknown): Error | undefined {
-  if (!isTlsLayerError(cause)) return undefined;
   const { hostname, port, protocol } = new URL(url);
-  const defaultPort = protocol === 'wss:' || protocol === 'https:' ? 443 : 80;
-  return toTlsError(cause, { host: hostname.replace(/^\[(.*)\]$/, '$1'), port: port === '' ? defaultPort : Number(port), peer: 'server' });
+  if ((protocol !== 'wss:' && protocol !== 'https:') || !isTlsLayerError(cause)) return undefined;
+  return toTlsError(cause, { host: hostname.replace(/^\[(.*)\]$/, '$1'), port: port === '' ? 443 : Number(port), peer: 'server' });
 }
