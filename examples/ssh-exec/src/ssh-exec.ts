@@ -1,11 +1,9 @@
-// node dist/ssh-exec.js --host <host> [--port 22] [--user <name>] [--key <private key file>]
-//   [--known-hosts <file>] [--accept-unknown-host-key] [--fingerprint SHA256:...]
+// node dist/ssh-exec.js --host <host or ssh_config alias> [--port 22] [--user <name>] [--key <private key file>]
+//   [--jump [user@]host[:port]]... [--known-hosts <file>] [--accept-unknown-host-key] [--fingerprint SHA256:...]
 //   [--command <remote command>] [--server <remote stdio RPC server command>]
 // Runs a command on the host over SSH, showing its output as it streams in,
 // then starts a stdio RPC server there and calls it over the same connection.
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RpcV1 } from '@cbor-rpc/rpc';
@@ -18,9 +16,10 @@ const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 const { values } = parseArgs({
   options: {
     host: { type: 'string' },
-    port: { type: 'string', default: '22' },
-    user: { type: 'string', default: userInfo().username },
+    port: { type: 'string' },
+    user: { type: 'string' },
     key: { type: 'string' },
+    jump: { type: 'string', multiple: true },
     'known-hosts': { type: 'string', multiple: true },
     'accept-unknown-host-key': { type: 'boolean', default: false },
     fingerprint: { type: 'string' },
@@ -31,17 +30,19 @@ const { values } = parseArgs({
 });
 if (values.host === undefined) fail('--host is required (and --key, unless a default key or an ssh-agent is there)');
 
+// What is not given comes from ~/.ssh/config (the host may be an alias there), else OpenSSH's defaults.
+const options: SshConnectOptions = { host: values.host };
+if (values.port !== undefined) options.port = Number(values.port);
+if (values.user !== undefined) options.username = values.user;
+if (values.jump !== undefined) options.jumpHosts = values.jump;
 // Host keys: pinned by fingerprint, or looked up in known_hosts (given files, else ~/.ssh/known_hosts).
-const options: SshConnectOptions = { host: values.host, port: Number(values.port), username: values.user };
 if (values.fingerprint !== undefined) options.hostVerifier = values.fingerprint;
 else {
   if (values['known-hosts'] !== undefined) options.knownHosts = values['known-hosts'];
   options.acceptUnknownHostKey = values['accept-unknown-host-key'];
 }
-// Login: the key given, else the first default key, else the ssh-agent.
-const key = values.key ?? ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(homedir(), '.ssh', name)).find(existsSync);
-if (key !== undefined) options.privateKey = readFileSync(key, 'utf8');
-else if (process.env.SSH_AUTH_SOCK !== undefined) options.agent = process.env.SSH_AUTH_SOCK;
+// Login: the key given, else as OpenSSH does: $SSH_AUTH_SOCK, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa.
+if (values.key !== undefined) options.privateKey = readFileSync(values.key, 'utf8');
 
 const ssh = await SshConnection.connect(options).catch((error: Error) => {
   if (!SshUnknownHostKeyError.isInstance(error)) fail(error.message);

@@ -83,6 +83,13 @@ describeWithSshd('ssh-exec against a real sshd', {}, (sshd) => {
     expect(code).toBe(0);
   }, 40_000);
 
+  test('--jump goes through a jump host (here the same sshd), checked against the same known_hosts', async () => {
+    const knownHosts = knownHostsFile([`[127.0.0.1]:${sshd().port} ${sshd().hostPublicKey}`]);
+    const { code, stdout } = await sshExec(sshd(), ['--known-hosts', knownHosts, '--jump', `${sshd().username}@127.0.0.1:${sshd().port}`]);
+    expect(stdout).toContain('add(5, 10) → 15');
+    expect(code).toBe(0);
+  }, 40_000);
+
   test('a host missing from known_hosts is refused, naming its fingerprint, unless --accept-unknown-host-key', async () => {
     const empty = knownHostsFile([]);
     const refused = await sshExec(sshd(), ['--known-hosts', empty]);

@@ -27,3 +27,4 @@ export {
   TimeoutError,
   TransformerInUseError,
 } from './errors.js';
+export { OutputTail } from './output-tail.js';

@@ -1,5 +1,14 @@
-export { DEFAULT_KEEPALIVE_INTERVAL_MS, DEFAULT_READY_TIMEOUT_MS, DEFAULT_SSH_PORT, SshConnection } from './ssh-connection.js';
-export type { SshConnectionEvents, SshConnectOptions } from './ssh-connection.js';
+export { SshConnection } from './ssh-connection.js';
+export type { SshConnectionEvents } from './ssh-connection.js';
+export {
+  DEFAULT_CHANNEL_OPEN_TIMEOUT_MS,
+  DEFAULT_KEEPALIVE_COUNT_MAX,
+  DEFAULT_KEEPALIVE_INTERVAL_MS,
+  DEFAULT_READY_TIMEOUT_MS,
+  DEFAULT_SSH_PORT,
+} from './connect-options.js';
+export type { SshConnectOptions, SshJumpHostOptions } from './connect-options.js';
+export { DEFAULT_IDENTITY_FILES } from './credentials.js';
 export { DEFAULT_TERMINATE_TIMEOUT_MS, SshPipe } from './ssh-pipe.js';
 export type { SshCommandOptions, SshExecChannel, SshExitStatus, SshPipeEvents } from './ssh-pipe.js';
 export { SshChannelPipe } from './ssh-channel-pipe.js';
@@ -8,8 +17,11 @@ export type { SshHostKey, SshHostVerifier } from './host-key-check.js';
 export {
   SshAuthenticationError,
   SshChannelError,
+  SshCommandNotStoppedError,
+  SshConfigError,
   SshConnectionError,
   SshHostKeyMismatchError,
+  SshPrivateKeyError,
   SshUnknownHostKeyError,
 } from './errors.js';
-export type { SshHostKeyDetails } from './errors.js';
+export type { SshAuthenticationDetails, SshHostKeyDetails, SshKnownHostsLine } from './errors.js';

@@ -9,15 +9,27 @@ export interface KnownHostEntry {
   keyType: string;
   /** The public key blob in SSH wire format (what the server sends). */
   key: Uint8Array;
+  /** The file the line is in (as given to `parseKnownHosts`). */
+  file: string;
+  /** Its line number, from 1. */
+  line: number;
 }
 
 /** Outcome of looking a host key up: `unknown` when no line names the host. */
 export type KnownHostsVerdict = 'known' | 'changed' | 'revoked' | 'unknown';
 
-/** Parses known_hosts text; lines that are blank, comments or malformed are skipped, as OpenSSH does. */
-export function parseKnownHosts(text: string): KnownHostEntry[] {
+/** A verdict and, for `changed` and `revoked`, the line that decided it. */
+export interface KnownHostsCheck {
+  verdict: KnownHostsVerdict;
+  entry?: KnownHostEntry;
+}
+
+/** Parses known_hosts text read from `file`; lines that are blank, comments or malformed are skipped, as OpenSSH does. */
+export function parseKnownHosts(text: string, file = 'known_hosts'): KnownHostEntry[] {
   const entries: KnownHostEntry[] = [];
-  for (const raw of text.split('\n')) {
+  const lines = text.split('\n');
+  for (let index = 0; index < lines.length; index++) {
+    const raw = lines[index]!;
     const fields = raw.trim().split(/\s+/);
     if (fields[0] === '' || fields[0]!.startsWith('#')) continue;
     let marker: KnownHostEntry['marker'];
@@ -30,7 +42,7 @@ export function parseKnownHosts(text: string): KnownHostEntry[] {
     if (hosts === undefined || keyType === undefined || base64 === undefined) continue;
     const key = Buffer.from(base64, 'base64');
     if (key.length === 0) continue;
-    entries.push({ marker, hosts, keyType, key });
+    entries.push({ marker, hosts, keyType, key, file, line: index + 1 });
   }
   return entries;
 }
@@ -54,21 +66,29 @@ export function matchesHost(hosts: string, name: string): boolean {
   return matched;
 }
 
-/** Looks `key` up for host `name`: a revoked key loses, then an equal key wins, then any other key for the host means it changed. */
-export function checkKnownHosts(entries: readonly KnownHostEntry[], name: string, key: Uint8Array): KnownHostsVerdict {
-  let verdict: KnownHostsVerdict = 'unknown';
+/**
+ * Looks `key` up for host `name`: a revoked key loses, then an equal key wins,
+ * then another key of the same type for the host means it changed. A host
+ * listed only with keys of other types is `changed` too: the server did not
+ * offer any listed key.
+ */
+export function checkKnownHosts(entries: readonly KnownHostEntry[], name: string, key: Uint8Array): KnownHostsCheck {
+  let known = false;
+  let changed: KnownHostEntry | undefined;
+  const type = keyTypeOf(key);
   for (const entry of entries) {
     if (entry.marker === 'cert-authority' || !matchesHost(entry.hosts, name)) continue;
     const same = Buffer.compare(entry.key, key) === 0;
     if (entry.marker === 'revoked') {
-      if (same) return 'revoked';
+      if (same) return { verdict: 'revoked', entry };
     } else if (same) {
-      verdict = 'known';
-    } else if (verdict === 'unknown') {
-      verdict = 'changed';
+      known = true;
+    } else if (changed === undefined || (changed.keyType !== type && entry.keyType === type)) {
+      changed = entry;
     }
   }
-  return verdict;
+  if (known) return { verdict: 'known' };
+  return changed === undefined ? { verdict: 'unknown' } : { verdict: 'changed', entry: changed };
 }
 
 /** Key types known for host `name`, so the handshake can ask the server for one of them first. */

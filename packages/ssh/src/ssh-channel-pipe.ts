@@ -2,10 +2,12 @@ import { ConnectionClosedError } from '@cbor-rpc/core';
 import { StreamPipe, type StreamPipeEvents, type StreamPipeOptions } from '@cbor-rpc/core/node';
 import type { Duplex } from 'node:stream';
 
-/** What a channel pipe needs of its SSH connection: a `close` event that says why it closed. */
+/** What a channel pipe needs of its SSH connection: a `close` event that says why it closed, and whether signals work. */
 export interface SshChannelOwner {
   on(event: 'close', handler: (reason?: unknown) => unknown): unknown;
   off(event: 'close', handler: (reason?: unknown) => unknown): unknown;
+  /** True when the server refuses `signal` requests (see `SshConnection.signalsRefused`). Default: false. */
+  readonly signalsRefused?: boolean;
 }
 
 /**

@@ -1,67 +1,21 @@
-import { AbstractEmitter, checkDurationMs, ConnectionClosedError } from '@cbor-rpc/core';
-import { userInfo } from 'node:os';
+import { AbstractEmitter, ConnectionClosedError, describeError, startTimer, TimeoutError } from '@cbor-rpc/core';
 import type { Duplex } from 'node:stream';
-import ssh2 from 'ssh2';
-import type { Algorithms } from 'ssh2';
-import { SshAuthenticationError, SshChannelError, SshConnectionError } from './errors.js';
-import { prepareHostKeyCheck, type SshHostVerifier } from './host-key-check.js';
+import type { SshConnectOptions } from './connect-options.js';
+import { planAuthentication } from './credentials.js';
+import { SshChannelError, SshConnectionError } from './errors.js';
+import { handshake, HandshakeFailure, type Client } from './handshake.js';
+import { prepareHostKeyCheck, type HostKeyRefusal } from './host-key-check.js';
+import { resolveTarget, type ResolvedTarget } from './resolve-target.js';
 import { SshChannelPipe } from './ssh-channel-pipe.js';
 import { SshPipe, type SshCommandOptions, type SshExecChannel } from './ssh-pipe.js';
-
-// ssh2 is CommonJS: plain Node rejects named imports from it.
-const { Client } = ssh2;
-type Client = InstanceType<typeof Client>;
-
-/** Options of `SshConnection.connect`. */
-export interface SshConnectOptions {
-  /** Host name or address of the SSH server. */
-  host: string;
-  /** Port of the SSH server. Default: 22. */
-  port?: number;
-  /** User to log in as. Default: the current user's name. */
-  username?: string;
-  /** Password, for servers that allow password login. Default: none. */
-  password?: string;
-  /** Private key (the key file's contents, OpenSSH or PEM format). Default: none. */
-  privateKey?: string | Uint8Array;
-  /** Passphrase of an encrypted `privateKey`. Default: none. */
-  passphrase?: string;
-  /** Path of an ssh-agent socket to take keys from (for example `process.env.SSH_AUTH_SOCK`). Default: none. */
-  agent?: string;
-  /**
-   * known_hosts file(s) to check the host key against, in OpenSSH format (plain,
-   * hashed `|1|...` and `[host]:port` entries). Default: `~/.ssh/known_hosts`
-   * and `/etc/ssh/ssh_known_hosts`. Ignored when `hostVerifier` is given.
-   */
-  knownHosts?: string | readonly string[];
-  /**
-   * Replaces the known_hosts check: the expected SHA256 fingerprint as
-   * `ssh-keygen -l` prints it (`SHA256:...`), or a function that decides.
-   * Default: none (known_hosts is used).
-   */
-  hostVerifier?: string | SshHostVerifier;
-  /**
-   * Trust a server that known_hosts does not list (a key that differs from a
-   * listed one is still refused). Default: false.
-   */
-  acceptUnknownHostKey?: boolean;
-  /** How long to wait for the TCP connection, handshake and login, in ms. @default 20000 */
-  readyTimeoutMs?: number;
-  /** Interval of SSH keepalive requests in ms, so a dead peer is noticed; 0 disables. @default 0 */
-  keepaliveIntervalMs?: number;
-}
-
-/** Default `port` of `SshConnection.connect`. */
-export const DEFAULT_SSH_PORT = 22;
-/** Default `readyTimeoutMs` of `SshConnection.connect`, in ms. */
-export const DEFAULT_READY_TIMEOUT_MS = 20_000;
-/** Default `keepaliveIntervalMs` of `SshConnection.connect`, in ms (0: off). */
-export const DEFAULT_KEEPALIVE_INTERVAL_MS = 0;
 
 /** Events of an SSH connection: `close` once, with a `ConnectionClosedError` saying why (its `cause` is the transport error, if any). */
 export type SshConnectionEvents = {
   close: [reason?: unknown];
 };
+
+/** How many jump hosts deep a ProxyJump chain may go (each hop's own ProxyJump counts): beyond, it is taken for a loop. */
+const MAX_JUMP_DEPTH = 8;
 
 /**
  * One SSH connection to a server, carrying any number of pipes: remote
@@ -69,39 +23,48 @@ export type SshConnectionEvents = {
  * When the connection closes or drops, every open pipe closes with the reason.
  */
 export class SshConnection extends AbstractEmitter<SshConnectionEvents> {
-  /** The host this connection goes to. */
+  /** The host this connection goes to (ssh_config `HostName` for an alias). */
   readonly host: string;
   /** The port this connection goes to. */
   readonly port: number;
   /** The user logged in. */
   readonly username: string;
-  readonly #client: Client = new Client();
+  readonly #client: Client;
+  readonly #target: ResolvedTarget;
+  /** Jump hosts opened for this connection, first to last; closed after it. */
+  readonly #hops: readonly SshConnection[];
+  readonly #signalsRefused: boolean;
   #closed = false;
   #lastError: unknown;
   #closing: Promise<void> | undefined;
 
-  private constructor(host: string, port: number, username: string) {
+  private constructor(client: Client, target: ResolvedTarget, hops: readonly SshConnection[]) {
     super();
-    this.host = host;
-    this.port = port;
-    this.username = username;
-    // Without an 'error' listener ssh2 crashes the process on a failed handshake.
-    this.#client.on('error', (error: Error) => {
+    this.host = target.host;
+    this.port = target.port;
+    this.username = target.username;
+    this.#client = client;
+    this.#target = target;
+    this.#hops = hops;
+    // OpenSSH runs a root login's session without privilege separation and then refuses `signal` requests.
+    // ssh2 keeps the server's software version only in this field; without it, signals are taken to work.
+    const software = (client as unknown as { _remoteVer?: unknown })._remoteVer;
+    this.#signalsRefused = target.username === 'root' && typeof software === 'string' && software.startsWith('OpenSSH');
+    client.on('error', (error: Error) => {
       this.#lastError ??= error;
     });
-    this.#client.on('close', () => this.#onClose());
+    client.on('close', () => this.#onClose());
   }
 
   /**
-   * Connects, checks the host key (see `SshConnectOptions.knownHosts`) and logs
-   * in. Rejects with `SshConnectionError`, `SshHostKeyMismatchError`,
-   * `SshUnknownHostKeyError` or `SshAuthenticationError`.
+   * Connects (through the jump hosts, `via` or `sock`, if any), checks the
+   * host key (see `SshConnectOptions.knownHosts`) and logs in. Rejects with
+   * `SshConnectionError`, `SshHostKeyMismatchError`, `SshUnknownHostKeyError`,
+   * `SshAuthenticationError`, `SshPrivateKeyError` or `SshConfigError`, or a
+   * `RangeError`/`TypeError` for an invalid option.
    */
-  static async connect(options: SshConnectOptions): Promise<SshConnection> {
-    const port = options.port ?? DEFAULT_SSH_PORT;
-    const server = new SshConnection(options.host, port, options.username ?? userInfo().username);
-    await server.#connect(options);
-    return server;
+  static connect(options: SshConnectOptions): Promise<SshConnection> {
+    return SshConnection.#connect(options, 0);
   }
 
   /** True once the connection closed. */
@@ -110,9 +73,19 @@ export class SshConnection extends AbstractEmitter<SshConnectionEvents> {
   }
 
   /**
+   * True when the server is known to refuse `signal` requests on this
+   * connection (OpenSSH, logged in as root): `terminate` of a command then
+   * closes its channel after end of input without waiting for a signal to work.
+   */
+  get signalsRefused(): boolean {
+    return this.#signalsRefused;
+  }
+
+  /**
    * Runs `command` on the server (through the user's shell, without a
    * terminal) and returns its pipe. Rejects with `SshChannelError` when the
-   * server refuses another session (OpenSSH `MaxSessions`) or the command.
+   * server refuses another session (OpenSSH `MaxSessions`) or the command, and
+   * with `TimeoutError` when it does not answer within `channelOpenTimeoutMs`.
    */
   runCommand(command = 'sh -l', options: SshCommandOptions = {}): Promise<SshPipe> {
     return this.#open<SshExecChannel, SshPipe>(
@@ -125,7 +98,8 @@ export class SshConnection extends AbstractEmitter<SshConnectionEvents> {
   /**
    * Connects to the unix socket at `path` on the server (OpenSSH stream-local
    * forwarding; the server must allow it: `AllowStreamLocalForwarding`).
-   * Rejects with `SshChannelError` when the server refuses.
+   * Rejects with `SshChannelError` when the server refuses, and with
+   * `TimeoutError` when it does not answer within `channelOpenTimeoutMs`.
    */
   openUnixConnection(path: string): Promise<SshChannelPipe> {
     return this.#open<Duplex, SshChannelPipe>(
@@ -135,95 +109,99 @@ export class SshConnection extends AbstractEmitter<SshConnectionEvents> {
     );
   }
 
-  /** Closes the connection and with it every pipe on it. */
+  /** Closes the connection and with it every pipe on it, then the jump hosts it opened. */
   close(): Promise<void> {
-    this.#closing ??= this.#closed
+    this.#closing ??= (this.#closed
       ? Promise.resolve()
       : new Promise<void>((resolve) => {
           this.once('close', () => resolve());
           this.#client.end();
-        });
+        })
+    ).then(() => this.#closeHops());
     return this.#closing;
   }
 
-  /** Closes the connection (`await using server = await SshConnection.connect(...)`). */
+  /** Closes the connection (`await using ssh = await SshConnection.connect(...)`). */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
 
-  async #connect(options: SshConnectOptions): Promise<void> {
-    const { host, port, username } = this;
-    const readyTimeoutMs = checkDurationMs('readyTimeoutMs', options.readyTimeoutMs, DEFAULT_READY_TIMEOUT_MS);
-    const keepaliveIntervalMs = checkDurationMs('keepaliveIntervalMs', options.keepaliveIntervalMs, DEFAULT_KEEPALIVE_INTERVAL_MS);
-    const check = await prepareHostKeyCheck({ ...options, port });
-    let hostKeyError: Error | undefined;
-    const client = this.#client;
-    await new Promise<void>((resolve, reject) => {
-      const settle = () => {
-        client.off('ready', ready);
-        client.off('error', failWith);
-        client.off('close', closed);
-      };
-      const fail = (error: unknown) => {
-        settle();
-        reject(error);
-        client.end();
-      };
-      const failWith = (error: Error & { level?: string }) => {
-        if (hostKeyError !== undefined) fail(hostKeyError);
-        else if (error.level === 'client-authentication' || error.level === 'agent') {
-          fail(new SshAuthenticationError(username, host, port, { cause: error }));
-        } else {
-          const what = error.level === 'client-timeout' ? `timed out after ${readyTimeoutMs} ms` : error.message;
-          fail(new SshConnectionError(host, port, what, { cause: error }));
-        }
-      };
-      const ready = () => {
-        settle();
-        resolve();
-      };
-      const closed = () => failWith(Object.assign(new Error('the connection closed during the handshake'), { level: 'protocol' }));
-      client.once('ready', ready);
-      client.on('error', failWith);
-      client.once('close', closed);
-      try {
-        client.connect({
-          host,
-          port,
-          username,
-          password: options.password,
-          privateKey: typeof options.privateKey === 'string' || options.privateKey === undefined
-            ? options.privateKey
-            : Buffer.from(options.privateKey),
-          passphrase: options.passphrase,
-          agent: options.agent,
-          // ssh2 takes 0 for "never" and cannot wait longer than timers do.
-          readyTimeout: readyTimeoutMs === Infinity ? 0 : readyTimeoutMs,
-          keepaliveInterval: keepaliveIntervalMs === Infinity ? 0 : keepaliveIntervalMs,
-          // ssh2 takes regular expressions here, which its typings do not say.
-          algorithms: check.serverHostKey === undefined ? undefined : ({ serverHostKey: check.serverHostKey } as unknown as Algorithms),
-          hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
-            void check.verify(key).then((error) => {
-              hostKeyError = error;
-              verify(error === undefined);
-            });
-          },
-        });
-      } catch (error) {
-        fail(error); // bad options, such as a private key that cannot be parsed
+  static async #connect(options: SshConnectOptions, depth: number): Promise<SshConnection> {
+    const target = await resolveTarget(options);
+    if (depth > MAX_JUMP_DEPTH) {
+      throw new SshConnectionError(target.host, target.port, `more than ${MAX_JUMP_DEPTH} jump hosts deep: is there a ProxyJump loop in ssh_config?`);
+    }
+    const hops: SshConnection[] = [];
+    try {
+      let via = options.via;
+      for (const hop of target.jumps) {
+        via = await SshConnection.#connect({ ...hop, via }, via === undefined ? depth + 1 : depth);
+        hops.push(via);
       }
-    });
+      const client = await SshConnection.#login(options, target, via);
+      return new SshConnection(client, target, hops);
+    } catch (error) {
+      for (const hop of hops.reverse()) await hop.close();
+      throw error;
+    }
   }
 
-  // Opens a channel, turning ssh2's failures into SshChannelError, or
-  // ConnectionClosedError once the connection is gone.
+  // One handshake per host key type the server offers, while a refused key leaves another type worth trying.
+  static async #login(options: SshConnectOptions, target: ResolvedTarget, via: SshConnection | undefined): Promise<Client> {
+    const { host, port } = target;
+    const check = await prepareHostKeyCheck({ ...options, host, port, knownHosts: target.knownHosts });
+    const auth = await planAuthentication(options, target.identityFiles);
+    const refusals: HostKeyRefusal[] = [];
+    for (;;) {
+      const sock = options.sock ?? (via === undefined ? undefined : await via.#forward(host, port));
+      const excludedKeyTypes = refusals.map((refusal) => refusal.retryWithout!);
+      try {
+        return await handshake({ ...target, sock, check, excludedKeyTypes, auth });
+      } catch (failure) {
+        if (!(failure instanceof HandshakeFailure)) throw failure;
+        if (failure.noHostKeyAlgorithm && refusals.length > 0) throw check.exhausted(refusals);
+        // A stream given as `sock` serves one handshake only.
+        if (failure.refusal?.retryWithout === undefined || options.sock !== undefined) throw failure.error;
+        refusals.push(failure.refusal);
+      }
+    }
+  }
+
+  // A TCP connection from the server to host:port (`ssh -W`), the socket of the next hop.
+  async #forward(host: string, port: number): Promise<Duplex> {
+    try {
+      return await this.#open<Duplex, Duplex>(
+        `forward a connection to ${host}:${port}`,
+        (callback) => this.#client.forwardOut('127.0.0.1', 0, host, port, callback),
+        (channel) => channel,
+      );
+    } catch (error) {
+      throw new SshConnectionError(host, port, `the jump host ${this.host}:${this.port} could not reach it: ${describeError(error)}`, { cause: error });
+    }
+  }
+
+  // Opens a channel, turning ssh2's failures into SshChannelError, silence into
+  // TimeoutError, or ConnectionClosedError once the connection is gone.
   // The pipe is made inside ssh2's callback: a fast command's exit status can
   // arrive in the same read as the channel's confirmation, before any await
   // resumes; the pipe holds it, as everything, until it has a listener.
   #open<C, P>(what: string, open: (callback: (error: Error | undefined, channel: C) => void) => void, wrap: (channel: C) => P): Promise<P> {
     if (this.#closed) return Promise.reject(this.#closedError());
+    const timeoutMs = this.#target.channelOpenTimeoutMs;
     return new Promise<P>((resolve, reject) => {
+      let settled = false;
+      const cancel = startTimer(timeoutMs, () => {
+        settled = true;
+        reject(new TimeoutError(timeoutMs, `SSH server ${this.host}:${this.port} did not answer the request to ${what} within ${timeoutMs} ms`));
+      });
       const callback = (error: (Error & { reason?: number }) | undefined, channel: C) => {
+        cancel();
+        if (settled) {
+          // Too late: nobody waits for this channel any more.
+          (channel as { destroy?: () => void } | undefined)?.destroy?.();
+          return;
+        }
+        settled = true;
         if (this.#closed) reject(this.#closedError(error));
         else if (error === undefined) resolve(wrap(channel));
         else {
@@ -234,18 +212,31 @@ export class SshConnection extends AbstractEmitter<SshConnectionEvents> {
       try {
         open(callback);
       } catch (error) {
+        cancel();
+        settled = true;
         reject(this.#closedError(error)); // ssh2 throws "Not connected" once the socket is gone
       }
     });
   }
 
   #closedError(cause: unknown = this.#lastError): ConnectionClosedError {
-    return new ConnectionClosedError(`The SSH connection to ${this.host}:${this.port} is closed`, { cause });
+    const level = (cause as { level?: unknown } | undefined)?.level;
+    const { keepaliveCountMax, keepaliveIntervalMs } = this.#target;
+    const why =
+      level === 'client-timeout'
+        ? `: the server did not answer ${keepaliveCountMax} keepalives in a row, sent every ${keepaliveIntervalMs} ms`
+        : '';
+    return new ConnectionClosedError(`The SSH connection to ${this.host}:${this.port} is closed${why}`, { cause });
   }
 
   #onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
     void this.emit('close', this.#closedError());
+    void this.#closeHops();
+  }
+
+  async #closeHops(): Promise<void> {
+    for (const hop of [...this.#hops].reverse()) await hop.close();
   }
 }

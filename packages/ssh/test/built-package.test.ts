@@ -14,6 +14,6 @@ describeWithSshd('The built @cbor-rpc/ssh in plain Node', {}, (sshd) => {
     const options = { host, port, username, privateKey, hostVerifier: hostKeyFingerprint };
     const result = spawnSync(process.execPath, [client, JSON.stringify(options), 'echo built; exit 4'], { encoding: 'utf8', timeout: 15_000 });
     expect(result.stderr).toBe('');
-    expect(JSON.parse(result.stdout)).toEqual({ stdout: 'built\n', status: { code: 4, signal: null } });
+    expect(JSON.parse(result.stdout)).toEqual({ stdout: 'built\n', status: { code: 4, signal: null, stderr: '' } });
   });
 });

@@ -106,6 +106,21 @@ describeWithSshd('Host key checking against OpenSSH sshd', {}, (sshd) => {
     expect((error as Error).message).toContain(`[127.0.0.1]:${sshd().port}`);
   });
 
+  test('a mismatch names the known_hosts file and line, and the ssh-keygen -R command that removes the old key', async () => {
+    const name = `[127.0.0.1]:${sshd().port}`;
+    const knownHosts = knownHostsFile('# servers', `other.example ${otherEd25519()}`, `${name} ${otherEd25519()}`);
+    const error = await attempt(sshd(), { knownHosts });
+    expect(SshHostKeyMismatchError.isInstance(error)).toBe(true);
+    expect((error as SshHostKeyMismatchError).knownHostsLine).toEqual({ file: knownHosts, line: 3 });
+    const command = `ssh-keygen -f '${knownHosts}' -R '${name}'`;
+    expect((error as Error).message).toContain(`${knownHosts}:3`);
+    expect((error as Error).message).toContain(command);
+    // The command does what it says: the stale line goes, and then the host is merely unknown.
+    expect(spawnSync('sh', ['-c', command]).status).toBe(0);
+    expect(readFileSync(knownHosts, 'utf8')).not.toContain(name);
+    expect(SshUnknownHostKeyError.isInstance(await attempt(sshd(), { knownHosts }))).toBe(true);
+  });
+
   test('a host known only by a key type the server does not offer is a mismatch', async () => {
     const ecdsa = keyPair('ecdsa').public;
     const knownHosts = knownHostsFile(`[127.0.0.1]:${sshd().port} ${ecdsa}`);
@@ -117,7 +132,8 @@ describeWithSshd('Host key checking against OpenSSH sshd', {}, (sshd) => {
     const knownHosts = knownHostsFile(`@revoked * ${hostPublicKey}`, `[127.0.0.1]:${port} ${hostPublicKey}`);
     const error = await attempt(sshd(), { knownHosts });
     expect(SshHostKeyMismatchError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toContain('@revoked');
+    expect((error as Error).message).toContain(`@revoked in ${knownHosts}:1`);
+    expect((error as SshHostKeyMismatchError).knownHostsLine).toEqual({ file: knownHosts, line: 1 });
   });
 
   test('several files are read together; a missing one counts as empty', async () => {
@@ -185,5 +201,34 @@ describeWithSshd('Host key algorithm choice', { hostKeyTypes: ['ed25519', 'ecdsa
     const seen: string[] = [];
     expect(await attempt(sshd(), { hostVerifier: (key) => (seen.push(key.keyType), true) })).toBeUndefined();
     expect(seen).toEqual(['ssh-ed25519']);
+  });
+
+  test('a @revoked key drops only its type: the handshake goes on with a listed key of another type', async () => {
+    const [ed25519, ecdsa] = sshd().hostPublicKeys as [string, string];
+    const name = `[127.0.0.1]:${sshd().port}`;
+    // Both keys listed, ed25519 first (so it is asked for first), and ed25519 revoked.
+    const knownHosts = knownHostsFile(`${name} ${ed25519}`, `${name} ${ecdsa}`, `@revoked * ${ed25519}`);
+    expect(await attempt(sshd(), { knownHosts })).toBeUndefined();
+  });
+
+  test('a @revoked key with acceptUnknownHostKey: another, unknown, type is negotiated and accepted', async () => {
+    const knownHosts = knownHostsFile(`@revoked * ${sshd().hostPublicKeys[0]!}`);
+    // Without it, the other key is merely unknown.
+    const unknown = await attempt(sshd(), { knownHosts });
+    expect(SshUnknownHostKeyError.isInstance(unknown)).toBe(true);
+    expect((unknown as SshUnknownHostKeyError).hostKey.keyType).toBe('ecdsa-sha2-nistp256');
+    expect(await attempt(sshd(), { knownHosts, acceptUnknownHostKey: true })).toBeUndefined();
+  });
+
+  test('pinning the fingerprint of a key type the server does not offer first negotiates that type', async () => {
+    const ecdsa = sshd().hostPublicKeys[1]!;
+    expect(await attempt(sshd(), { hostVerifier: fingerprint(ecdsa) })).toBeUndefined();
+    // And a fingerprint of no key of the server's says which keys it offered.
+    const wrong = fingerprint(keyPair().public);
+    const error = await attempt(sshd(), { hostVerifier: wrong });
+    expect(SshHostKeyMismatchError.isInstance(error)).toBe(true);
+    const message = (error as Error).message;
+    expect(message).toContain(`Host key of 127.0.0.1:${sshd().port} does not match the expected fingerprint ${wrong}: none of the keys it offered does`);
+    for (const key of sshd().hostPublicKeys) expect(message).toContain(`${key.split(' ')[0]} ${fingerprint(key)}`);
   });
 });

@@ -7,7 +7,7 @@ import { describe, expect, test } from '@jest/globals';
 import { ConnectionClosedError } from '@cbor-rpc/core';
 import type { AddressInfo } from 'node:net';
 import ssh2 from 'ssh2';
-import { SshAuthenticationError, SshConnection } from '../src/index.js';
+import { SshAuthenticationError, SshCommandNotStoppedError, SshConnection } from '../src/index.js';
 import { fingerprint } from '@cbor-rpc/test-support/sshd';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { keyPair } from './support/key-pair.js';
@@ -84,8 +84,30 @@ describe('SshConnection against ssh2 in-process servers', () => {
     const reason = new Promise((resolve) => pipe.once('close', resolve));
     await pipe.terminate();
     expect(seen).toEqual(['exec serve forever', 'signal TERM', 'eof']);
-    expect(await reason).toEqual({ code: null, signal: 'SIGTERM' });
-    await expect(pipe.waitForExit()).resolves.toEqual({ code: null, signal: 'SIGTERM' });
+    expect(await reason).toEqual({ code: null, signal: 'SIGTERM', stderr: '' });
+    await expect(pipe.waitForExit()).resolves.toEqual({ code: null, signal: 'SIGTERM', stderr: '' });
+  });
+
+  test('a command that outlives the signal and end of input is closed after terminateTimeoutMs, and the close reason says so', async () => {
+    const port = await sshServer((client) => {
+      client.on('session', (accept) => {
+        const session = accept();
+        session.on('signal', (accept) => accept?.()); // taken, and ignored
+        session.on('exec', (accept) => accept().resume()); // reads to the end, never exits
+      });
+    });
+    const server = await SshConnection.connect(options(port, 'right'));
+    cleanup(() => server.close());
+    expect(server.signalsRefused).toBe(false);
+    const pipe = await server.runCommand('ignores everything', { terminateTimeoutMs: 700 });
+    const reason = new Promise((resolve) => pipe.once('close', resolve));
+    const started = Date.now();
+    await pipe.terminate();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(650);
+    const closed = await reason;
+    expect(SshCommandNotStoppedError.isInstance(closed)).toBe(true);
+    expect((closed as Error).message).toContain('did not exit within 700 ms of the TERM signal and end of input');
+    expect(SshCommandNotStoppedError.isInstance(((await pipe.waitForExit().catch((e: unknown) => e)) as Error).cause)).toBe(true);
   });
 
   test('a channel open the server never answers fails with ConnectionClosedError when the connection drops', async () => {

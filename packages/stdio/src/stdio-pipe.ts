@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess, type StdioNull, type StdioPipe as StdioPipeMode } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { checkDurationMs, settlesWithin, startTimer } from '@cbor-rpc/core';
+import { checkDurationMs, OutputTail, settlesWithin, startTimer } from '@cbor-rpc/core';
 import { DEFAULT_FLUSH_TIMEOUT_MS, StreamPipe, type StreamPipeEvents } from '@cbor-rpc/core/node';
 import type { ProcessExitStatus } from './process-exit-status.js';
 import { ProcessStartError } from './errors.js';
@@ -46,6 +46,9 @@ export interface StartProcessOptions {
 /** Default `sigtermAfterMs` and `sigkillAfterMs` of `StdioPipe.startProcess`, in ms. */
 export const DEFAULT_SIGNAL_AFTER_MS = 2000;
 
+/** How much of a child's stderr the close reason quotes, in bytes. */
+const STDERR_TAIL_BYTES = 2048;
+
 /** The checked durations of `StartProcessOptions`. */
 interface ChildTiming {
   readonly sigtermAfterMs: number;
@@ -58,6 +61,8 @@ interface Child extends ChildTiming {
   readonly process: ChildProcess;
   readonly exited: Promise<ProcessExitStatus>;
   status?: ProcessExitStatus;
+  /** The end of its stderr, when it is piped. */
+  readonly stderrTail: OutputTail | undefined;
   /** Exited, and its stdio closed: the pipe may close. */
   gone: boolean;
   /** Resolves once `gone`. */
@@ -72,7 +77,8 @@ const brokenPipeCodes = new Set(['EPIPE', 'ECONNRESET', 'ERR_STREAM_DESTROYED'])
  * stdout (`open`), or a child process's stdout and stdin (`startProcess`).
  *
  * A child's pipe closes once the child has exited and its output was read,
- * with the child's exit status as the close reason.
+ * with the child's exit status as the close reason, and with `stderr: 'pipe'`
+ * the end of what it wrote to stderr (`command not found`).
  */
 export class StdioPipe extends StreamPipe<StdioPipeEvents> {
   #child: Child | undefined;
@@ -170,7 +176,7 @@ export class StdioPipe extends StreamPipe<StdioPipeEvents> {
 
   protected override markClosed(reason?: unknown, options?: { discard?: boolean }): boolean {
     const child = this.#child;
-    if (child !== undefined) return child.gone && super.markClosed(this.#reason ?? child.status, options);
+    if (child !== undefined) return child.gone && super.markClosed(this.#reason ?? withStderr(child), options);
     return super.markClosed(reason, options);
   }
 
@@ -194,10 +200,14 @@ export class StdioPipe extends StreamPipe<StdioPipeEvents> {
     const exited = new Promise<ProcessExitStatus>((resolve) => (exit = resolve));
     let gone!: () => void;
     const whenGone = new Promise<void>((resolve) => (gone = resolve));
-    const child: Child = { ...timing, process: childProcess, exited, gone: false, whenGone };
+    const stderrTail = childProcess.stderr ? new OutputTail(STDERR_TAIL_BYTES) : undefined;
+    const child: Child = { ...timing, process: childProcess, exited, gone: false, whenGone, stderrTail };
     this.#child = child;
     childProcess.stderr?.pause();
-    childProcess.stderr?.on('data', (chunk: Uint8Array) => void this.announce('stderr', chunk));
+    childProcess.stderr?.on('data', (chunk: Uint8Array) => {
+      stderrTail?.push(chunk);
+      void this.announce('stderr', chunk);
+    });
     childProcess.on('error', (error) => this.fail(error));
     childProcess.once('exit', (code, signal) => {
       child.status = { code, signal };
@@ -224,4 +234,10 @@ export class StdioPipe extends StreamPipe<StdioPipeEvents> {
     }
     await child.whenGone;
   }
+}
+
+// 'close' comes after the child's stderr was read to its end: the tail is whole.
+function withStderr(child: Child): ProcessExitStatus | undefined {
+  if (child.status === undefined || child.stderrTail === undefined) return child.status;
+  return { ...child.status, stderr: child.stderrTail.text() };
 }

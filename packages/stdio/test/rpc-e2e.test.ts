@@ -51,6 +51,15 @@ describe.each(encodings)('RPC over stdio with %s', (encoding, makeTransformer) =
     expect(stderr()).toContain('replies sent, exiting');
   });
 
+  test('a server that cannot start: the pending call fails at once, with the end of its stderr in the cause', async () => {
+    const pipe = await StdioPipe.startProcess(process.execPath, ['/cbor-rpc/no/such/server.mjs'], { stderr: 'pipe' });
+    cleanup(() => pipe.childProcess?.kill('SIGKILL'));
+    const client = RpcV1.readOnlyClient(makeTransformer().applyTransformer(pipe), { timeoutMs: 60_000 });
+    const { error } = await rejectionWithin(client.callMethod('add', 1, 2), 10_000);
+    expect(ConnectionClosedError.isInstance(error)).toBe(true);
+    expect((error as Error).cause).toMatchObject({ code: 1, signal: null, stderr: expect.stringContaining('Cannot find module') });
+  });
+
   test('the child killed with SIGKILL mid-call: the pending call fails with ConnectionClosedError at once', async () => {
     const { client, pipe } = await start(encoding, makeTransformer);
     expect(await client.callMethod('add', 1, 1)).toBe(2);
@@ -60,7 +69,7 @@ describe.each(encodings)('RPC over stdio with %s', (encoding, makeTransformer) =
     pipe.childProcess!.kill('SIGKILL');
     const { error } = await rejectionWithin(pending, 3000);
     expect(error).toBeInstanceOf(ConnectionClosedError);
-    expect((error as ConnectionClosedError).cause).toEqual({ code: null, signal: 'SIGKILL' });
+    expect((error as ConnectionClosedError).cause).toEqual({ code: null, signal: 'SIGKILL', stderr: '' });
     expect(client.closed).toBe(true);
     await expect(client.callMethod('add', 1, 1)).rejects.toBeInstanceOf(ConnectionClosedError);
   });

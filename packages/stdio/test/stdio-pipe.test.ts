@@ -67,6 +67,22 @@ describe('StdioPipe.startProcess', () => {
     expect(pipe.closed).toBe(true);
   });
 
+  test('with stderr piped, the close reason carries the end of what the child wrote to stderr', async () => {
+    const script = 'echo "sh: 1: cbor-rpc-server: not found" >&2; exit 127';
+    const pipe = await StdioPipe.startProcess('sh', ['-c', script], { stderr: 'pipe' });
+    const closing = closed(pipe);
+    expect(await closing).toEqual({ code: 127, signal: null, stderr: 'sh: 1: cbor-rpc-server: not found\n' });
+    // The exit itself is known before stderr was read to its end, so it has no tail.
+    expect(await pipe.waitForProcessTermination()).toEqual({ code: 127, signal: null });
+  });
+
+  test('the stderr tail is the last 2 KiB, whatever the child wrote before', async () => {
+    const pipe = await StdioPipe.startProcess('sh', ['-c', 'head -c 100000 /dev/zero | tr "\\0" x >&2; echo " the end" >&2'], { stderr: 'pipe' });
+    const reason = (await closed(pipe)) as { stderr: string };
+    expect(reason.stderr).toHaveLength(2048);
+    expect(reason.stderr.endsWith('x the end\n')).toBe(true);
+  });
+
   test.each(['SIGTERM', 'SIGINT', 'SIGKILL'] as const)('death by %s is reported as the signal', async (signal) => {
     const pipe = await child(['hang']);
     const closing = closed(pipe);

@@ -2,6 +2,7 @@ import { StreamTransformer } from '@cbor-rpc/core';
 import { encodeMessage } from './codec.js';
 import { decodeItem } from './item-decoder.js';
 import { ItemScanner } from './item-scanner.js';
+import { LeadingText } from './leading-text.js';
 import { resolveOptions } from './options.js';
 import type { CborOptions, ResolvedCborOptions } from './options.js';
 
@@ -15,18 +16,22 @@ import type { CborOptions, ResolvedCborOptions } from './options.js';
 export class CborStreamTransformer extends StreamTransformer<unknown, Uint8Array> {
   readonly #options: ResolvedCborOptions;
   readonly #scanner: ItemScanner;
+  readonly #refuseUnknownTags: boolean;
   /** Stream offset of the next chunk's first byte. */
   #offset = 0;
   /** The pieces, from earlier chunks, of an item that is not complete yet. */
   #parts: Uint8Array[] = [];
   #partsLength = 0;
   #failure: unknown;
+  /** Watches the stream's start for a line of text (a login banner); undefined once it is known not to be one. */
+  #leading: LeadingText | undefined = new LeadingText();
 
   /** See `CborOptions` for the limits and their defaults. */
   constructor(options: CborOptions = {}) {
     super();
     this.#options = resolveOptions(options);
     this.#scanner = new ItemScanner(this.#options);
+    this.#refuseUnknownTags = this.#options.unknownTags === 'refuse';
   }
 
   /** Encodes one message as one CBOR item; see `CborTransformer.encode`. */
@@ -38,9 +43,15 @@ export class CborStreamTransformer extends StreamTransformer<unknown, Uint8Array
    * Appends every message that `chunk` completes. On bad input it throws
    * `DecodeError` (with the offset in the stream) after appending the messages
    * before the bad one; the stream cannot be resynchronised, so later calls throw it again.
+   * A stream that starts with a line of text fails with a `DecodeError` quoting it (see `leading-text.ts`).
    */
   decodeChunk(chunk: Uint8Array, out: unknown[]): void {
     if (this.#failure !== undefined) throw this.#failure;
+    if (this.#leading !== undefined) {
+      const text = this.#leading.check(chunk);
+      if (text !== undefined) throw (this.#failure = text);
+      if (this.#leading.done) this.#leading = undefined;
+    }
     const scanner = this.#scanner;
     const base = this.#offset;
     const length = chunk.length;
@@ -54,14 +65,14 @@ export class CborStreamTransformer extends StreamTransformer<unknown, Uint8Array
           this.#keep(pos === 0 ? chunk : chunk.subarray(pos));
           return;
         }
-        if (this.#partsLength === 0) out.push(decodeItem(chunk, pos, start, false));
-        else out.push(decodeItem(this.#join(chunk.subarray(0, end)), 0, start, true));
+        if (this.#partsLength === 0) out.push(decodeItem(chunk, pos, start, false, this.#refuseUnknownTags));
+        else out.push(decodeItem(this.#join(chunk.subarray(0, end)), 0, start, true, this.#refuseUnknownTags));
         pos = end;
       }
     } catch (error) {
-      this.#failure = error;
+      this.#failure = this.#leading?.explain(error) ?? error;
       this.#parts = [];
-      throw error;
+      throw this.#failure;
     }
   }
 

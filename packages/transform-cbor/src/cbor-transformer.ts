@@ -7,7 +7,8 @@ import type { CborOptions, ResolvedCborOptions } from './options.js';
 /**
  * Messages as CBOR, one chunk per message, for transports that already frame
  * (in-memory pairs, datagrams, WebSocket-like channels). Writes what cbor2
- * writes (a `Buffer` as a byte string) and reads what cbor2 reads, but fast.
+ * writes (a `Buffer` as a byte string) and reads what cbor2 reads, but fast
+ * and in time linear in the message's size; tags by the README's allow-list.
  */
 export class CborTransformer extends Transformer<unknown, Uint8Array> {
   readonly #options: ResolvedCborOptions;
@@ -21,9 +22,9 @@ export class CborTransformer extends Transformer<unknown, Uint8Array> {
   }
 
   /**
-   * Encodes one message as one CBOR item; one larger than `maxMessageSize` is
-   * an `EncodeError`, so this side never sends what a peer with the same
-   * limits would refuse. Small results are views into a shared slab (as
+   * Encodes one message as one CBOR item; one larger than `maxMessageSize`,
+   * or holding a value with no faithful CBOR form, is an `EncodeError`, so this
+   * side never sends what a peer with the same limits would refuse. Small results are views into a shared slab (as
    * Node's `Buffer` pool does): copy one before transferring its `buffer`.
    */
   encode(message: unknown): Uint8Array {
@@ -32,6 +33,6 @@ export class CborTransformer extends Transformer<unknown, Uint8Array> {
 
   /** Decodes a chunk that holds exactly one CBOR item; throws `DecodeError` (offset in the chunk) otherwise. */
   decode(chunk: Uint8Array): unknown {
-    return decodeWhole(chunk, this.#scanner);
+    return decodeWhole(chunk, this.#scanner, this.#options);
   }
 }

@@ -1,11 +1,15 @@
-// A purpose-built CBOR writer for the plain JSON-like subset. It writes exactly
+// A purpose-built CBOR writer. For every value both accept, it writes exactly
 // the bytes cbor2's `encode` writes with its defaults (proven by differential
-// tests), except that a `Buffer` is a byte string; any other value is written
-// by cbor2 itself.
+// tests), except that a `Buffer` is a byte string. A value with no faithful
+// CBOR form (see value-kinds.ts) is an `EncodeError` instead.
 
 import { EncodeError } from '@cbor-rpc/core';
-import { encodeWithCbor2 } from './cbor2-bridge.js';
+import type { Simple, Tag } from 'cbor2';
+import { hexOf, writeHexBytes } from './bignum.js';
 import { toHalfBits } from './half-float.js';
+import { writeUtf8 } from './utf8-writer.js';
+import { tagOfTypedArray } from './typed-arrays.js';
+import { Kind, kindOf, refusal } from './value-kinds.js';
 
 const slabSize = 16 * 1024;
 /** A new slab is started when less than this is left, so a small message rarely has to move. */
@@ -15,7 +19,7 @@ const keepSize = 1024 * 1024;
 const twoTo32 = 4294967296;
 
 // One shared output buffer: encoding never yields, and the only way back in
-// (user code run by cbor2 for a value outside the subset) saves and restores it.
+// (a getter that encodes again) gets a buffer of its own (see `encodeNested`).
 // Pooled messages are consecutive views into it (a slab, as Node's `Buffer`
 // pool does), so a small message costs no allocation of its own.
 let buffer: Uint8Array = new Uint8Array(slabSize);
@@ -24,6 +28,7 @@ let view: DataView = new DataView(buffer.buffer);
 let messageStart = 0;
 let position = 0;
 let depthLimit = Infinity;
+let busy = false;
 
 /**
  * Encodes `value` as one CBOR item; nesting deeper than `maxDepth` throws
@@ -31,16 +36,20 @@ let depthLimit = Infinity;
  * messages (cheaper for the many small messages of a pipe); otherwise it owns it.
  */
 export function encodeItem(value: unknown, maxDepth = Infinity, pooled = false): Uint8Array {
+  if (busy) return encodeNested(value, maxDepth);
   // A slab that a user transferred away (via a pooled result's buffer) has length 0 and is replaced here.
   if (buffer.length - position < minRoom) newSlab();
   messageStart = position;
   depthLimit = maxDepth;
+  busy = true;
   try {
     writeValue(value, 0);
   } catch (error) {
     if (buffer.length > keepSize) newSlab();
     else position = messageStart;
     throw error;
+  } finally {
+    busy = false;
   }
   const end = position;
   if (buffer.length > keepSize) {
@@ -57,6 +66,20 @@ export function encodeItem(value: unknown, maxDepth = Infinity, pooled = false):
   }
   position = (end + 7) & ~7;
   return buffer.subarray(messageStart, end);
+}
+
+/** An encoding started by user code (a getter) while another is under way: it gets a buffer of its own. */
+function encodeNested(value: unknown, maxDepth: number): Uint8Array {
+  const saved = { buffer, view, messageStart, position, depthLimit };
+  setBuffer(new Uint8Array(slabSize));
+  position = messageStart = 0;
+  busy = false;
+  try {
+    return encodeItem(value, maxDepth, false);
+  } finally {
+    ({ buffer, view, messageStart, position, depthLimit } = saved);
+    busy = true;
+  }
 }
 
 function newSlab(): void {
@@ -102,7 +125,7 @@ function writeValue(value: unknown, depth: number): void {
       buffer[position++] = 0xf7;
       return;
     case 'bigint':
-      writeBigInt(value);
+      writeBigInt(value, depth);
       return;
     case 'object':
       if (value === null) {
@@ -113,50 +136,112 @@ function writeValue(value: unknown, depth: number): void {
       writeObject(value, depth);
       return;
     default:
-      writeWithCbor2(value);
+      throw refusal(value); // a function or a symbol
   }
 }
 
 function writeObject(value: object, depth: number): void {
   const type = value.constructor;
-  if (type === Array) {
-    if (++depth > depthLimit) throw tooDeep();
-    const array = value as unknown[];
-    const length = array.length;
-    writeHead(0x80, length);
-    for (let i = 0; i < length; i++) writeValue(array[i], depth);
-  } else if (value instanceof Uint8Array) {
-    const length = value.length;
-    writeHead(0x40, length);
-    reserve(length);
-    buffer.set(value, position);
-    position += length;
-  } else if (type === Object || (type === undefined && Object.getPrototypeOf(value) === null)) {
-    if (++depth > depthLimit) throw tooDeep();
-    writeMap(value as Record<string, unknown>, depth);
-  } else {
-    writeWithCbor2(value);
-  }
+  if (type === Array) writeArray(value as unknown[], depth);
+  else if (type === Object) writeMap(value as Record<string, unknown>, depth);
+  else writeOther(value, depth);
+}
+
+function writeArray(array: unknown[], depth: number): void {
+  if (++depth > depthLimit) throw tooDeep();
+  const length = array.length;
+  writeHead(0x80, length);
+  for (let i = 0; i < length; i++) writeValue(array[i], depth);
 }
 
 function writeMap(map: Record<string, unknown>, depth: number): void {
-  // Relative to the message: `reserve` may move it to another buffer.
-  const start = position - messageStart;
+  if (++depth > depthLimit) throw tooDeep();
   const keys = Object.keys(map);
   const length = keys.length;
   writeHead(0xa0, length);
   for (let i = 0; i < length; i++) {
     const key = keys[i]!;
-    const entry = map[key];
-    if (typeof entry === 'function') {
-      // A function member may be `toJSON` or `toCBOR`, which cbor2 honours: let it write the whole object.
-      position = messageStart + start;
-      writeWithCbor2(map);
+    writeString(key);
+    writeValue(map[key], depth);
+  }
+}
+
+/** Everything but arrays and plain objects of this realm (whose own `constructor` says so). */
+function writeOther(value: object, depth: number): void {
+  switch (kindOf(value)) {
+    case Kind.bytes:
+      writeBytes(value as Uint8Array);
+      return;
+    case Kind.array:
+      writeArray(value as unknown[], depth);
+      return;
+    case Kind.plain:
+      writeMap(value as Record<string, unknown>, depth);
+      return;
+    case Kind.map: {
+      if (++depth > depthLimit) throw tooDeep();
+      const map = value as Map<unknown, unknown>;
+      writeHead(0xa0, map.size);
+      for (const [key, entry] of map) {
+        writeValue(key, depth);
+        writeValue(entry, depth);
+      }
       return;
     }
-    writeString(key);
-    writeValue(entry, depth);
+    case Kind.set:
+      writeTagHead(258, depth);
+      writeArray([...(value as Set<unknown>)], depth + 1);
+      return;
+    case Kind.date:
+      writeTagHead(1, depth);
+      writeNumber((value as Date).valueOf() / 1000);
+      return;
+    case Kind.tag: {
+      const tag = value as Tag;
+      writeTagHead(tag.tag.valueOf() as number | bigint, depth); // cbor2 allows a boxed Number
+      writeValue(tag.contents, depth + 1);
+      return;
+    }
+    case Kind.simple: {
+      const simple = (value as Simple).value;
+      if (!Number.isInteger(simple) || simple < 0 || simple > 255 || (simple >= 24 && simple < 32)) throw refusal(value);
+      writeHead(0xe0, simple);
+      return;
+    }
+    case Kind.typedArray: {
+      const array = value as ArrayBufferView;
+      writeTagHead(tagOfTypedArray(array)!, depth);
+      writeBytes(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+      return;
+    }
+    case Kind.boxed:
+      writeValue((value as { valueOf(): unknown }).valueOf(), depth);
+      return;
   }
+}
+
+function writeBytes(bytes: Uint8Array): void {
+  const length = bytes.length;
+  writeHead(0x40, length);
+  reserve(length);
+  buffer.set(bytes, position);
+  position += length;
+}
+
+/** A tag's head, one level deeper than `depth`: the reader counts a tag as a level. */
+function writeTagHead(tag: number | bigint, depth: number): void {
+  if (depth + 1 > depthLimit) throw tooDeep();
+  if (typeof tag === 'bigint' ? tag < 0n || tag > uint64Max : !Number.isSafeInteger(tag) || tag < 0) {
+    throw new EncodeError(`Cannot encode a Tag numbered ${String(tag)}: a tag number is an integer from 0 to 2^64 - 1`, { data: { type: 'a Tag' } });
+  }
+  if (typeof tag === 'number') {
+    writeHead(0xc0, tag);
+    return;
+  }
+  reserve(9);
+  buffer[position++] = 0xdb;
+  view.setBigUint64(position, tag);
+  position += 8;
 }
 
 function tooDeep(): EncodeError {
@@ -219,7 +304,7 @@ function writeNumber(value: number): void {
 
 const uint64Max = 0xffffffffffffffffn;
 
-function writeBigInt(value: bigint): void {
+function writeBigInt(value: bigint, depth: number): void {
   const negative = value < 0n;
   const magnitude = negative ? -value - 1n : value;
   if (magnitude <= 0xffffffffn) {
@@ -234,13 +319,13 @@ function writeBigInt(value: bigint): void {
     return;
   }
   // A bignum: tag 2 or 3 around the big-endian bytes of the magnitude.
-  buffer[position++] = negative ? 0xc3 : 0xc2;
-  let hex = magnitude.toString(16);
-  if (hex.length % 2 === 1) hex = `0${hex}`;
+  writeTagHead(negative ? 3 : 2, depth);
+  const hex = hexOf(magnitude);
   const length = hex.length / 2;
   writeHead(0x40, length);
   reserve(length);
-  for (let i = 0; i < length; i++) buffer[position++] = parseInt(hex.substring(2 * i, 2 * i + 2), 16);
+  writeHexBytes(hex, buffer, position);
+  position += length;
 }
 
 const utf8 = new TextEncoder();
@@ -255,65 +340,9 @@ function writeString(text: string): void {
   const headSize = bound < 24 ? 1 : bound < 0x100 ? 2 : bound < 0x10000 ? 3 : bound < twoTo32 ? 5 : 9;
   reserve(9 + bound);
   const start = position + headSize;
-  const written = units < shortString ? writeUtf8(text, start) : utf8.encodeInto(text, buffer.subarray(start)).written;
+  const written = units < shortString ? writeUtf8(text, buffer, start) : utf8.encodeInto(text, buffer.subarray(start)).written;
   const neededHead = written < 24 ? 1 : written < 0x100 ? 2 : written < 0x10000 ? 3 : written < twoTo32 ? 5 : 9;
   if (neededHead !== headSize) buffer.copyWithin(position + neededHead, start, start + written);
   writeHead(0x60, written);
   position += written;
-}
-
-/** Writes `text` as UTF-8 at `at` and returns the byte count; a lone surrogate becomes U+FFFD, as in `TextEncoder`. */
-function writeUtf8(text: string, at: number): number {
-  const out = buffer;
-  let p = at;
-  for (let i = 0; i < text.length; i++) {
-    let code = text.charCodeAt(i);
-    if (code < 0x80) {
-      out[p++] = code;
-      continue;
-    }
-    if (code < 0x800) {
-      out[p++] = 0xc0 | (code >> 6);
-      out[p++] = 0x80 | (code & 0x3f);
-      continue;
-    }
-    if (code >= 0xd800 && code <= 0xdfff) {
-      const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
-      if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-        const point = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00);
-        out[p++] = 0xf0 | (point >> 18);
-        out[p++] = 0x80 | ((point >> 12) & 0x3f);
-        out[p++] = 0x80 | ((point >> 6) & 0x3f);
-        out[p++] = 0x80 | (point & 0x3f);
-        i++;
-        continue;
-      }
-      code = 0xfffd;
-    }
-    out[p++] = 0xe0 | (code >> 12);
-    out[p++] = 0x80 | ((code >> 6) & 0x3f);
-    out[p++] = 0x80 | (code & 0x3f);
-  }
-  return p - at;
-}
-
-function writeWithCbor2(value: unknown): void {
-  // cbor2 may run user code (toJSON, toCBOR) that encodes with us again: give
-  // that nested call its own buffer.
-  const saved = { buffer, view, messageStart, position, depthLimit };
-  setBuffer(new Uint8Array(slabSize));
-  position = messageStart = 0;
-  let bytes: Uint8Array;
-  try {
-    bytes = encodeWithCbor2(value);
-  } finally {
-    buffer = saved.buffer;
-    view = saved.view;
-    messageStart = saved.messageStart;
-    position = saved.position;
-    depthLimit = saved.depthLimit;
-  }
-  reserve(bytes.length);
-  buffer.set(bytes, position);
-  position += bytes.length;
 }

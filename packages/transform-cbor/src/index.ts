@@ -1,4 +1,6 @@
 export { CborTransformer } from './cbor-transformer.js';
 export { CborStreamTransformer } from './cbor-stream-transformer.js';
 export { decodeCbor, encodeCbor } from './codec.js';
-export type { CborOptions } from './options.js';
+export type { CborOptions, UnknownTags } from './options.js';
+export { DEFAULT_ALLOW_INDEFINITE, DEFAULT_MAX_DEPTH, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_UNKNOWN_TAGS } from './options.js';
+export { Simple, Tag } from 'cbor2';

@@ -1,13 +1,16 @@
 // A purpose-built decoder for one CBOR item that `ItemScanner` has already
-// checked (well formed, complete, within the depth limit). It decodes the
-// plain subset to exactly what cbor2's `decode` gives with its defaults, and
-// hands every other item (tags, simple values, indefinite lengths, maps with
-// keys that are not text) to cbor2 itself.
+// checked (well formed, complete, within the size and depth limits). It
+// decodes everything itself, in one pass with no rewind, so the time is linear
+// in the item's size whatever it holds: plain values to exactly what cbor2's
+// `decode` gives with its defaults, tags by the allow-list in tags.ts, maps
+// with keys that are not all text to a `Map`.
 
 import { DecodeError } from '@cbor-rpc/core';
-import { decodeWithCbor2 } from './cbor2-bridge.js';
+import { Simple } from 'cbor2';
 import { fromHalfBits } from './half-float.js';
+import { KeyWatch } from './hash-flood-guard.js';
 import { readArgument } from './item-scanner.js';
+import { decodeTag, hashFloodError, isKnownTag, SELF_DESCRIBED } from './tags.js';
 
 const twoTo32 = 4294967296;
 /** Up to this many bytes a hand-written ASCII loop beats `TextDecoder`. */
@@ -17,26 +20,47 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const floatBytes = new Uint8Array(8);
 const floatView = new DataView(floatBytes.buffer);
 
-// Decoding never yields; a call back in (user tag decoders run by cbor2) saves and restores these.
+// Decoding never yields and runs no user code, so one item is decoded at a time.
 let bytes: Uint8Array = floatBytes;
 let position = 0;
 /** Stream offset of `bytes[0]`, for error offsets. */
 let base = 0;
 /** True when `bytes` is ours alone, so byte strings may be views into it. */
 let owned = false;
+let refuseUnknownTags = false;
+
+/**
+ * The text keys of the maps being decoded, in order, from the outermost: a
+ * map that meets a key that is not text becomes a `Map` holding its entries so
+ * far in their order, which its object gives only while no key is integer-like
+ * (those go first). So a map logs its keys only from its first key that starts
+ * with a digit (the earlier ones taken from the object); each map uses the
+ * part above `keyCount` as it found it.
+ */
+const keyLog: string[] = [];
+let keyCount = 0;
+/** Past this many logged keys, the log is emptied after the item so it holds no strings for long. */
+const keyLogKeep = 1024;
 
 /**
  * Decodes the checked item at `source[start]`, whose first byte is at stream
  * offset `streamOffset`. Byte strings are plain `Uint8Array`s: views into
  * `source` when it is `owned` (a buffer this package made for the item), else
- * copies, so that a value never pins or aliases the caller's chunk.
+ * copies, so that a value never pins or aliases the caller's chunk. With
+ * `refuseUnknown`, a tag outside the allow-list is a `DecodeError`.
  */
-export function decodeItem(source: Uint8Array, start: number, streamOffset: number, isOwned: boolean): unknown {
+export function decodeItem(source: Uint8Array, start: number, streamOffset: number, isOwned: boolean, refuseUnknown = false): unknown {
   bytes = source;
   position = start;
   base = streamOffset - start;
   owned = isOwned;
-  return readValue();
+  refuseUnknownTags = refuseUnknown;
+  keyCount = 0;
+  try {
+    return readValue();
+  } finally {
+    if (keyLog.length > keyLogKeep) keyLog.length = 0;
+  }
 }
 
 /** Copies of at most this many bytes live on the JavaScript heap, where allocation is cheap. */
@@ -78,26 +102,24 @@ function readValue(): unknown {
       const value = readUnsigned(info);
       return typeof value === 'number' ? -1 - value : -1n - value;
     }
-    case 2: {
-      if (info === 31) return readWithCbor2();
-      return readBytes(readLength(info));
-    }
+    case 2:
+      return info === 31 ? readChunkedBytes() : readBytes(readLength(info));
     case 3: {
-      if (info === 31) return readWithCbor2();
+      if (info === 31) return readChunkedText();
       const head = position;
       return readText(readLength(info), head);
     }
     case 4: {
-      if (info === 31) return readWithCbor2();
+      if (info === 31) return readIndefiniteArray();
       const length = readLength(info);
       const array = new Array<unknown>(length);
       for (let i = 0; i < length; i++) array[i] = readValue();
       return array;
     }
     case 5:
-      return info === 31 ? readWithCbor2() : readMap(info);
+      return readMap(info);
     case 6:
-      return readWithCbor2();
+      return readTag(info);
     default:
       return readSimple(info);
   }
@@ -164,26 +186,132 @@ function readUtf8(start: number, end: number, head: number): string {
   }
 }
 
+/** A text item at `position`, of definite or indefinite length. */
+function readTextItem(info: number): string {
+  if (info === 31) return readChunkedText();
+  const head = position;
+  return readText(readLength(info), head);
+}
+
 function readMap(info: number): unknown {
   const head = position;
-  const length = readLength(info);
+  // An indefinite-length map counts down from -1 and ends at its break byte instead.
+  let left: number;
+  if (info === 31) {
+    position++;
+    left = -1;
+  } else {
+    left = readLength(info);
+  }
   const map: Record<string, unknown> = {};
-  for (let i = 0; i < length; i++) {
+  // Where this map's keys start in the log; -1 while it needs none.
+  let logged = -1;
+  for (; left !== 0; left--) {
     const initial = bytes[position]!;
-    if (initial >> 5 !== 3 || (initial & 31) === 31) {
-      // A key that is not a plain text string: cbor2 builds a Map (or, for an
-      // indefinite-length text key, still an object). Let it do the whole map.
-      position = head;
-      return readWithCbor2();
+    if (initial >> 5 !== 3) {
+      if (initial === 0xff) {
+        position++;
+        break;
+      }
+      return readMixedMap(map, logged, left, head);
     }
-    const keyHead = position;
-    const key = readText(readLength(initial & 31), keyHead);
+    const key = readTextItem(initial & 31);
+    if (logged >= 0) {
+      keyLog[keyCount++] = key;
+    } else if (key.charCodeAt(0) <= 0x39 && key.charCodeAt(0) >= 0x30) {
+      // An integer-like key goes first in an object's order: keep the order from here on.
+      logged = keyCount;
+      for (const earlier of Object.keys(map)) keyLog[keyCount++] = earlier;
+      keyLog[keyCount++] = key;
+    }
     const value = readValue();
     // cbor2 uses Object.fromEntries: "__proto__" becomes an own property, never the prototype.
     if (key === '__proto__') Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
     else map[key] = value;
   }
+  if (logged >= 0) keyCount = logged;
   return map;
+}
+
+/**
+ * The rest of a map whose next key is not text, as a `Map` (cbor2 makes one
+ * when any key is not text): first the text-keyed entries read so far, in
+ * their order, then the `left` entries still to read (-1 and below: until the break).
+ */
+function readMixedMap(object: Record<string, unknown>, logged: number, left: number, head: number): Map<unknown, unknown> {
+  const map = new Map<unknown, unknown>();
+  if (logged < 0) {
+    for (const key of Object.keys(object)) map.set(key, object[key]);
+  } else {
+    for (let i = logged; i < keyCount; i++) map.set(keyLog[i]!, object[keyLog[i]!]);
+    keyCount = logged;
+  }
+  let watch: KeyWatch | undefined;
+  for (; left !== 0; left--) {
+    if (bytes[position] === 0xff) {
+      position++;
+      break;
+    }
+    const key = readValue();
+    const size = map.size;
+    map.set(key, readValue());
+    if (map.size === size || (typeof key !== 'number' && typeof key !== 'bigint')) continue;
+    if (!(watch ??= new KeyWatch()).added(key, map)) throw hashFloodError('keys of this map', base + head);
+  }
+  return map;
+}
+
+function readTag(info: number): unknown {
+  const head = position;
+  const tag = readUnsigned(info);
+  if (tag === SELF_DESCRIBED) return readValue();
+  if (refuseUnknownTags && !isKnownTag(tag)) {
+    throw new DecodeError(`Tag ${tag} is not one this package decodes, and unknownTags is 'refuse'`, base + head);
+  }
+  return decodeTag(tag, readValue(), base + head);
+}
+
+/** An indefinite-length byte string: its chunks (definite byte strings, checked by the scanner) joined. */
+function readChunkedBytes(): Uint8Array {
+  position++;
+  const first = position;
+  let total = 0;
+  while (bytes[position] !== 0xff) {
+    const length = readLength(bytes[position]! & 31);
+    total += length;
+    position += length;
+  }
+  const end = position;
+  const joined = new Uint8Array(total);
+  position = first;
+  for (let at = 0; position < end; ) {
+    const length = readLength(bytes[position]! & 31);
+    joined.set(bytes.subarray(position, position + length), at);
+    at += length;
+    position += length;
+  }
+  position = end + 1;
+  return joined;
+}
+
+/** An indefinite-length text string: each chunk valid UTF-8 on its own, as cbor2 wants, then joined. */
+function readChunkedText(): string {
+  position++;
+  let text = '';
+  while (bytes[position] !== 0xff) {
+    const head = position;
+    text += readText(readLength(bytes[position]! & 31), head);
+  }
+  position++;
+  return text;
+}
+
+function readIndefiniteArray(): unknown[] {
+  position++;
+  const array: unknown[] = [];
+  while (bytes[position] !== 0xff) array.push(readValue());
+  position++;
+  return array;
 }
 
 function readSimple(info: number): unknown {
@@ -200,6 +328,12 @@ function readSimple(info: number): unknown {
     case 23:
       position++;
       return undefined;
+    case 24: {
+      // 32 to 255: the scanner refuses smaller ones written in an extra byte.
+      const value = bytes[position + 1]!;
+      position += 2;
+      return new Simple(value);
+    }
     case 25: {
       const bits = (bytes[position + 1]! << 8) | bytes[position + 2]!;
       position += 3;
@@ -212,7 +346,9 @@ function readSimple(info: number): unknown {
       copyFloat(8);
       return floatView.getFloat64(0);
     default:
-      return readWithCbor2();
+      // 0 to 19 (a break byte never reaches here: its container reads it).
+      position++;
+      return new Simple(info);
   }
 }
 
@@ -221,58 +357,4 @@ function copyFloat(size: number): void {
   const at = position + 1;
   for (let i = 0; i < size; i++) floatBytes[i] = bytes[at + i]!;
   position = at + size;
-}
-
-/** Decodes the item at `position` with cbor2, from a private copy of its bytes, and steps past it. */
-function readWithCbor2(): unknown {
-  const start = position;
-  const end = skipItem(bytes, start);
-  const saved = { bytes, base, owned };
-  try {
-    // A copy made by the constructor is a plain Uint8Array even when `bytes` is a Buffer.
-    return decodeWithCbor2(new Uint8Array(bytes.subarray(start, end)));
-  } catch (error) {
-    if (DecodeError.isInstance(error)) throw error;
-    const text = error instanceof Error ? error.message : String(error);
-    throw new DecodeError(`Cannot decode CBOR item: ${text}`, saved.base + start, { cause: error });
-  } finally {
-    bytes = saved.bytes;
-    base = saved.base;
-    owned = saved.owned;
-    position = end;
-  }
-}
-
-/** The index just past the well-formed item at `at`. */
-function skipItem(source: Uint8Array, at: number): number {
-  const initial = source[at]!;
-  const major = initial >> 5;
-  const info = initial & 31;
-  let next = at + 1;
-  if (info === 31) {
-    if (major === 7) return next;
-    while (source[next] !== 0xff) next = skipItem(source, next);
-    return next + 1;
-  }
-  let argument = info;
-  if (info >= 24) {
-    const size = 1 << (info - 24);
-    argument = readArgument(source, next, size);
-    next += size;
-  }
-  switch (major) {
-    case 2:
-    case 3:
-      return next + argument;
-    case 4:
-      for (let i = 0; i < argument; i++) next = skipItem(source, next);
-      return next;
-    case 5:
-      for (let i = 0; i < argument * 2; i++) next = skipItem(source, next);
-      return next;
-    case 6:
-      return skipItem(source, next);
-    default:
-      return next;
-  }
 }

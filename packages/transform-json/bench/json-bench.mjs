@@ -147,6 +147,27 @@ function bigMessage(size) {
   console.log();
 }
 
+// 3b. Throughput by kind of message: plain frames against frames whose integers
+// are beyond 2^53 (read as bigint by the exact parser) and against frames that
+// arrive one byte short in each chunk (so every value is read by the scanner).
+{
+  console.log('3b. decode throughput by kind of message, in 64 KiB chunks');
+  row('', 'MB/s', '', '', '');
+  const plain = smallFrames(50_000).join('\n') + '\n';
+  const bigints = plain.replace(/,(\d+),"add"/g, (_m, id) => `,${'9'.repeat(30)}${id},"add"`);
+  for (const [label, text, size] of [
+    ['plain frames', plain, 64 * 1024],
+    ['frames with 30-digit ints (bigint)', bigints, 64 * 1024],
+    ['plain, in 97-byte chunks (scanner)', plain, 97],
+  ]) {
+    const bytes = encoder.encode(text);
+    const chunks = split(bytes, size);
+    const ms = best(() => streamDecode(chunks));
+    row(`  ${label}`, ((bytes.length / 1e6) * 1000 / ms).toFixed(1), '', '', '');
+  }
+  console.log();
+}
+
 // 4. Encoding. "stringify + pool" is JSON.stringify plus the same pooled UTF-8
 // step the transformer uses, without the validating walk: the difference to
 // "ours" is what the checks (binary, bigint, cycles, depth, ...) cost.

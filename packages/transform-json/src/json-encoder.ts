@@ -25,8 +25,9 @@ type Key = string | number;
  * cannot carry faithfully throws an `EncodeError` naming its path instead of
  * being dropped or mangled: binary data (`Uint8Array`, `Buffer`, any typed
  * array, `DataView`, `ArrayBuffer`), `Map`, `Set`, `WeakMap`, `WeakSet`,
- * functions, symbols, `NaN` and infinities, nesting beyond `maxDepth` and cyclic
- * structures. `undefined` is written as `JSON.stringify` does: `null` in an
+ * functions, symbols, `NaN` and infinities, nesting beyond `maxDepth`, cyclic
+ * structures, and class instances without `toJSON` (an `Error` would arrive as
+ * `{}`, any other as its own fields). `undefined` is written as `JSON.stringify` does: `null` in an
  * array, property left out in an object (the usual meaning of an optional
  * field); a message that is `undefined` itself is an error. Objects with
  * `toJSON` (a `Date`) are written as what it returns.
@@ -77,13 +78,13 @@ function checkObject(value: object, depth: number, maxDepth: number): boolean {
     }
     return special;
   }
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) {
-    const refusal = refuse(value);
+  const hasToJson = typeof (value as { toJSON?: unknown }).toJSON === 'function';
+  if (!isPlain(value)) {
+    const refusal = refuse(value, hasToJson);
     if (refusal !== undefined) throw refusal;
     if (isBoxed(value)) return true;
   }
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return true;
+  if (hasToJson) return true;
   const keys = Object.keys(value);
   let i = 0;
   try {
@@ -122,14 +123,13 @@ function write(value: unknown, key: Key, depth: number, maxDepth: number, callTo
 }
 
 function writeObject(value: object, key: Key, depth: number, maxDepth: number, callToJson: boolean): string | undefined {
-  const proto: unknown = Object.getPrototypeOf(value);
-  const plain = proto === Object.prototype || proto === null;
+  const plain = Array.isArray(value) || isPlain(value);
+  const toJson = (value as { toJSON?: unknown }).toJSON;
   if (!plain) {
     // Before toJSON: Buffer has a toJSON that would turn bytes into numbers.
-    const refusal = refuse(value);
+    const refusal = refuse(value, callToJson && typeof toJson === 'function');
     if (refusal !== undefined) throw refusal;
   }
-  const toJson = (value as { toJSON?: unknown }).toJSON;
   if (callToJson && typeof toJson === 'function') {
     return write(toJson.call(value, typeof key === 'number' ? String(key) : key), key, depth, maxDepth, false);
   }
@@ -165,8 +165,17 @@ function writeObject(value: object, key: Key, depth: number, maxDepth: number, c
   return text + '}';
 }
 
-/** Why a non-plain object cannot be written, or undefined when it can. */
-function refuse(value: object): Unencodable | undefined {
+/** A plain object: no prototype, or `Object.prototype` of this realm or another (a `vm` context's). */
+function isPlain(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === null || proto === Object.prototype) return true;
+  if (Object.getPrototypeOf(proto) !== null) return false;
+  const constructor: unknown = (proto as { constructor?: unknown }).constructor;
+  return typeof constructor === 'function' && constructor.name === 'Object';
+}
+
+/** Why a non-plain object cannot be written (`toJson`: it has a `toJSON` that will be called), or undefined when it can. */
+function refuse(value: object, toJson: boolean): Unencodable | undefined {
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || isSharedArrayBuffer(value)) {
     return new Unencodable(
       `binary data (${constructorName(value)})`,
@@ -176,7 +185,14 @@ function refuse(value: object): Unencodable | undefined {
   if (value instanceof Map || value instanceof Set || value instanceof WeakMap || value instanceof WeakSet) {
     return new Unencodable(`a ${constructorName(value)}`, 'JSON would silently drop its entries; convert it to an array or a plain object');
   }
-  return undefined;
+  if (toJson || isBoxed(value)) return undefined;
+  if (value instanceof Error) {
+    return new Unencodable(`an Error (${constructorName(value)})`, 'it would arrive as {}; send its message, or a plain object');
+  }
+  return new Unencodable(
+    `an instance of ${constructorName(value)}`,
+    'JSON would carry only its own fields, not its class; give it a toJSON or convert it to a plain object',
+  );
 }
 
 function isSharedArrayBuffer(value: object): boolean {

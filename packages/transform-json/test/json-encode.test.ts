@@ -94,14 +94,8 @@ describe('what is written', () => {
     );
   });
 
-  test('toJSON, boxed primitives and class instances follow JSON.stringify', () => {
-    class Point {
-      constructor(
-        readonly x: number,
-        readonly y: number,
-      ) {}
-    }
-    const value = [new Date(0), new String('s'), new Number(2), new Boolean(false), new Point(1, 2), { toJSON: (key: string) => `key:${key}` }];
+  test('toJSON and boxed primitives follow JSON.stringify (class instances without toJSON: see strict-encoding)', () => {
+    const value = [new Date(0), new String('s'), new Number(2), new Boolean(false), { toJSON: (key: string) => `key:${key}` }];
     expect(encode(value)).toBe(JSON.stringify(value));
     expect(encode({ when: new Date(0), n: Object(5n) })).toBe('{"when":"1970-01-01T00:00:00.000Z","n":5}');
     expect(encode({ nested: { toJSON: () => ({ big: 7n, toJSON: 'a string, not a method' }) } })).toBe('{"nested":{"big":7,"toJSON":"a string, not a method"}}');

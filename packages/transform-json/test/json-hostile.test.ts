@@ -37,7 +37,7 @@ const cases: Case[] = [
   after('unexpected byte at the top level', 'x', 0, /'x' where a value should start/),
   after('byte order mark', new Uint8Array([0xef, 0xbb, 0xbf, 0x5b, 0x5d]), 0, /byte 0xef where a value should start/),
   after('bad literal at the top level', 'nul!', 3, /invalid literal/),
-  after('bad literal inside an array', '[tru]', 1, /invalid literal/),
+  after('bad literal inside an array', '[tru]', 4, /invalid literal/),
   after('NaN', '[NaN]', 1, /where a value should start/),
   after('leading zero', '[01]', 2, /expected ',' or ']'/),
   after('bad number', '[1.]', 3, /no digits after the decimal point/),

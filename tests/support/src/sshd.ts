@@ -14,9 +14,15 @@
 // - As root, sshd runs sessions without privilege separation and refuses SSH
 //   `signal` requests; `terminate` then ends commands by EOF or by its timeout.
 // - With MaxSessions, sshd frees a session's slot a moment after the channel closed.
+// - Keyboard-interactive needs PAM (without it OpenSSH on Linux has no device
+//   to ask with). sshd names its PAM service after the name it was started
+//   by, so `keyboardInteractivePassword` starts it through a symlink with a
+//   unique name and writes that one service to /etc/pam.d: pam_exec runs a
+//   script that compares the answer with the password. No system user or
+//   password is created or changed. It needs root, as sshd with PAM does.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +39,11 @@ export interface SshdOptions {
   hostKeyTypes?: string[];
   /** How long to wait for sshd to accept connections, in ms. Default: 10000. */
   startTimeoutMs?: number;
+  /**
+   * Let the user in only by keyboard-interactive, answered with this password
+   * (checked through PAM, see above; needs root). Default: key login only.
+   */
+  keyboardInteractivePassword?: string;
 }
 
 /** A running sshd and what a client needs to reach it. */
@@ -56,6 +67,12 @@ export interface Sshd {
   log(): string;
   /** Kills (SIGKILL) every per-connection sshd process: clients see their connection drop. Returns how many. */
   killSessions(): number;
+  /** Stops (SIGSTOP) every per-connection sshd process and what runs under it: the server goes silent without closing anything. Returns how many sessions. */
+  pauseSessions(): number;
+  /** Continues (SIGCONT) what `pauseSessions` stopped. */
+  resumeSessions(): void;
+  /** Adds a public key (`<type> <base64> [comment]`) to the user's authorized keys. */
+  authorize(publicKey: string): void;
   /** Stops sshd, ends the commands it started (SIGTERM, then SIGKILL after 2 s) and removes its temp dir. */
   stop(): Promise<void>;
 }
@@ -86,11 +103,15 @@ async function launch(sshd: string, dir: string, options: SshdOptions): Promise<
   writeFileSync(authorizedKeys, readFileSync(`${privateKeyPath}.pub`), { mode: 0o600 });
   const hostPublicKeys = hostKeyPaths.map((path) => readFileSync(`${path}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' '));
   const port = await freePort();
+  const pam = options.keyboardInteractivePassword === undefined ? undefined : keyboardInteractivePam(dir, options.keyboardInteractivePassword);
   const config = join(dir, 'sshd_config');
   writeFileSync(
     config,
     [
       ...(options.extraConfig ?? []), // first: for most keywords sshd keeps the first value it reads
+      ...(pam === undefined
+        ? []
+        : ['UsePAM yes', 'KbdInteractiveAuthentication yes', 'AuthenticationMethods keyboard-interactive', 'PubkeyAuthentication no', 'PermitRootLogin yes']),
       `Port ${port}`,
       'ListenAddress 127.0.0.1',
       ...hostKeyPaths.map((path) => `HostKey ${path}`),
@@ -119,7 +140,7 @@ async function launch(sshd: string, dir: string, options: SshdOptions): Promise<
   }
 
   let output = '';
-  const child = spawn(sshd, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(pam?.sshd ?? sshd, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr!.setEncoding('utf8').on('data', (text: string) => (output += text));
   const exited = new Promise<string>((resolve) => {
     child.once('error', (error) => resolve(`could not start: ${error.message}`));
@@ -128,10 +149,14 @@ async function launch(sshd: string, dir: string, options: SshdOptions): Promise<
   const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
   for (;;) {
     const status = await Promise.race([exited, banner('127.0.0.1', port).then(() => undefined, () => null)]);
-    if (typeof status === 'string') throw new Error(`sshd ${status}:\n${output}`);
+    if (typeof status === 'string') {
+      pam?.remove();
+      throw new Error(`sshd ${status}:\n${output}`);
+    }
     if (status === undefined) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
+      pam?.remove();
       throw new Error(`sshd did not accept connections within the start timeout:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -149,8 +174,47 @@ async function launch(sshd: string, dir: string, options: SshdOptions): Promise<
     dir,
     log: () => output,
     killSessions: () => killSessions(child),
-    stop: () => stop(child, port, dir),
+    pauseSessions: () => pauseSessions(child),
+    resumeSessions: () => resumeSessions(child),
+    authorize: (publicKey) => appendFileSync(authorizedKeys, `${publicKey.trim()}\n`),
+    stop: async () => {
+      await stop(child, port, dir);
+      pam?.remove();
+    },
   };
+}
+
+/** Why a keyboard-interactive sshd cannot run here, or undefined when it can (root, PAM's pam_exec, /etc/pam.d). */
+export function keyboardInteractiveMissing(): string | undefined {
+  if (process.getuid?.() !== 0) return 'a keyboard-interactive sshd needs root (sshd with PAM, a service file in /etc/pam.d)';
+  if (!existsSync('/etc/pam.d')) return 'a keyboard-interactive sshd needs PAM (/etc/pam.d is missing)';
+  const modules = ['/lib/x86_64-linux-gnu/security', '/lib/aarch64-linux-gnu/security', '/lib/security', '/usr/lib/security'];
+  if (!modules.some((dir) => existsSync(join(dir, 'pam_exec.so')))) return 'a keyboard-interactive sshd needs pam_exec.so (libpam-modules)';
+  return undefined;
+}
+
+// The PAM service of a keyboard-interactive sshd: see the notes at the top.
+function keyboardInteractivePam(dir: string, password: string): { sshd: string; remove(): void } {
+  const name = `cbor-rpc-sshd-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  const sshd = join(dir, name);
+  symlinkSync(findSshd()!, sshd);
+  writeFileSync(join(dir, 'password'), password);
+  const check = join(dir, 'check-password');
+  // pam_exec writes the answer to stdin, NUL-terminated.
+  writeFileSync(check, `#!/bin/sh\n[ "$(tr -d '\\000')" = "$(cat '${join(dir, 'password')}')" ]\n`, { mode: 0o755 });
+  const service = join('/etc/pam.d', name);
+  writeFileSync(
+    service,
+    [
+      `auth required pam_exec.so expose_authtok quiet ${check}`,
+      'auth required pam_permit.so', // gives pam_setcred a module that succeeds
+      'account required pam_permit.so',
+      'session required pam_permit.so',
+      'password required pam_deny.so',
+      '',
+    ].join('\n'),
+  );
+  return { sshd, remove: () => rmSync(service, { force: true }) };
 }
 
 /**
@@ -161,6 +225,11 @@ export function describeWithSshd(title: string, options: SshdOptions, body: (ssh
   if (findSshd() === undefined) {
     const message = `sshd is missing (looked for ${process.env.SSHD_PATH ?? '/usr/sbin/sshd'}): "${title}" needs a real OpenSSH server; install openssh-server`;
     describeMissing(title, 'sshd', message);
+    return;
+  }
+  const kbdMissing = options.keyboardInteractivePassword === undefined ? undefined : keyboardInteractiveMissing();
+  if (kbdMissing !== undefined) {
+    describeMissing(title, 'a keyboard-interactive sshd', `"${title}": ${kbdMissing}`);
     return;
   }
   describe(title, () => {
@@ -270,6 +339,19 @@ function killSessions(child: ChildProcess): number {
   return sessions.length;
 }
 
+// The sessions and everything under them (sshd's own processes and the
+// commands): stopped, the server reads and answers nothing, as a hung host.
+function pauseSessions(child: ChildProcess): number {
+  const { sessions, commands } = processTree(child.pid);
+  signal([...sessions, ...commands], 'SIGSTOP');
+  return sessions.length;
+}
+
+function resumeSessions(child: ChildProcess): void {
+  const { sessions, commands } = processTree(child.pid);
+  signal([...sessions, ...commands], 'SIGCONT');
+}
+
 // Commands this sshd started, including those orphaned when their session
 // ended: sshd puts `SSH_CONNECTION=<client ip> <port> <server ip> <port>` in
 // their environment.
@@ -293,6 +375,7 @@ async function stop(child: ChildProcess, port: number, dir: string): Promise<voi
   const all = [...new Set([...commands, ...commandsOf(port)])];
   signal(sessions, 'SIGKILL');
   signal(all, 'SIGTERM');
+  signal(all, 'SIGCONT'); // a stopped process takes SIGTERM only once it runs
   if (child.exitCode === null && child.signalCode === null) {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');

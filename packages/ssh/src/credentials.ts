@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { SshPrivateKeyError } from './errors.js';
+import { loadPrivateKey, type LoadedKey } from './private-key.js';
+
+/** The identity files OpenSSH tries when none is configured, in its order, under `~/.ssh`. */
+export const DEFAULT_IDENTITY_FILES: readonly string[] = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+
+/** What the caller gave to log in with. */
+export interface GivenCredentials {
+  password?: string;
+  privateKey?: string | Uint8Array;
+  passphrase?: string;
+  agent?: string | false;
+  agentForward?: boolean;
+}
+
+/** One way of logging in, in the order they are tried. */
+export type AuthAttempt =
+  | { method: 'agent'; agent: string }
+  | { method: 'publickey'; key: LoadedKey }
+  | { method: 'password'; password: string }
+  | { method: 'keyboard-interactive'; password: string };
+
+/** The logins to try, the credentials left out and why, and the agent to forward. */
+export interface AuthPlan {
+  attempts: AuthAttempt[];
+  skipped: string[];
+  /** The agent socket for agent forwarding, when asked for. */
+  forwardAgent?: string;
+}
+
+/**
+ * Decides how to log in. Given credentials (`privateKey`, `agent`, `password`)
+ * are used alone. With none, OpenSSH's defaults: the agent at `$SSH_AUTH_SOCK`
+ * (unless `agent: false`), then `identityFiles` (ssh_config `IdentityFile`) or,
+ * when there are none, `~/.ssh/id_ed25519`, `id_ecdsa` and `id_rsa`; files
+ * that are missing, encrypted without a passphrase or unreadable are skipped
+ * and listed in `skipped`. Throws `SshPrivateKeyError` for an unusable
+ * `privateKey` and a `TypeError` for agent forwarding without an agent.
+ */
+export async function planAuthentication(given: GivenCredentials, identityFiles: readonly string[]): Promise<AuthPlan> {
+  const plan: AuthPlan = { attempts: [], skipped: [] };
+  const envAgent = given.agent === false ? undefined : process.env.SSH_AUTH_SOCK || undefined;
+  const explicit = given.privateKey !== undefined || typeof given.agent === 'string' || given.password !== undefined;
+  if (typeof given.agent === 'string') plan.attempts.push({ method: 'agent', agent: given.agent });
+  else if (!explicit && envAgent !== undefined) plan.attempts.push({ method: 'agent', agent: envAgent });
+  if (given.privateKey !== undefined) plan.attempts.push({ method: 'publickey', key: loadPrivateKey(given.privateKey, given.passphrase, 'privateKey') });
+  if (!explicit) {
+    const configured = identityFiles.length > 0;
+    const home = process.env.HOME || homedir();
+    const files = configured ? identityFiles : DEFAULT_IDENTITY_FILES.map((name) => join(home, '.ssh', name));
+    for (const file of files) {
+      const key = await readIdentityFile(file, given.passphrase, configured, plan.skipped);
+      if (key !== undefined) plan.attempts.push({ method: 'publickey', key });
+    }
+  }
+  if (given.password !== undefined) {
+    plan.attempts.push({ method: 'password', password: given.password });
+    // PAM servers often take a password only this way.
+    plan.attempts.push({ method: 'keyboard-interactive', password: given.password });
+  }
+  if (given.agentForward === true) {
+    plan.forwardAgent = typeof given.agent === 'string' ? given.agent : envAgent;
+    if (plan.forwardAgent === undefined) throw new TypeError('agentForward needs an agent: set agent, or SSH_AUTH_SOCK in the environment');
+  }
+  return plan;
+}
+
+// A file that cannot be used is noted and skipped, as OpenSSH skips it; a missing default file silently.
+async function readIdentityFile(file: string, passphrase: string | undefined, configured: boolean, skipped: string[]): Promise<LoadedKey | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'ENOENT' || configured) skipped.push(`${file} cannot be read (${String(code ?? error)})`);
+    return undefined;
+  }
+  try {
+    return loadPrivateKey(text, passphrase, file);
+  } catch (error) {
+    if (!SshPrivateKeyError.isInstance(error)) throw error;
+    skipped.push(error.message.replace(/^The private key /, ''));
+    return undefined;
+  }
+}

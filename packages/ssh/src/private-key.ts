@@ -1,0 +1,63 @@
+import ssh2 from 'ssh2';
+import type { ParsedKey } from 'ssh2';
+import { SshPrivateKeyError } from './errors.js';
+import { sha256Fingerprint } from './known-hosts.js';
+
+/** A private key ready for login, and how to name it in messages. */
+export interface LoadedKey {
+  key: ParsedKey;
+  /** `ssh-ed25519 SHA256:... from ~/.ssh/id_ed25519`. */
+  label: string;
+}
+
+/**
+ * Parses a private key (OpenSSH, PEM or PuTTY text) and checks it can sign.
+ * `source` names it in errors (`privateKey`, a file path). Throws
+ * `SshPrivateKeyError` saying what is wrong: a file path given instead of the
+ * contents, a public key, an encrypted key without a passphrase, a wrong
+ * passphrase, or text that is no key at all.
+ */
+export function loadPrivateKey(data: string | Uint8Array, passphrase: string | undefined, source: string): LoadedKey {
+  const text = typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
+  if (/^\s*(ssh-|ecdsa-|sk-)\S+ [A-Za-z0-9+/]+=* ?/.test(text)) {
+    throw new SshPrivateKeyError(source, 'is a public key: pass the private key (the file without .pub)');
+  }
+  if (looksLikePath(text)) {
+    throw new SshPrivateKeyError(
+      source,
+      `looks like a file path (${JSON.stringify(text.trim())}): pass the key file's contents, such as readFileSync(path, 'utf8')`,
+    );
+  }
+  const encrypted = isEncrypted(text);
+  if (encrypted && (passphrase === undefined || passphrase === '')) {
+    throw new SshPrivateKeyError(source, 'is encrypted: pass its passphrase');
+  }
+  const parsed = ssh2.utils.parseKey(typeof data === 'string' ? data : Buffer.from(data), passphrase);
+  if (parsed instanceof Error) {
+    if (encrypted) throw new SshPrivateKeyError(source, 'cannot be decrypted: wrong passphrase', { cause: parsed });
+    throw new SshPrivateKeyError(source, `cannot be parsed (${parsed.message}); pass an OpenSSH, PEM or PuTTY private key`, { cause: parsed });
+  }
+  const key = Array.isArray(parsed) ? (parsed[0] as ParsedKey) : parsed;
+  if (!key.isPrivateKey()) throw new SshPrivateKeyError(source, 'is a public key: pass the private key (the file without .pub)');
+  return { key, label: `${key.type} ${sha256Fingerprint(key.getPublicSSH())}${source === 'privateKey' ? '' : ` from ${source}`}` };
+}
+
+/** True when `text` is key material that needs a passphrase to read. */
+export function isEncrypted(text: string): boolean {
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(text) || /Proc-Type:\s*4,ENCRYPTED/.test(text)) return true;
+  if (/^Encryption:\s*(?!none\s*$)\S+/m.test(text)) return true; // PuTTY
+  const body = /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)-----END OPENSSH PRIVATE KEY-----/.exec(text);
+  if (body === null) return false;
+  // openssh-key-v1\0, then the cipher name as an SSH string: "none" when not encrypted.
+  const bytes = Buffer.from(body[1]!.replace(/\s+/g, ''), 'base64');
+  const magic = 'openssh-key-v1\0';
+  if (bytes.length < magic.length + 4 || bytes.toString('latin1', 0, magic.length) !== magic) return false;
+  const length = bytes.readUInt32BE(magic.length);
+  return bytes.toString('latin1', magic.length + 4, magic.length + 4 + length) !== 'none';
+}
+
+// One line without key armour is no key; a file path is the most common mistake with `privateKey`.
+function looksLikePath(text: string): boolean {
+  const trimmed = text.trim();
+  return trimmed !== '' && !trimmed.includes('\n') && !trimmed.includes('-----');
+}

@@ -1,0 +1,181 @@
+// Logging in as OpenSSH users expect, against real sshds: the agent and the
+// default key files when nothing is given, agent forwarding, a server that
+// takes only keyboard-interactive (PAM), and errors that say what went wrong.
+import { describe, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  SshAuthenticationError,
+  SshConnection,
+  SshPrivateKeyError,
+  type SshConnectOptions,
+} from '../src/index.js';
+import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
+import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
+import { keyPair } from './support/key-pair.js';
+import { startAgent, type SshAgent } from './support/ssh-agent.js';
+import { failure, run, sshTestKit } from './support/ssh-test-kit.js';
+
+const cleanup = cleanupAfterEach();
+const { tempDir, environment, ...kit } = sshTestKit(cleanup);
+
+/** A home directory with these files under .ssh (name to contents), as $HOME for this test; no agent. */
+function home(files: Record<string, string> = {}): string {
+  const dir = tempDir();
+  mkdirSync(join(dir, '.ssh'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, '.ssh', name), text, { mode: 0o600 });
+  environment({ HOME: dir, SSH_AUTH_SOCK: undefined });
+  return dir;
+}
+
+/** A key pair made by ssh-keygen, optionally encrypted: { private, public } texts. */
+function keygen(type: 'ed25519' | 'ecdsa' | 'rsa', passphrase = ''): { private: string; public: string } {
+  const path = join(tempDir(), `id_${type}`);
+  const made = spawnSync('ssh-keygen', ['-q', '-t', type, '-N', passphrase, '-C', 'cbor-rpc-test', '-f', path], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(made.stderr);
+  return { private: readFileSync(path, 'utf8'), public: readFileSync(`${path}.pub`, 'utf8') };
+}
+
+/** Connects with no credentials but those in `options`; closed after the test. */
+const connect = (sshd: Sshd, options: Partial<SshConnectOptions> = {}) => kit.connect(sshd, { privateKey: undefined, ...options });
+
+/** An ssh-agent holding `keys`, stopped after the test. */
+async function agentWith(...keys: string[]): Promise<SshAgent> {
+  const agent = await startAgent();
+  cleanup(() => agent.stop());
+  for (const key of keys) agent.add(key);
+  return agent;
+}
+
+describeWithSshd('Logging in to OpenSSH sshd with what OpenSSH would use', {}, (sshd) => {
+  test('with no credentials, the agent at $SSH_AUTH_SOCK logs in', async () => {
+    home();
+    const agent = await agentWith(sshd().privateKey);
+    environment({ SSH_AUTH_SOCK: agent.socket });
+    const ssh = await connect(sshd());
+    expect((await run(ssh, 'echo via agent')).stdout).toBe('via agent\n');
+  });
+
+  test('agent: false leaves $SSH_AUTH_SOCK alone', async () => {
+    home();
+    environment({ SSH_AUTH_SOCK: (await agentWith(sshd().privateKey)).socket });
+    const error = await failure(connect(sshd(), { agent: false }));
+    expect(SshAuthenticationError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain('no credentials to offer');
+  });
+
+  test('with no credentials and no agent, ~/.ssh/id_ed25519 logs in', async () => {
+    home({ id_ed25519: sshd().privateKey });
+    const ssh = await connect(sshd());
+    expect((await run(ssh, 'echo via default key')).stdout).toBe('via default key\n');
+  });
+
+  test('an encrypted default key is skipped without a passphrase, named in the error, and used with one', async () => {
+    const encrypted = keygen('ecdsa', 'open sesame');
+    sshd().authorize(encrypted.public);
+    const dir = home({ id_ecdsa: encrypted.private, id_rsa: 'not a key' });
+    const error = await failure(connect(sshd()));
+    expect(SshAuthenticationError.isInstance(error)).toBe(true);
+    const { details } = error as SshAuthenticationError;
+    expect(details.tried).toEqual([]);
+    expect(details.skipped).toEqual([
+      `${join(dir, '.ssh', 'id_ecdsa')} is encrypted: pass its passphrase`,
+      expect.stringContaining(`${join(dir, '.ssh', 'id_rsa')} looks like a file path`),
+    ]);
+    expect((error as Error).message).toContain('id_ecdsa is encrypted: pass its passphrase');
+    const ssh = await connect(sshd(), { passphrase: 'open sesame' });
+    expect((await run(ssh, 'echo opened')).stdout).toBe('opened\n');
+  });
+
+  test('agentForward: commands see the agent, as with ssh -A; without it they do not', async () => {
+    home();
+    const agent = await agentWith(sshd().privateKey);
+    const listed = spawnSync('ssh-add', ['-l'], { env: { ...process.env, SSH_AUTH_SOCK: agent.socket }, encoding: 'utf8' }).stdout;
+    expect(listed).toContain('SHA256:');
+    const forwarded = await connect(sshd(), { agent: agent.socket, agentForward: true });
+    expect(await run(forwarded, 'ssh-add -l')).toEqual({ stdout: listed, code: 0 });
+    const plain = await connect(sshd(), { agent: agent.socket });
+    expect((await run(plain, 'ssh-add -l')).code).toBe(2); // no agent to talk to
+  });
+
+  test('agentForward without an agent is a TypeError', async () => {
+    home();
+    await expect(connect(sshd(), { privateKey: sshd().privateKey, agentForward: true })).rejects.toThrow(/agentForward needs an agent/);
+  });
+
+  test('a login that fails lists what was tried and what the server allows', async () => {
+    const stranger = keyPair();
+    const error = await failure(connect(sshd(), { privateKey: stranger.private }));
+    expect(SshAuthenticationError.isInstance(error)).toBe(true);
+    const { details, code, username } = error as SshAuthenticationError;
+    expect(code).toBe('SSH_AUTHENTICATION_FAILED');
+    expect(username).toBe(sshd().username);
+    expect(details.tried).toEqual([expect.stringMatching(/^publickey \(ssh-ed25519 SHA256:[A-Za-z0-9+/]{43}\)$/)]);
+    expect(details.allowed).toContain('publickey');
+    expect(details.allowed).not.toContain('password'); // the suite's sshd has PasswordAuthentication no
+    expect((error as Error).message).toMatch(/tried publickey \(ssh-ed25519 SHA256:.*\); the server allows publickey/);
+  });
+});
+
+describe('Unusable private keys are SshPrivateKeyErrors that say why, before connecting', () => {
+  // Nothing listens on port 9 of 127.0.0.1: a key error must come first.
+  const attempt = (options: Partial<SshConnectOptions>) =>
+    failure(SshConnection.connect({ host: '127.0.0.1', port: 9, username: 'nobody', acceptUnknownHostKey: true, sshConfig: false, ...options }));
+
+  test.each([
+    ['a file path', () => ({ privateKey: '/home/me/.ssh/id_ed25519' }), /privateKey looks like a file path \("\/home\/me\/\.ssh\/id_ed25519"\): pass the key file's contents/],
+    ['an encrypted key without passphrase', () => ({ privateKey: keygen('ed25519', 'secret words').private }), /privateKey is encrypted: pass its passphrase/],
+    ['an encrypted key with the wrong passphrase', () => ({ privateKey: keygen('ed25519', 'secret words').private, passphrase: 'wrong words' }), /privateKey cannot be decrypted: wrong passphrase/],
+    ['an encrypted RSA key with the wrong passphrase', () => ({ privateKey: keygen('rsa', 'secret words').private, passphrase: 'wrong words' }), /privateKey cannot be decrypted: wrong passphrase/],
+    ['text that is no key', () => ({ privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nnot base64 at all\n-----END OPENSSH PRIVATE KEY-----\n' }), /privateKey cannot be parsed/],
+    ['a public key', () => ({ privateKey: keygen('ed25519').public }), /privateKey .*public key: pass the private key/],
+  ])('%s', async (_what, options, message) => {
+    const error = await attempt(options());
+    expect(SshPrivateKeyError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'SSH_PRIVATE_KEY_INVALID', source: 'privateKey' });
+    expect((error as Error).message).toMatch(message);
+  });
+
+  test('the right passphrase opens an encrypted key (and then the connection is what fails)', async () => {
+    const key = keygen('ed25519', 'secret words');
+    const error = await attempt({ privateKey: key.private, passphrase: 'secret words' });
+    expect(SshPrivateKeyError.isInstance(error)).toBe(false);
+    expect(error).toMatchObject({ code: 'SSH_CONNECTION_FAILED' });
+  });
+});
+
+describeWithSshd('Logging in to an sshd that takes only keyboard-interactive (PAM)', { keyboardInteractivePassword: 'correct horse' }, (sshd) => {
+  test('the password answers the PAM prompt', async () => {
+    const ssh = await connect(sshd(), { password: 'correct horse' });
+    expect((await run(ssh, 'echo in by keyboard-interactive')).stdout).toBe('in by keyboard-interactive\n');
+    expect(sshd().log()).toMatch(/Accepted keyboard-interactive\/pam for/);
+  });
+
+  test('a wrong password fails, saying password was not allowed and keyboard-interactive was tried', async () => {
+    const error = await failure(connect(sshd(), { password: 'wrong horse' }));
+    expect(SshAuthenticationError.isInstance(error)).toBe(true);
+    const { details } = error as SshAuthenticationError;
+    expect(details.tried).toEqual(['keyboard-interactive']);
+    expect(details.allowed).toEqual(['keyboard-interactive']);
+    expect(details.skipped).toEqual(['password: the server does not allow password']);
+  });
+
+  test('a key is not offered to a server that does not take keys, and the error says so', async () => {
+    const error = await failure(connect(sshd(), { privateKey: keyPair().private }));
+    const { details } = error as SshAuthenticationError;
+    expect(details.tried).toEqual([]);
+    expect(details.allowed).toEqual(['keyboard-interactive']);
+    expect((error as Error).message).toMatch(/nothing could be tried; the server allows keyboard-interactive; skipped: publickey \(ssh-ed25519 .*\): the server does not allow publickey/);
+  });
+});
+
+describeWithSshd('Logging in to an sshd with MaxAuthTries 2', { extraConfig: ['MaxAuthTries 2'] }, (sshd) => {
+  test('a server that disconnects after too many attempts is an SshAuthenticationError that says so', async () => {
+    home();
+    const agent = await agentWith(...Array.from({ length: 4 }, () => keyPair().private));
+    const error = await failure(connect(sshd(), { agent: agent.socket }));
+    expect(SshAuthenticationError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/the server disconnected: Too many authentication failures/);
+  });
+});
