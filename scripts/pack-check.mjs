@@ -4,7 +4,7 @@
 // TypeScript type check against them, then installs the command line
 // (@cbor-rpc/cli) as npm and npx do and makes a real call with it. Fails
 // loudly on any problem.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -122,7 +122,8 @@ writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
 run('TypeScript consumer type-checks with moduleResolution nodenext', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app]);
 
 // 4. The command line as users get it: the packed cli and the packed packages it
-// depends on (the registry does not have these versions), with nothing else.
+// depends on (the registry does not have these versions: websocket among them,
+// for ws:// and wss:// targets), with nothing else.
 const cliManifest = JSON.parse(execFileSync('tar', ['xzOf', tarball.cli, 'package/package.json'], { encoding: 'utf8' }));
 const cliTarballs = [tarball.cli, ...Object.keys(cliManifest.dependencies).filter((name) => name.startsWith('@cbor-rpc/')).map((name) => tarball[name.slice('@cbor-rpc/'.length)])];
 check('cli: the tarball has its bin script', execFileSync('tar', ['tzf', tarball.cli], { encoding: 'utf8' }).includes('package/bin/cbor-rpc.js'));
@@ -136,6 +137,29 @@ check('cbor-rpc --help', run('run cbor-rpc --help', cborRpc, ['--help'], { cwd: 
 writeFileSync(join(shell, 'calc.ts'), 'export function add(_context: unknown, a: number, b: number): number {\n  return a + b;\n}\n');
 const served = [cborRpc, 'serve', 'calc.ts', '--listen', 'stdio'];
 check('cbor-rpc call add 5 10 -- cbor-rpc serve calc.ts --listen stdio prints 15', run('cbor-rpc call against cbor-rpc serve', cborRpc, ['call', 'add', '5', '10', '--', ...served], { cwd: shell }) === '15\n');
+// Over WebSocket: the packed websocket package and its ws dependency, a server and a client process.
+check('cli: installed with the packed websocket package', cliTarballs.includes(tarball.websocket) && existsSync(join(shell, 'node_modules', '@cbor-rpc', 'websocket', 'package.json')));
+const wsServer = spawn(cborRpc, ['serve', 'calc.ts', '--listen', 'ws://127.0.0.1:0/rpc'], { cwd: shell, stdio: ['ignore', 'ignore', 'pipe'] });
+const wsUrl = await new Promise((resolve) => {
+  let printed = '';
+  // A bound, not a measure: the server prints its address as soon as it listens.
+  const giveUp = setTimeout(() => resolve(undefined), 60_000);
+  wsServer.stderr.setEncoding('utf8').on('data', (text) => {
+    printed += text;
+    const serving = /^serving .* on (ws:\/\/\S+) /m.exec(printed);
+    if (serving !== null) {
+      clearTimeout(giveUp);
+      resolve(serving[1]);
+    }
+  });
+  wsServer.once('exit', () => {
+    clearTimeout(giveUp);
+    resolve(undefined);
+  });
+});
+check('cbor-rpc serve calc.ts --listen ws://127.0.0.1:0/rpc listens', wsUrl !== undefined);
+if (wsUrl !== undefined) check('cbor-rpc call over ws:// against it prints 15', run('cbor-rpc call over WebSocket', cborRpc, ['call', wsUrl, 'add', '5', '10'], { cwd: shell }) === '15\n');
+wsServer.kill('SIGTERM');
 // npx: the packages fetched into npx's cache, run from a directory with no package.json.
 const npxDir = join(work, 'npx');
 mkdirSync(npxDir);

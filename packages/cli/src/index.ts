@@ -1,6 +1,6 @@
 export { main } from './main.js';
 export { ExitCode, exitCodeOf } from './exit-codes.js';
-export { TargetUnavailableError, UsageError } from './errors.js';
+export { UsageError } from './errors.js';
 export { formatNotation, parseNotation } from './value-notation.js';
 export { readCommandLineValue } from './command-line-value.js';
 export { parseTarget, targetKinds } from './targets.js';
