@@ -7,3 +7,4 @@ export { parseTarget, targetKinds } from './targets.js';
 export { localCommandTarget } from './command-target.js';
 export type { Accept, Link, Listener, ListenOptions, OpenOptions, SshFlags, Target, TargetKind, TlsFlags } from './target.js';
 export type { Io, OutputStream } from './io.js';
+export type { Encoding } from './encoding.js';
