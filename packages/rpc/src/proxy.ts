@@ -1,28 +1,222 @@
 /**
- * The callable methods of `Api`, each taking the same arguments and returning
- * a promise of its (awaited) result.
+ * Names the stub leaves undefined, so that code probing an object never calls
+ * the peer: `then` (awaiting it, returning it from an async function),
+ * `toJSON` (JSON.stringify) and every member of `Object.prototype`
+ * (`toString`, `valueOf`, `constructor`, ...), which no handler object serves.
+ * `RpcProxy` types them as undefined; a test checks that the list holds all of
+ * `Object.prototype`.
+ */
+export const PROBE_NAMES = [
+  'then',
+  'toJSON',
+  'constructor',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+  'toString',
+  'valueOf',
+  '__proto__',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
+] as const;
+
+/** A name of `PROBE_NAMES`. */
+export type ProbeName = (typeof PROBE_NAMES)[number];
+
+const probeNames: ReadonlySet<string> = new Set(PROBE_NAMES);
+
+/** True for a member that can be called, optional or not (or typed `any`). */
+export type IsMethod<M> = 0 extends 1 & M ? true : Exclude<M, undefined> extends (...args: never) => unknown ? true : false;
+
+/** The value as a reply carries it: a handler's `undefined` (or `void`) is written as null. */
+type WireResult<T> = T extends undefined | void ? null : T;
+
+type Same<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
+
+/**
+ * The last nine call signatures of `F`, each as a function type, type
+ * parameters replaced by their constraints. For a function with fewer
+ * signatures, TypeScript fills the leading slots with copies of the first.
+ * Against several signatures TypeScript relates a generic signature with its
+ * type parameters erased to `any`, which fails when its result reads
+ * differently through the constraint (`keyof T` is `never` for
+ * `T extends object`, but `string | number | symbol` once erased). The
+ * result cannot be trusted then: a method with one signature is read alone,
+ * its result as `Promise<unknown>` if it is a promise and `unknown` if not;
+ * an overloaded one by its parameters only (`ParamSlots`).
+ */
+type Slots<F> = 0 extends 1 & F
+  ? Nine<(...args: unknown[]) => unknown>
+  : F extends {
+        (...args: infer A1): infer R1;
+        (...args: infer A2): infer R2;
+        (...args: infer A3): infer R3;
+        (...args: infer A4): infer R4;
+        (...args: infer A5): infer R5;
+        (...args: infer A6): infer R6;
+        (...args: infer A7): infer R7;
+        (...args: infer A8): infer R8;
+        (...args: infer A9): infer R9;
+      }
+    ? [
+        (...args: A1) => R1,
+        (...args: A2) => R2,
+        (...args: A3) => R3,
+        (...args: A4) => R4,
+        (...args: A5) => R5,
+        (...args: A6) => R6,
+        (...args: A7) => R7,
+        (...args: A8) => R8,
+        (...args: A9) => R9,
+      ]
+    : Distinct<ParamSlots<F>> extends [unknown]
+      ? F extends (...args: infer A) => infer R
+        ? Nine<(...args: A) => IsPlainPromise<R> extends true ? Promise<unknown> : unknown>
+        : never
+      : ParamSlots<F>;
+
+/** `Slots` with every result `unknown`, which any signature matches. */
+type ParamSlots<F> = F extends {
+  (...args: infer A1): unknown;
+  (...args: infer A2): unknown;
+  (...args: infer A3): unknown;
+  (...args: infer A4): unknown;
+  (...args: infer A5): unknown;
+  (...args: infer A6): unknown;
+  (...args: infer A7): unknown;
+  (...args: infer A8): unknown;
+  (...args: infer A9): unknown;
+}
+  ? [
+      (...args: A1) => unknown,
+      (...args: A2) => unknown,
+      (...args: A3) => unknown,
+      (...args: A4) => unknown,
+      (...args: A5) => unknown,
+      (...args: A6) => unknown,
+      (...args: A7) => unknown,
+      (...args: A8) => unknown,
+      (...args: A9) => unknown,
+    ]
+  : [];
+
+type Nine<S> = [S, S, S, S, S, S, S, S, S];
+
+/** Drops each entry equal to the next one: the copies of the first signature. */
+type Distinct<T extends unknown[]> = T extends [infer A, infer B, ...infer Rest]
+  ? Same<A, B> extends true
+    ? Distinct<[B, ...Rest]>
+    : [A, ...Distinct<[B, ...Rest]>]
+  : T;
+
+/**
+ * The call signatures of `F` in declaration order (the last eight when it
+ * has more), type parameters replaced by their constraints.
+ */
+export type Overloads<F> = Slots<F> extends [unknown, ...infer Last8 extends unknown[]] ? Distinct<Last8> : never;
+
+/** True when `F` has more than eight call signatures (the first slot differs from the second). */
+type HasMoreOverloads<F> = Slots<F> extends [infer First, infer Second, ...unknown[]] ? (Same<First, Second> extends true ? false : true) : false;
+
+/** A signature as the stub calls it: the same parameters, a promise of the result as it arrives. */
+type Remote<S> = S extends (...args: infer A) => infer R ? (...args: A) => Promise<WireResult<Awaited<R>>> : never;
+
+/** The signatures of `S` rewritten by `Remote`, as one overloaded function type. */
+type RemoteOverloads<S extends unknown[]> = S extends [infer First, ...infer Rest] ? Remote<First> & RemoteOverloads<Rest> : unknown;
+
+/** True when `R` is a `Promise` (or `PromiseLike`) of its awaited value and nothing more: the stub can return it as it is. */
+type IsPlainPromise<R> = 0 extends 1 & R ? false : [R] extends [PromiseLike<unknown>] ? ([Promise<Awaited<R>>] extends [R] ? true : false) : false;
+
+/**
+ * How the stub can return the result of signature `S` as declared:
+ * `'defined'` (a plain promise of a result that cannot be undefined),
+ * `'opaque'` (a plain promise of `unknown` or `any`, which is also how a type
+ * parameter looks once read), or `'rewrite'`.
+ */
+type ResultKind<S> = S extends (...args: never) => infer R
+  ? IsPlainPromise<R> extends true
+    ? unknown extends Awaited<R>
+      ? 'opaque'
+      : undefined extends Awaited<R>
+        ? 'rewrite'
+        : 'defined'
+    : 'rewrite'
+  : 'rewrite';
+
+type ResultKinds<S extends unknown[]> = { [I in keyof S]: ResultKind<S[I]> }[number];
+
+/**
+ * True when the stub can have `F`'s declared type. An opaque result is
+ * checked through `F` itself, where a type parameter is inferred rather than
+ * read as its constraint (`<T>() => Promise<T>` passes, `<T>() => Promise<T |
+ * undefined>` does not); TypeScript relates an overloaded function to a
+ * signature if any one of its signatures fits, so this holds only for a
+ * single signature.
+ */
+type KeepsDeclaredType<F> =
+  HasMoreOverloads<F> extends true
+    ? false
+    : [ResultKinds<Overloads<F>>] extends ['defined']
+      ? true
+      : [ResultKinds<Overloads<F>>] extends ['defined' | 'opaque']
+        ? Overloads<F> extends [unknown]
+          ? F extends (...args: never) => PromiseLike<NonNullable<unknown> | null>
+            ? true
+            : false
+          : false
+        : false;
+
+/**
+ * The stub's member for method `F`: `F` itself when `KeepsDeclaredType`,
+ * which keeps its overloads and type parameters; otherwise its signatures
+ * rewritten by `Remote`, in order, type parameters replaced by their
+ * constraints.
+ */
+type ProxyMethod<F> = KeepsDeclaredType<F> extends true ? F : RemoteOverloads<Overloads<F>>;
+
+/**
+ * The methods of `Api` as the peer answers them. Every method is a member,
+ * optional ones as required members (the stub always has a caller; a peer
+ * that does not serve the method rejects with `RemoteError`).
+ *
+ * - A method of at most eight signatures that all return a `Promise` (or
+ *   `PromiseLike`) of a result that cannot be `undefined` or `void` keeps its
+ *   declared type: overloads, type parameters and all. A result that is a
+ *   type parameter (`pick<T>(items: T[]): Promise<T>`, but not
+ *   `Promise<T | undefined>`) passes in a method with one signature; in an
+ *   overloaded method it sends the method to the next rule.
+ * - Any other method has each signature, in order (the last eight of a
+ *   method with more), rewritten to the same parameters and a `Promise` of
+ *   the awaited result, `undefined` and `void` replaced by `null` (a
+ *   handler's `undefined` arrives as null). TypeScript cannot rewrite the
+ *   result of a generic signature and keep its type parameters, so they
+ *   become their constraints: `pick<T>(items: T[]): T` is
+ *   `(items: unknown[]) => Promise<unknown>`.
+ *
+ * A kept type parameter is trusted: `echo<T>(x: T): Promise<T>` called with
+ * `undefined` says `Promise<undefined>` and resolves with null. Only the
+ * result itself is rewritten, not the values inside it. `then`, `toJSON`
+ * and the members of `Object.prototype` (`toString`, `valueOf`,
+ * `constructor`, ...) are typed undefined and symbol keys are left out: the
+ * stub never calls the peer for them.
  */
 export type RpcProxy<Api extends object> = {
-  readonly [K in keyof Api as Api[K] extends (...args: never[]) => unknown ? K : never]: Api[K] extends (
-    ...args: infer A
-  ) => infer R
-    ? (...args: A) => Promise<Awaited<R>>
-    : never;
-};
+  readonly [K in keyof Api as K extends ProbeName | symbol ? never : IsMethod<Api[K]> extends true ? K : never]-?: ProxyMethod<
+    Exclude<Api[K], undefined>
+  >;
+} & { readonly [K in ProbeName]?: undefined };
 
 type Caller = (...args: unknown[]) => Promise<unknown>;
 
 /** Calls `method` on the peer with `args` as they are. */
 export type CallWithArgs = (method: string, args: unknown[]) => Promise<unknown>;
 
-/**
- * Names the stub leaves undefined, so that code probing an object never calls
- * the peer: `then` (awaiting it, returning it from an async function),
- * `toJSON` (JSON.stringify) and every member of `Object.prototype`
- * (`toString`, `valueOf`, `constructor`, ...), which no handler object serves.
- */
+/** The names of `PROBE_NAMES`, and whatever else a runtime or a polyfill puts on `Object.prototype`. */
 function isProbe(name: string): boolean {
-  return name === 'then' || name === 'toJSON' || Object.prototype.hasOwnProperty.call(Object.prototype, name);
+  return probeNames.has(name) || Object.prototype.hasOwnProperty.call(Object.prototype, name);
 }
 
 /** Makes a stub whose every method calls the peer through `call`, except the names of `isProbe`. */
