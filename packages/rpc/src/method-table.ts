@@ -1,5 +1,5 @@
 import type { RpcCallContext } from './call-context.js';
-import type { IsMethod, Overloads } from './proxy.js';
+import type { IsMethod, Overloads } from './method-signatures.js';
 
 /**
  * Handlers for the methods of `Api` (its other members are left out; an

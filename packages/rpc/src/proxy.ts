@@ -1,3 +1,5 @@
+import type { HasMoreOverloads, IsMethod, IsPlainPromise, Overloads } from './method-signatures.js';
+
 /**
  * Names the stub leaves undefined, so that code probing an object never calls
  * the peer: `then` (awaiting it, returning it from an async function),
@@ -28,98 +30,8 @@ export type ProbeName = (typeof PROBE_NAMES)[number];
 
 const probeNames: ReadonlySet<string> = new Set(PROBE_NAMES);
 
-/** True for a member that can be called, optional or not (or typed `any`). */
-export type IsMethod<M> = 0 extends 1 & M ? true : Exclude<M, undefined> extends (...args: never) => unknown ? true : false;
-
 /** The value as a reply carries it: a handler's `undefined` (or `void`) is written as null. */
 type WireResult<T> = T extends undefined | void ? null : T;
-
-type Same<X, Y> = (<T>() => T extends X ? 1 : 2) extends <T>() => T extends Y ? 1 : 2 ? true : false;
-
-/**
- * The last nine call signatures of `F`, each as a function type, type
- * parameters replaced by their constraints. For a function with fewer
- * signatures, TypeScript fills the leading slots with copies of the first.
- * Against several signatures TypeScript relates a generic signature with its
- * type parameters erased to `any`, which fails when its result reads
- * differently through the constraint (`keyof T` is `never` for
- * `T extends object`, but `string | number | symbol` once erased). The
- * result cannot be trusted then: a method with one signature is read alone,
- * its result as `Promise<unknown>` if it is a promise and `unknown` if not;
- * an overloaded one by its parameters only (`ParamSlots`).
- */
-type Slots<F> = 0 extends 1 & F
-  ? Nine<(...args: unknown[]) => unknown>
-  : F extends {
-        (...args: infer A1): infer R1;
-        (...args: infer A2): infer R2;
-        (...args: infer A3): infer R3;
-        (...args: infer A4): infer R4;
-        (...args: infer A5): infer R5;
-        (...args: infer A6): infer R6;
-        (...args: infer A7): infer R7;
-        (...args: infer A8): infer R8;
-        (...args: infer A9): infer R9;
-      }
-    ? [
-        (...args: A1) => R1,
-        (...args: A2) => R2,
-        (...args: A3) => R3,
-        (...args: A4) => R4,
-        (...args: A5) => R5,
-        (...args: A6) => R6,
-        (...args: A7) => R7,
-        (...args: A8) => R8,
-        (...args: A9) => R9,
-      ]
-    : Distinct<ParamSlots<F>> extends [unknown]
-      ? F extends (...args: infer A) => infer R
-        ? Nine<(...args: A) => IsPlainPromise<R> extends true ? Promise<unknown> : unknown>
-        : never
-      : ParamSlots<F>;
-
-/** `Slots` with every result `unknown`, which any signature matches. */
-type ParamSlots<F> = F extends {
-  (...args: infer A1): unknown;
-  (...args: infer A2): unknown;
-  (...args: infer A3): unknown;
-  (...args: infer A4): unknown;
-  (...args: infer A5): unknown;
-  (...args: infer A6): unknown;
-  (...args: infer A7): unknown;
-  (...args: infer A8): unknown;
-  (...args: infer A9): unknown;
-}
-  ? [
-      (...args: A1) => unknown,
-      (...args: A2) => unknown,
-      (...args: A3) => unknown,
-      (...args: A4) => unknown,
-      (...args: A5) => unknown,
-      (...args: A6) => unknown,
-      (...args: A7) => unknown,
-      (...args: A8) => unknown,
-      (...args: A9) => unknown,
-    ]
-  : [];
-
-type Nine<S> = [S, S, S, S, S, S, S, S, S];
-
-/** Drops each entry equal to the next one: the copies of the first signature. */
-type Distinct<T extends unknown[]> = T extends [infer A, infer B, ...infer Rest]
-  ? Same<A, B> extends true
-    ? Distinct<[B, ...Rest]>
-    : [A, ...Distinct<[B, ...Rest]>]
-  : T;
-
-/**
- * The call signatures of `F` in declaration order (the last eight when it
- * has more), type parameters replaced by their constraints.
- */
-export type Overloads<F> = Slots<F> extends [unknown, ...infer Last8 extends unknown[]] ? Distinct<Last8> : never;
-
-/** True when `F` has more than eight call signatures (the first slot differs from the second). */
-type HasMoreOverloads<F> = Slots<F> extends [infer First, infer Second, ...unknown[]] ? (Same<First, Second> extends true ? false : true) : false;
 
 /** A signature as the stub calls it: the same parameters, a promise of the result as it arrives. */
 type Remote<S> = S extends (...args: infer A) => infer R ? (...args: A) => Promise<WireResult<Awaited<R>>> : never;
@@ -127,8 +39,6 @@ type Remote<S> = S extends (...args: infer A) => infer R ? (...args: A) => Promi
 /** The signatures of `S` rewritten by `Remote`, as one overloaded function type. */
 type RemoteOverloads<S extends unknown[]> = S extends [infer First, ...infer Rest] ? Remote<First> & RemoteOverloads<Rest> : unknown;
 
-/** True when `R` is a `Promise` (or `PromiseLike`) of its awaited value and nothing more: the stub can return it as it is. */
-type IsPlainPromise<R> = 0 extends 1 & R ? false : [R] extends [PromiseLike<unknown>] ? ([Promise<Awaited<R>>] extends [R] ? true : false) : false;
 
 /**
  * How the stub can return the result of signature `S` as declared:
