@@ -13,6 +13,7 @@ const steps = [
   // turbo shows the output of a package's tests only when they failed.
   ['tests of every package', bin('turbo'), ['run', 'test', '--continue', '--output-logs=errors-only']],
   ['built packages load in plain Node', process.execPath, ['scripts/smoke.mjs']],
+  ['API reference builds with every export documented', bin('typedoc'), []],
   ['packed packages install and work outside the workspace', process.execPath, ['scripts/pack-check.mjs']],
   ['changesets version packages independently', process.execPath, ['scripts/release-check.mjs']],
   ['publish dry run', bin('pnpm'), ['-r', '--filter', './packages/*', 'publish', '--dry-run', '--no-git-checks']],
