@@ -8,3 +8,5 @@ export { localCommandTarget } from './command-target.js';
 export type { Accept, Link, Listener, ListenOptions, OpenOptions, SshFlags, Target, TargetKind, TlsFlags } from './target.js';
 export type { Io, OutputStream } from './io.js';
 export type { Encoding } from './encoding.js';
+// The core types this package's signatures use, so that a project that installs only this package can name them.
+export type { CborRpcError, EventPipe, StreamTransformer, TlsClientOptions, TlsServerOptions } from '@cbor-rpc/core';

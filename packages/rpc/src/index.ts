@@ -19,3 +19,5 @@ export { ReconnectingClient } from './reconnecting-client.js';
 export type { ReconnectingCallOptions, ReconnectingClientEvents, ReconnectingClientOptions, WhileDisconnected } from './reconnecting-client.js';
 export { DEFAULT_BACKOFF_FACTOR, DEFAULT_BACKOFF_JITTER, DEFAULT_MAX_RECONNECT_DELAY_MS, DEFAULT_RECONNECT_DELAY_MS } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
+// The core types this package's signatures use, so that a project that installs only this package can name them.
+export type { EventPipe, Handler } from '@cbor-rpc/core';

@@ -15,3 +15,5 @@ export {
 } from './errors.js';
 // The TLS words a client option and a pipe name: defined in @cbor-rpc/core, which every transport shares.
 export type { PeerCertificate, TlsClientOptions } from '@cbor-rpc/core';
+// The core types this package's signatures use, so that a project that installs only this package can name them.
+export type { CborRpcError, EventPipe, PipeEvents, Server, ServerEvents, TlsServerOptions } from '@cbor-rpc/core';
