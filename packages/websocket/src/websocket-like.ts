@@ -2,11 +2,17 @@ import type { PeerCertificate } from '@cbor-rpc/core';
 
 /** The fields of the WebSocket events the pipe reads: `message` (`data`), `close` (`code`, `reason`, `wasClean`) and `error` (`error`, where the platform gives one). */
 export interface WebSocketEventLike {
+  /** The message, on `message`. */
   readonly data?: unknown;
+  /** The close code, on `close`. */
   readonly code?: number;
+  /** The close reason, on `close`. */
   readonly reason?: string;
+  /** Whether the closing handshake completed, on `close`. */
   readonly wasClean?: boolean;
+  /** What failed, on `error` (Node's `ws`). */
   readonly error?: unknown;
+  /** Its text, on `error`. */
   readonly message?: string;
 }
 
@@ -25,9 +31,13 @@ export interface WebSocketLike {
   readonly url?: string | undefined;
   /** How binary messages arrive; the pipe sets `'arraybuffer'` unless the socket keeps Node buffers. */
   binaryType: string;
+  /** Sends one binary (`Uint8Array`) or text (`string`) message. */
   send(data: Uint8Array | string): void;
+  /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
+  /** Subscribes to the socket's events. */
   addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: WebSocketEventLike) => void): void;
+  /** Removes that subscription. */
   removeEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: WebSocketEventLike) => void): void;
 }
 

@@ -53,7 +53,17 @@ export interface WebSocketCreateOptions extends WebSocketServerOptions {
 export const DEFAULT_SERVER_MAX_WRITE_BACKLOG = 1024 * 1024;
 
 /** Where a server takes its requests from: a port of its own, or an existing HTTP(S) server. */
-export type WebSocketServerTarget = { host?: string; port?: number } | { server: HttpServer | HttpsServer };
+export type WebSocketServerTarget =
+  | {
+      /** The address to listen on. */
+      host?: string;
+      /** The port to listen on (0: any free one). */
+      port?: number;
+    }
+  | {
+      /** An `http` or `https` server whose upgrades to serve. */
+      server: HttpServer | HttpsServer;
+    };
 
 /** The address a server listens on. */
 export interface WebSocketServerAddress {
