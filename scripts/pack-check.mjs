@@ -4,8 +4,8 @@
 // TypeScript type check against them, then installs the command line
 // (@cbor-rpc/cli) as npm and npx do and makes a real call with it. Fails
 // loudly on any problem.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,8 +55,30 @@ for (const dir of packages) {
   check(`${dir}: no workspace: ranges`, !JSON.stringify(declared).includes('workspace:'));
   check(`${dir}: no unpublished package among its dependencies of any kind`, Object.keys(declared).every((name) => !unpublished.has(name)));
   run(`publint ${dir}`, bin('publint'), ['run', tarball[dir], '--strict']);
-  // ESM only by design: Node 20.19+ require()s ESM, which attw's CommonJS resolution modes do not model.
-  run(`attw ${dir}`, bin('attw'), [tarball[dir], '--profile', 'esm-only', '--format', 'ascii']);
+  attw(dir);
+}
+
+/**
+ * are-the-types-wrong with its default profile. The packages are ESM only by
+ * design, so two findings are expected and nothing else is allowed:
+ * - NoResolution under node10: TypeScript's legacy `moduleResolution: node`
+ *   ignores `exports`; use node16, nodenext or bundler.
+ * - CJSResolvesToESM under node16 from CommonJS: Node 20.19+ `require()`s ESM
+ *   at run time, but TypeScript reports TS1479 for a CommonJS file under
+ *   `module: node16`; `module: nodenext` on TypeScript 5.8 or newer models it.
+ */
+function attw(dir) {
+  const expected = new Set(['NoResolution node10', 'CJSResolvesToESM node16-cjs']);
+  let report;
+  try {
+    report = JSON.parse(execFileSync(bin('attw'), [tarball[dir], '--format', 'json'], { encoding: 'utf8', stdio: 'pipe' }));
+  } catch (error) {
+    // attw exits 1 when it found problems; its report is still on stdout.
+    report = JSON.parse(error.stdout);
+  }
+  const found = report.analysis.problems.map((problem) => `${problem.kind} ${problem.resolutionKind ?? ''}`.trim());
+  const unexpected = [...new Set(found.filter((kind) => !expected.has(kind)))];
+  check(`attw ${dir} (default profile): only the expected ESM-only findings`, unexpected.length === 0, unexpected.join(', '));
 }
 
 // 2. A fresh app that installs only what a TCP client and server need.
@@ -121,8 +143,71 @@ writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
 }));
 run('TypeScript consumer type-checks with moduleResolution nodenext', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app]);
 
+// TypeScript 5.4 is the oldest version the declarations support (they use NoInfer): the same consumer with it.
+const oldTsc = join(work, 'typescript-5.4');
+run('install TypeScript 5.4', 'npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--prefix', oldTsc, 'typescript@5.4'], { cwd: work });
+// An ES module: TypeScript models Node's require() of ESM from CommonJS only from 5.8 (module nodenext).
+writeFileSync(join(app, 'consumer.mts'), readFileSync(join(app, 'consumer.ts')));
+writeFileSync(join(app, 'tsconfig.ts54.json'), JSON.stringify({
+  compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
+  files: ['consumer.mts'],
+}));
+run('TypeScript consumer (an ES module) type-checks with TypeScript 5.4, the minimum', process.execPath, [join(oldTsc, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(app, 'tsconfig.ts54.json')]);
+
+// 3b. A pnpm consumer that installs only rpc, tcp and transform-cbor (core comes
+// along, but pnpm does not hoist it) and emits declarations: a function whose
+// inferred type is a core type must still be nameable (no TS2742).
+const pnpmApp = join(work, 'pnpm-app');
+mkdirSync(pnpmApp);
+writeFileSync(join(pnpmApp, 'package.json'), JSON.stringify({
+  name: 'pnpm-app',
+  private: true,
+  version: '1.0.0',
+  dependencies: { ...Object.fromEntries(['rpc', 'tcp', 'transform-cbor'].map((dir) => [`@cbor-rpc/${dir}`, `file:${tarball[dir]}`])), '@types/node': '^20' },
+  pnpm: { overrides: { '@cbor-rpc/core': `file:${tarball.core}` } },
+}));
+run('pnpm install of rpc, tcp and transform-cbor only', bin('pnpm'), ['install', '--config.confirmModulesPurge=false', '--reporter=silent'], { cwd: pnpmApp });
+check('pnpm consumer: core is not hoisted to its node_modules', !existsSync(join(pnpmApp, 'node_modules', '@cbor-rpc', 'core')));
+writeFileSync(join(pnpmApp, 'client.ts'), `import { RpcV1 } from '@cbor-rpc/rpc';
+import { TcpPipe } from '@cbor-rpc/tcp';
+import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
+
+export async function messages(port: number) {
+  return new CborStreamTransformer().applyTransformer(await TcpPipe.createConnection('127.0.0.1', port));
+}
+
+export async function client(port: number) {
+  const rpc = RpcV1.readOnlyClient(await messages(port));
+  return { rpc, closed: () => rpc.closed };
+}
+`);
+writeFileSync(join(pnpmApp, 'tsconfig.json'), JSON.stringify({
+  compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, declaration: true, emitDeclarationOnly: true, outDir: 'out', skipLibCheck: false, types: ['node'] },
+  files: ['client.ts'],
+}));
+run('pnpm consumer emits declarations for functions returning core types (no TS2742)', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', pnpmApp]);
+// TypeScript 6 emits a path into pnpm's store where 5.x reported TS2742: both are the same failure.
+const emitted = existsSync(join(pnpmApp, 'out', 'client.d.ts')) ? readFileSync(join(pnpmApp, 'out', 'client.d.ts'), 'utf8') : '';
+check('pnpm consumer: the emitted declarations name core types through the packages it installed', emitted.includes('messages') && !emitted.includes('.pnpm/'), emitted);
+
+// 3c. A browser project: DOM lib, no Node types, strict library checking.
+writeFileSync(join(app, 'browser.ts'), `import { EventPipe } from '@cbor-rpc/core';
+import { RpcV1 } from '@cbor-rpc/rpc';
+import { CborTransformer } from '@cbor-rpc/transform-cbor';
+
+export function connect(pipe: EventPipe<Uint8Array, Uint8Array>): RpcV1 {
+  return RpcV1.readOnlyClient(new CborTransformer().applyTransformer(pipe));
+}
+`);
+writeFileSync(join(app, 'tsconfig.browser.json'), JSON.stringify({
+  compilerOptions: { module: 'esnext', moduleResolution: 'bundler', target: 'es2022', lib: ['ES2022', 'DOM'], types: [], strict: true, noEmit: true, skipLibCheck: false },
+  files: ['browser.ts'],
+}));
+run('a browser project (lib ES2022 + DOM, no Node types, skipLibCheck false) type-checks', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(app, 'tsconfig.browser.json')]);
+
 // 4. The command line as users get it: the packed cli and the packed packages it
-// depends on (the registry does not have these versions), with nothing else.
+// depends on (the registry does not have these versions: websocket among them,
+// for ws:// and wss:// targets), with nothing else.
 const cliManifest = JSON.parse(execFileSync('tar', ['xzOf', tarball.cli, 'package/package.json'], { encoding: 'utf8' }));
 const cliTarballs = [tarball.cli, ...Object.keys(cliManifest.dependencies).filter((name) => name.startsWith('@cbor-rpc/')).map((name) => tarball[name.slice('@cbor-rpc/'.length)])];
 check('cli: the tarball has its bin script', execFileSync('tar', ['tzf', tarball.cli], { encoding: 'utf8' }).includes('package/bin/cbor-rpc.js'));
@@ -136,6 +221,29 @@ check('cbor-rpc --help', run('run cbor-rpc --help', cborRpc, ['--help'], { cwd: 
 writeFileSync(join(shell, 'calc.ts'), 'export function add(_context: unknown, a: number, b: number): number {\n  return a + b;\n}\n');
 const served = [cborRpc, 'serve', 'calc.ts', '--listen', 'stdio'];
 check('cbor-rpc call add 5 10 -- cbor-rpc serve calc.ts --listen stdio prints 15', run('cbor-rpc call against cbor-rpc serve', cborRpc, ['call', 'add', '5', '10', '--', ...served], { cwd: shell }) === '15\n');
+// Over WebSocket: the packed websocket package and its ws dependency, a server and a client process.
+check('cli: installed with the packed websocket package', cliTarballs.includes(tarball.websocket) && existsSync(join(shell, 'node_modules', '@cbor-rpc', 'websocket', 'package.json')));
+const wsServer = spawn(cborRpc, ['serve', 'calc.ts', '--listen', 'ws://127.0.0.1:0/rpc'], { cwd: shell, stdio: ['ignore', 'ignore', 'pipe'] });
+const wsUrl = await new Promise((resolve) => {
+  let printed = '';
+  // A bound, not a measure: the server prints its address as soon as it listens.
+  const giveUp = setTimeout(() => resolve(undefined), 60_000);
+  wsServer.stderr.setEncoding('utf8').on('data', (text) => {
+    printed += text;
+    const serving = /^serving .* on (ws:\/\/\S+) /m.exec(printed);
+    if (serving !== null) {
+      clearTimeout(giveUp);
+      resolve(serving[1]);
+    }
+  });
+  wsServer.once('exit', () => {
+    clearTimeout(giveUp);
+    resolve(undefined);
+  });
+});
+check('cbor-rpc serve calc.ts --listen ws://127.0.0.1:0/rpc listens', wsUrl !== undefined);
+if (wsUrl !== undefined) check('cbor-rpc call over ws:// against it prints 15', run('cbor-rpc call over WebSocket', cborRpc, ['call', wsUrl, 'add', '5', '10'], { cwd: shell }) === '15\n');
+wsServer.kill('SIGTERM');
 // npx: the packages fetched into npx's cache, run from a directory with no package.json.
 const npxDir = join(work, 'npx');
 mkdirSync(npxDir);
@@ -143,7 +251,7 @@ const npxCall = ['cbor-rpc', 'call', 'add', '1', '2', '--', 'cbor-rpc', 'serve',
 const npx = run('npm exec (npx) of the packed cli', 'npm', ['exec', '--yes', '--loglevel=error', ...cliTarballs.map((file) => `--package=${file}`), '--', ...npxCall], { cwd: npxDir });
 check('npx cbor-rpc makes the same call', npx === '3\n', npx);
 
-rmSync(work, { recursive: true, force: true });
+if (!process.env.CBOR_RPC_KEEP_PACK) rmSync(work, { recursive: true, force: true });
 if (failures > 0) {
   console.log(`pack check: ${failures} problem(s)`);
   process.exit(1);

@@ -8,7 +8,7 @@ const packages = readdirSync(new URL('../packages/', import.meta.url));
 let failed = 0;
 for (const dir of packages) {
   const manifest = JSON.parse(readFileSync(new URL(`../packages/${dir}/package.json`, import.meta.url), 'utf8'));
-  for (const subpath of Object.keys(manifest.exports)) {
+  for (const subpath of Object.keys(manifest.exports).filter((path) => path !== './package.json')) {
     const specifier = manifest.name + subpath.slice(1);
     try {
       const module = await import(specifier);

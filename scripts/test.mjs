@@ -1,28 +1,59 @@
 // The repository's whole test run, as CI and the README run it: type check and
 // build, every package's tests, then the checks of what is shipped. It goes on
-// after a failing step so that one run shows every problem, and ends with one
+// after a failing step so that one run shows every problem, prints one line a
+// step (and the whole output of a step only when it failed), and ends with one
 // closing line that counts the tests of every package.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name) => `${root}node_modules/.bin/${name}`;
 const steps = [
-  ['type check and build', bin('turbo'), ['run', 'typecheck', 'build']],
-  ['tests of every package', bin('turbo'), ['run', 'test', '--continue']],
+  ['type check and build', bin('turbo'), ['run', 'typecheck', 'build', '--output-logs=errors-only']],
+  // turbo shows the output of a package's tests only when they failed.
+  ['tests of every package', bin('turbo'), ['run', 'test', '--continue', '--output-logs=errors-only']],
   ['built packages load in plain Node', process.execPath, ['scripts/smoke.mjs']],
+  ['API reference builds with every export documented', bin('typedoc'), []],
   ['packed packages install and work outside the workspace', process.execPath, ['scripts/pack-check.mjs']],
   ['changesets version packages independently', process.execPath, ['scripts/release-check.mjs']],
   ['publish dry run', bin('pnpm'), ['-r', '--filter', './packages/*', 'publish', '--dry-run', '--no-git-checks']],
 ];
 
+// No update boxes, telemetry notices or experimental-feature warnings between our lines.
+const env = {
+  ...process.env,
+  TURBO_TELEMETRY_DISABLED: '1',
+  TURBO_NO_UPDATE_NOTIFIER: '1',
+  NO_UPDATE_NOTIFIER: '1',
+  npm_config_update_notifier: 'false',
+  NODE_OPTIONS: [process.env.NODE_OPTIONS, '--disable-warning=ExperimentalWarning'].filter(Boolean).join(' '),
+};
+
+/** Runs one step with its output kept; resolves with its exit status and output. */
+function run(command, args) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = [];
+    child.stdout.on('data', (chunk) => output.push(chunk));
+    child.stderr.on('data', (chunk) => output.push(chunk));
+    child.on('error', (error) => output.push(Buffer.from(String(error))));
+    child.on('close', (status) => resolve({ status, output: Buffer.concat(output).toString() }));
+  });
+}
+
 spawnSync(process.execPath, ['scripts/test-summary.mjs', '--clean'], { cwd: root, stdio: 'inherit' });
 const failed = [];
 for (const [label, command, args] of steps) {
-  console.log(`\n=== ${label}`);
-  const { status } = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
-  if (status !== 0) failed.push(label);
-  if (status !== 0 && failed.length === 1 && label === 'type check and build') break;
+  const started = Date.now();
+  const { status, output } = await run(command, args);
+  const seconds = Math.round((Date.now() - started) / 1000);
+  if (status === 0) {
+    console.log(`ok     ${label} (${seconds} s)`);
+    continue;
+  }
+  console.log(`FAILED ${label} (${seconds} s), its output:\n${output}`);
+  failed.push(label);
+  if (failed.length === 1 && label === 'type check and build') break;
 }
 console.log(failed.length === 0 ? '\nEvery step passed.' : `\nFailed steps: ${failed.join('; ')}`);
 const summary = spawnSync(process.execPath, ['scripts/test-summary.mjs'], { cwd: root, stdio: 'inherit' });

@@ -2,15 +2,13 @@
 // processes, against a real redis-server.
 import { describe, expect, test } from '@jest/globals';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
-import { describeMissing } from '@cbor-rpc/test-support/missing';
+import { describeNeeding } from '@cbor-rpc/test-support/missing';
 import { describeWithRedis, findRedisServer } from '@cbor-rpc/test-support/redis';
 import { runBuilt, startBuilt } from './built-example.js';
 
 const cleanup = cleanupAfterEach({ ignoreErrors: true });
 
-if (findRedisServer() === undefined) {
-  describeMissing('the cluster example', 'redis-server', 'redis-server is missing: the cluster example needs a real Redis; install redis-server');
-} else {
+describeNeeding('the cluster example', 'redis-server', findRedisServer() === undefined ? 'redis-server is missing: the cluster example needs a real Redis; install redis-server' : undefined, () => {
   describe('`start`', () => {
     test('starts Redis, three instances and four clients with one command, shows every step, and stops it all', async () => {
       const { code, stdout, stderr } = await runBuilt('start.js', [], { timeoutMs: 90_000 });
@@ -24,7 +22,7 @@ if (findRedisServer() === undefined) {
       expect(stdout).toContain('  instance A: A/1\n  instance B: B/1\n  instance C: C/1, C/2\n');
     }, 120_000);
   });
-}
+});
 
 describeWithRedis('the server and client commands', (redis) => {
   test('clients of two server processes hear each other in a room, and one calls the other across instances', async () => {

@@ -8,8 +8,9 @@ import {
   SshUnknownHostKeyError,
 } from '@cbor-rpc/ssh';
 import { ProcessStartError } from '@cbor-rpc/stdio';
-import { TcpConnectionError, TcpListenError } from '@cbor-rpc/tcp';
-import { TargetUnavailableError, UsageError } from './errors.js';
+import { TcpConnectionError, TcpListenError, TlsError } from '@cbor-rpc/tcp';
+import { WebSocketConnectError, WebSocketListenError } from '@cbor-rpc/websocket/node';
+import { UsageError } from './errors.js';
 
 /** The exit codes of the `cbor-rpc` command, as its README lists them. */
 export const ExitCode = {
@@ -31,6 +32,9 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 const cannotConnect = [
   TcpConnectionError,
   TcpListenError,
+  TlsError,
+  WebSocketConnectError,
+  WebSocketListenError,
   SshConnectionError,
   SshAuthenticationError,
   SshHostKeyMismatchError,
@@ -42,7 +46,7 @@ const cannotConnect = [
 
 /** The exit code for a failure: 1 for a remote error, a malformed capture, and anything else. */
 export function exitCodeOf(error: unknown): ExitCode {
-  if (UsageError.isInstance(error) || TargetUnavailableError.isInstance(error) || EncodeError.isInstance(error)) return ExitCode.usage;
+  if (UsageError.isInstance(error) || EncodeError.isInstance(error)) return ExitCode.usage;
   if (TimeoutError.isInstance(error)) return ExitCode.timeout;
   if (CancelledError.isInstance(error)) return ExitCode.interrupted;
   if (cannotConnect.some((kind) => kind.isInstance(error))) return ExitCode.cannotConnect;

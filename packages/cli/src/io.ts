@@ -1,5 +1,6 @@
 /** A stream the commands write to. */
 export interface OutputStream {
+  /** Writes `data`; `callback` runs once the stream took it (with the error, if it failed). */
   write(data: string | Uint8Array, callback?: (error?: Error | null) => void): unknown;
   /** True on a terminal. */
   isTTY?: boolean;
@@ -7,7 +8,9 @@ export interface OutputStream {
 
 /** Where the commands write: stdout carries results and events, stderr everything else. */
 export interface Io {
+  /** Results and events. */
   stdout: OutputStream;
+  /** Logs, progress, warnings and errors. */
   stderr: OutputStream;
 }
 

@@ -1,4 +1,5 @@
 import { ConnectionClosedError } from '@cbor-rpc/core';
+import { TlsError } from '@cbor-rpc/core/node';
 import { createCallDisplay } from './call-display.js';
 import { ExitCode } from './exit-codes.js';
 import { unlessInterrupted, watchInterrupt } from './interrupt.js';
@@ -21,7 +22,7 @@ export function formatEvent(topic: string, message: unknown): string {
 /**
  * `cbor-rpc listen`: prints the peer's events (those on `topics`, or all) as
  * JSON lines until Ctrl-C (130), `--count` events (0), or the peer closes
- * the connection (0; 3 when fewer than `--count` events came).
+ * the connection (0; 3 when fewer than `--count` events came, or TLS failed).
  */
 export async function runListen(target: Target, topics: readonly string[], flags: ListenFlags, io: Io): Promise<ExitCode> {
   const display = createCallDisplay(io.stderr);
@@ -39,7 +40,9 @@ export async function runListen(target: Target, topics: readonly string[], flags
           if (++seen === flags.count) resolve(ExitCode.ok);
         });
         session.rpc.once('close', (reason) => {
-          if (flags.count === Infinity) resolve(ExitCode.ok);
+          // A TLS server refusing this client's certificate does so just after the handshake (TLS 1.3): a failure to connect, not an end.
+          if (TlsError.isInstance(reason)) reject(new ConnectionClosedError('The connection closed', { cause: reason }));
+          else if (flags.count === Infinity) resolve(ExitCode.ok);
           else reject(new ConnectionClosedError(`The connection closed after ${seen} of ${flags.count} events`, { cause: reason }));
         });
       });

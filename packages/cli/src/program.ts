@@ -28,14 +28,18 @@ const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 const targetsHelp = `
 Targets:
   tcp://host:port                            a TCP server
+  tls://host:port                            a TCP server over TLS (--ca, --cert, --key)
+  ws://host[:port]/path                      a WebSocket server: one message per binary frame (CBOR)
+                                             or per text frame (JSON)
+  wss://host[:port]/path                     the same over TLS (--ca, --cert, --key)
   ssh://[user@]host[:port]/<remote command>  a stdio server run on the host over SSH (everything after
                                              the first / is the command, run by the user's shell)
   ssh+unix://[user@]host[:port]/<path>       a unix socket on the host, over SSH
   -- <command> [args...]                     a local stdio server, started with its arguments
                                              (last on the command line)
-  tls://host:port, ws://..., wss://...       TLS and WebSocket servers: not available in this build
 
-  SSH host keys must be in ~/.ssh/known_hosts (or --known-hosts, --host-key).`;
+  TLS servers are checked against the public CAs, or --ca. SSH host keys must be in
+  ~/.ssh/known_hosts (or --known-hosts, --host-key).`;
 
 const valuesHelp = `
 Values (arguments, messages) are JSON, integers of any size exact. A word that is
@@ -96,9 +100,16 @@ function encodingOption(): Option {
 
 function tlsOptions(command: Command): Command {
   return command
-    .option('--ca <file>', 'TLS: CA certificate to trust (tls://, wss://; not available in this build)')
-    .option('--cert <file>', 'TLS: certificate to present (not available in this build)')
-    .option('--key <file>', 'TLS: private key of --cert (not available in this build)');
+    .option('--ca <file>', 'tls://, wss://: CA certificate (PEM) to check the server against, instead of the public CAs')
+    .option('--cert <file>', 'tls://, wss://: client certificate (PEM), for a server that asks for one')
+    .option('--key <file>', 'tls://, wss://: private key (PEM) of --cert');
+}
+
+function serveTlsOptions(command: Command): Command {
+  return command
+    .option('--cert <file>', "tls://, wss://: the server's certificate (PEM), required")
+    .option('--key <file>', 'tls://, wss://: its private key (PEM), required')
+    .option('--ca <file>', 'tls://, wss://: admit only clients with a certificate this CA (PEM) signed (mutual TLS)');
 }
 
 function connectionOptions(command: Command): Command {
@@ -151,6 +162,8 @@ export function buildProgram(io: Io, localCommand: readonly string[] | undefined
         'cbor-rpc call tcp://127.0.0.1:9000 add 5 10',
         `cbor-rpc call tcp://127.0.0.1:9000 echo '{"id":18446744073709551617,"tags":["a"]}' hex:00ff`,
         'cbor-rpc call --raw tcp://127.0.0.1:9000 readFile notes.txt > notes.txt',
+        'cbor-rpc call --ca ca.pem tls://rpc.example.com:9443 add 5 10',
+        'cbor-rpc call -e json ws://127.0.0.1:8080/rpc add 5 10',
         "cbor-rpc call --timeout 60000 'ssh://deploy@build.example.com/node /srv/rpc.mjs' slowCount 20",
         'cbor-rpc call add 5 10 -- python3 server.py',
       ])}${exitCodesHelp}`,
@@ -168,7 +181,7 @@ export function buildProgram(io: Io, localCommand: readonly string[] | undefined
       .argument('[topics...]', 'only these topics'),
   )
     .option('-n, --count <n>', 'stop after this many events', positiveCount)
-    .addHelpText('after', examples(['cbor-rpc listen tcp://127.0.0.1:9000', 'cbor-rpc listen --count 1 tcp://127.0.0.1:9000 deployed']))
+    .addHelpText('after', examples(['cbor-rpc listen tcp://127.0.0.1:9000', 'cbor-rpc listen --count 1 wss://rpc.example.com/events deployed']))
     .action(async (text: string, topics: string[], values: ConnectionValues & { count?: number }) => {
       done(await runListen(target(text, topics[0]), topics, { ...openOptions(values), count: values.count ?? Infinity }, io));
     });
@@ -186,18 +199,20 @@ export function buildProgram(io: Io, localCommand: readonly string[] | undefined
       done(await runEmit(target(text, topic), topic, message, openOptions(values), io));
     });
 
-  tlsOptions(
+  serveTlsOptions(
     program
       .command('serve')
       .description('Serve the functions a JavaScript or TypeScript module exports, printing each call on stderr')
       .argument('<module>', 'a .js or .mjs module (imported by Node), or a .ts or .mts one; each exported function gets the call context first, then the arguments')
-      .requiredOption('-l, --listen <target>', 'tcp://host:port (port 0: any free port, printed), or stdio')
+      .requiredOption('-l, --listen <target>', 'tcp://host:port or tls://host:port (port 0: any free port, printed), ws://host:port/path or wss://host:port/path (WebSocket upgrades to that path; / or none: any), or stdio')
       .addOption(encodingOption()),
   )
     .addHelpText(
       'after',
       `\nOn stdio it serves its client until its input ends; otherwise until Ctrl-C or SIGTERM.\n${examples([
         'cbor-rpc serve ./calculator.mjs --listen tcp://127.0.0.1:9000',
+        'cbor-rpc serve ./calculator.mjs --listen tls://0.0.0.0:9443 --cert server.pem --key server.key --ca clients-ca.pem',
+        'cbor-rpc serve ./calculator.mjs --listen ws://127.0.0.1:8080/rpc -e json',
         'cbor-rpc call add 5 10 -- cbor-rpc serve ./calculator.ts --listen stdio',
       ])}`,
     )

@@ -5,7 +5,7 @@ import { TracingServer } from './tracing-server.js';
 import type { ListenOptions, Target } from './target.js';
 
 /** The flags of `serve`. */
-export type ServeFlags = ListenOptions;
+export type ServeFlags = Omit<ListenOptions, 'note'>;
 
 /**
  * `cbor-rpc serve`: serves the functions `modulePath` exports on `target`,
@@ -17,7 +17,7 @@ export async function runServe(modulePath: string, target: Target, flags: ServeF
   const handlers = await loadHandlers(modulePath);
   const print = (line: string) => void io.stderr.write(`${line}\n`);
   const server = new TracingServer(handlers, print);
-  const listener = await target.listen(flags, (connectionId, messages) => {
+  const listener = await target.listen({ ...flags, note: print }, (connectionId, messages) => {
     print(`${connectionId} connected`);
     const rpc = server.addConnection(connectionId, messages);
     rpc.on('warning', (reason) => print(`${connectionId} warning: ${reason}`));

@@ -1,4 +1,5 @@
 import { settlesWithin, type EventPipe } from '@cbor-rpc/core';
+import { TlsError } from '@cbor-rpc/core/node';
 import { RpcV1 } from '@cbor-rpc/rpc';
 import type { CallDisplay } from './call-display.js';
 import type { Link, OpenOptions, Target } from './target.js';
@@ -24,7 +25,10 @@ export interface Session {
 export async function openSession(target: Target, options: Omit<OpenOptions, 'stderr'>, display: CallDisplay): Promise<Session> {
   const link = await target.connect({ ...options, stderr: (chunk) => display.passthrough(chunk) });
   const rpc = RpcV1.readOnlyClient(link.messages, { timeoutMs: 0 });
-  rpc.on('warning', (reason) => display.note(`cbor-rpc: warning: ${reason}`));
+  // A TLS failure also ends the connection, and the command says how it ended: once is enough.
+  rpc.on('warning', (reason, detail) => {
+    if (!TlsError.isInstance(detail)) display.note(`cbor-rpc: warning: ${reason}`);
+  });
   rpc.on('log', (level, content) => display.log(level, content));
   return {
     rpc,

@@ -18,11 +18,11 @@ export interface SshFlags {
 
 /** The TLS flags: `--ca`, `--cert`, `--key` (for tls:// and wss:// targets). */
 export interface TlsFlags {
-  /** CA certificate file to trust. @default the system's */
+  /** CA certificate file: the one to trust instead of the public CAs; for serve, the one client certificates must be signed by (mutual TLS). @default the public CAs; for serve, no client certificates */
   ca?: string;
-  /** Client (or, for serve, server) certificate file. @default none */
+  /** Certificate file: the client's, for a server that asks for one; for serve, the server's (required). @default none */
   cert?: string;
-  /** Its private key file. @default none */
+  /** The private key file of `--cert`. @default none */
   key?: string;
 }
 
@@ -48,8 +48,11 @@ export interface Link {
   close(): Promise<void>;
 }
 
-/** What listening takes: the encoding and, for TLS, the certificate. */
-export type ListenOptions = Pick<OpenOptions, 'encoding' | 'tls'>;
+/** What listening takes: the encoding, for TLS the certificates, and where to tell what the listener refused. */
+export interface ListenOptions extends Pick<OpenOptions, 'encoding' | 'tls'> {
+  /** Receives a line about a connection the listener refused (a failed TLS handshake, a refused upgrade). */
+  note: (line: string) => void;
+}
 
 /** Serves one incoming connection, named `id`; returns its connection so the listener can wait for its calls. */
 export type Accept = (id: string, messages: EventPipe<unknown, unknown>) => RpcV1;

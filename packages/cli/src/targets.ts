@@ -4,11 +4,11 @@ import { sshTarget } from './ssh-target.js';
 import { stdioTarget } from './stdio-target.js';
 import type { Target, TargetKind } from './target.js';
 import { tcpTarget } from './tcp-target.js';
-import { unavailableTarget } from './unavailable-target.js';
+import { websocketTarget } from './websocket-target.js';
 
 /** The kinds of target, by scheme. */
 export const targetKinds: ReadonlyMap<string, TargetKind> = new Map(
-  [tcpTarget, sshTarget, stdioTarget, unavailableTarget].flatMap((kind) => kind.schemes.map((scheme) => [scheme, kind] as const)),
+  [tcpTarget, websocketTarget, sshTarget, stdioTarget].flatMap((kind) => kind.schemes.map((scheme) => [scheme, kind] as const)),
 );
 
 /** Parses a target (`tcp://host:port`, `ssh://host/command`, `stdio`, ...); throws a `UsageError` naming the kinds there are. */

@@ -6,12 +6,12 @@ import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { until } from '@cbor-rpc/test-support/timing';
 import { TcpServer } from '@cbor-rpc/tcp';
 import { hasStackTrace, interrupt, runCli, startCli } from './support/cli.js';
-import { startTcpPeer, type TcpPeer } from './support/tcp-peer.js';
+import { startPeer, type RpcPeer } from './support/rpc-peer.js';
 
 const cleanup = cleanupAfterEach();
 
-async function peer(encoding: 'cbor' | 'json'): Promise<TcpPeer> {
-  const started = await startTcpPeer(encoding);
+async function peer(encoding: 'cbor' | 'json'): Promise<RpcPeer> {
+  const started = await startPeer(encoding);
   cleanup(() => started.stop());
   return started;
 }
@@ -144,9 +144,10 @@ describe('exit codes of failures before a call', () => {
     [['call', '--encoding', 'xml', 'tcp://127.0.0.1:1', 'add'], "error: option '-e, --encoding <encoding>' argument 'xml' is invalid"],
     [['call', '127.0.0.1:1', 'add'], 'cbor-rpc: "127.0.0.1:1" is not a target (did you mean tcp://127.0.0.1:1?)'],
     [['call', 'tcp://127.0.0.1:1', 'add', '{"a":'], 'cbor-rpc: argument 1 is not valid JSON'],
-    [['call', 'tls://127.0.0.1:1', 'add'], 'cbor-rpc: tls:// targets are not available in this build of @cbor-rpc/cli'],
-    [['call', 'ws://127.0.0.1:1/rpc', 'add'], 'cbor-rpc: ws:// targets are not available in this build of @cbor-rpc/cli'],
-    [['call', 'wss://127.0.0.1:1/rpc', 'add'], 'cbor-rpc: wss:// targets are not available in this build of @cbor-rpc/cli'],
+    [['call', 'tls://127.0.0.1', 'add'], 'cbor-rpc: tls://127.0.0.1: a TLS target is tls://host:port'],
+    [['call', 'ws://', 'add'], 'cbor-rpc: ws:// is not a valid URL: a WebSocket target is ws://host[:port][/path]'],
+    [['call', '--cert', 'client.pem', 'wss://127.0.0.1:1/rpc', 'add'], 'cbor-rpc: --cert and --key go together'],
+    [['call', '--ca', '/no/such/ca.pem', 'tls://127.0.0.1:1', 'add'], 'cbor-rpc: --ca: cannot read /no/such/ca.pem'],
     [['call', 'stdio', 'add'], 'cbor-rpc: stdio is a target for serve'],
     [['call', 'tcp://127.0.0.1:1', 'add', '--', 'node'], 'cbor-rpc: give either a target (tcp://127.0.0.1:1) or -- <command>, not both'],
     [['call', 'add', '--'], 'cbor-rpc: -- must be followed by the command of a stdio server'],
@@ -171,7 +172,7 @@ describe('--help', () => {
   test('cbor-rpc --help lists the commands, the targets, the value forms and the exit codes', async () => {
     const { code, stdout } = await runCli(['--help']);
     expect(code).toBe(0);
-    for (const text of ['call [options] <target> <method> [args...]', 'ssh+unix://', '-- <command> [args...]', '{"$bytes":"<base64>"}', '130 Ctrl-C']) {
+    for (const text of ['call [options] <target> <method> [args...]', 'tls://host:port', 'wss://host[:port]/path', 'ssh+unix://', '-- <command> [args...]', '{"$bytes":"<base64>"}', '130 Ctrl-C']) {
       expect(stdout).toContain(text);
     }
   });

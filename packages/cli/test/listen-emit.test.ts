@@ -4,18 +4,18 @@ import { describe, expect, test } from '@jest/globals';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { until } from '@cbor-rpc/test-support/timing';
 import { interrupt, runCli, startCli } from './support/cli.js';
-import { startTcpPeer, type TcpPeer } from './support/tcp-peer.js';
+import { startPeer, type RpcPeer } from './support/rpc-peer.js';
 
 const cleanup = cleanupAfterEach();
 
-async function peer(encoding: 'cbor' | 'json'): Promise<TcpPeer> {
-  const started = await startTcpPeer(encoding);
+async function peer(encoding: 'cbor' | 'json'): Promise<RpcPeer> {
+  const started = await startPeer(encoding);
   cleanup(() => started.stop());
   return started;
 }
 
 /** Broadcasts `events` once a client is connected. */
-async function broadcastWhenConnected(server: TcpPeer, events: [string, unknown][]): Promise<void> {
+async function broadcastWhenConnected(server: RpcPeer, events: [string, unknown][]): Promise<void> {
   await until(() => server.server.connectionCount === 1, 15_000, 'the listener connecting');
   for (const [topic, message] of events) await server.server.broadcast(topic, message);
 }

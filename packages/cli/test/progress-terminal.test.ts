@@ -4,19 +4,17 @@ import { expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { runProcess } from '@cbor-rpc/test-support/child';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
-import { describeMissing } from '@cbor-rpc/test-support/missing';
+import { describeNeeding } from '@cbor-rpc/test-support/missing';
 import { cliBin, runCli } from './support/cli.js';
-import { startTcpPeer } from './support/tcp-peer.js';
+import { startPeer } from './support/rpc-peer.js';
 
 const cleanup = cleanupAfterEach();
 const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
 const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 
-if (!hasScript) {
-  describeMissing('progress bar in a terminal', 'script (util-linux)', 'util-linux `script` is missing: the progress bar test needs it to run the command in a pseudo-terminal');
-} else {
+describeNeeding('progress bar in a terminal', 'script (util-linux)', !hasScript ? 'util-linux `script` is missing: the progress bar test needs it to run the command in a pseudo-terminal' : undefined, () => {
   test('in a terminal, progress is a bar redrawn in place, with the log lines above it', async () => {
-    const peer = await startTcpPeer('cbor');
+    const peer = await startPeer('cbor');
     cleanup(() => peer.stop());
     const command = [process.execPath, cliBin, 'call', peer.target, 'steps', '5', '150'].map(quote).join(' ');
     // -q quiet, -f flush at once, -e the command's exit code, -c the command; the typescript goes to /dev/null.
@@ -29,10 +27,10 @@ if (!hasScript) {
     expect(stdout).toMatch(/\r?\n5\r?\n$/); // the result on stdout, after the bar
     expect(stdout).not.toContain('[progress]');
   });
-}
+});
 
 test('when stderr is a pipe, progress is plain lines without control characters', async () => {
-  const peer = await startTcpPeer('cbor');
+  const peer = await startPeer('cbor');
   cleanup(() => peer.stop());
   const { code, stdout, stderr } = await runCli(['call', peer.target, 'steps', '2', '1']);
   expect({ code, stdout }).toEqual({ code: 0, stdout: '2\n' });

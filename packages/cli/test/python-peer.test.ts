@@ -5,7 +5,7 @@ import { describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
-import { describeMissing } from '@cbor-rpc/test-support/missing';
+import { describeNeeding } from '@cbor-rpc/test-support/missing';
 import { interrupt, runCli, startCli } from './support/cli.js';
 
 const cleanup = cleanupAfterEach();
@@ -16,11 +16,9 @@ const python = [process.env.CBOR_RPC_PYTHON ?? '', '/usr/bin/python3', 'python3'
   .filter((candidate) => candidate !== '')
   .find((candidate) => spawnSync(candidate, ['-c', 'import cbor2'], { stdio: 'ignore' }).status === 0);
 
-if (python === undefined) {
-  describeMissing('cbor-rpc against the Python peer', 'Python 3 with cbor2', 'no Python 3 with cbor2 (looked at $CBOR_RPC_PYTHON, /usr/bin/python3, python3): install python3-cbor2');
-} else {
+describeNeeding('cbor-rpc against the Python peer', 'Python 3 with cbor2', python === undefined ? 'no Python 3 with cbor2 (looked at $CBOR_RPC_PYTHON, /usr/bin/python3, python3): install python3-cbor2' : undefined, () => {
   describe.each(['cbor', 'json'] as const)('with %s', (encoding) => {
-    const peer = ['--', python, peerScript, 'server', encoding];
+    const peer = ['--', python!, peerScript, 'server', encoding];
     const call = (...args: string[]) => runCli(['call', '-e', encoding, ...args, ...peer]);
 
     test('a call and its result', async () => {
@@ -66,4 +64,4 @@ if (python === undefined) {
       expect(stderr).toContain('cbor-rpc: the peer answered the cancelled call'); // "stopped", sent once it saw the cancel
     });
   });
-}
+});

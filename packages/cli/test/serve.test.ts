@@ -1,19 +1,25 @@
 // `cbor-rpc serve` as a real process serving modules of functions (.mjs, .ts,
-// .cjs) over TCP and stdio, called by `cbor-rpc call` in another process.
+// .cjs) over TCP, TLS, WebSocket and stdio, called by `cbor-rpc call` in
+// another process.
 import { describe, expect, test } from '@jest/globals';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { TcpServer } from '@cbor-rpc/tcp';
+import { certFiles } from './support/cert-files.js';
 import { cliBin, fixture, hasStackTrace, interrupt, runCli, startCli, type RunningCli } from './support/cli.js';
 
 const cleanup = cleanupAfterEach();
+const files = certFiles();
 
-/** Starts `serve <module>` on a free TCP port; resolves with the process and its target once it serves. */
-async function serveTcp(module: string, ...flags: string[]): Promise<{ server: RunningCli; target: string }> {
-  const server = startCli(['serve', fixture(module), '--listen', 'tcp://127.0.0.1:0', ...flags]);
+/** Starts `serve <module> --listen <listen>` (a port 0 one); resolves with the process and its target once it serves. */
+async function serveOn(listen: string, module: string, ...flags: string[]): Promise<{ server: RunningCli; target: string }> {
+  const server = startCli(['serve', fixture(module), '--listen', listen, ...flags]);
   cleanup(() => server.stop('SIGKILL'));
-  const [, target] = await server.waitForStderr(/^serving .* on (tcp:\/\/127\.0\.0\.1:\d+) /m);
+  const [, target] = await server.waitForStderr(/^serving .* on ([a-z]+:\/\/127\.0\.0\.1:\d+\S*) /m);
   return { server, target: target! };
 }
+
+/** Starts `serve <module>` on a free TCP port. */
+const serveTcp = (module: string, ...flags: string[]) => serveOn('tcp://127.0.0.1:0', module, ...flags);
 
 describe.each(['cbor', 'json'] as const)('over TCP with %s', (encoding) => {
   test('serves the functions of a .mjs module, printing each call; SIGTERM stops it with 0', async () => {
@@ -68,6 +74,51 @@ describe.each(['cbor', 'json'] as const)('over TCP with %s', (encoding) => {
   });
 });
 
+describe.each(['cbor', 'json'] as const)('over WebSocket with %s', (encoding) => {
+  test('serve --listen ws://host:0/path: called from another cbor-rpc process, printing each call', async () => {
+    const { server, target } = await serveOn('ws://127.0.0.1:0/rpc', 'service.mjs', '-e', encoding);
+    expect(target).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/rpc$/);
+    expect(server.stderr()).toContain(`on ${target} (${encoding})`);
+    expect(await runCli(['call', '-e', encoding, target, 'add', '5', '10'])).toEqual({ code: 0, signal: null, stdout: '15\n', stderr: '' });
+    const counted = await runCli(['call', '-e', encoding, target, 'slowCount', '2', '1']);
+    expect(counted).toMatchObject({ code: 0, stdout: '2\n', stderr: '[info] step 1 of 2\n[progress] 50% {"step":1}\n[info] step 2 of 2\n[progress] 100% {"step":2}\n' });
+    expect(await runCli(['emit', '-e', encoding, target, 'hello', '{"from":"a test"}'])).toMatchObject({ code: 0 });
+    await server.waitForStderr(/event "hello" \{"from":"a test"\}/);
+    expect(server.stderr()).toMatch(/^127\.0\.0\.1:\d+ #1 add\(5, 10\)$/m);
+    expect(server.stderr()).toMatch(/^127\.0\.0\.1:\d+ #1 add -> 15 \(\d+\.\d ms\)$/m);
+    // Only its path is served; the refusal is printed, and the server goes on.
+    const elsewhere = await runCli(['call', '-e', encoding, target.replace(/\/rpc$/, '/other'), 'add', '1', '1']);
+    expect(elsewhere.code).toBe(3);
+    expect(elsewhere.stderr).toContain('the server answered HTTP 404');
+    await server.waitForStderr(/Refused a request from 127\.0\.0\.1 with HTTP 404: no WebSocket endpoint at \/other/);
+    server.child.kill('SIGTERM');
+    expect(await server.exit).toMatchObject({ code: 0, signal: null });
+  });
+});
+
+describe.each(['tls', 'wss'] as const)('over %s', (scheme) => {
+  const listen = scheme === 'tls' ? 'tls://127.0.0.1:0' : 'wss://127.0.0.1:0/rpc';
+
+  test('--cert and --key: clients that trust the CA are served', async () => {
+    const { target } = await serveOn(listen, 'service.mjs', '--cert', files.server.cert, '--key', files.server.key);
+    expect(target.startsWith(`${scheme}://127.0.0.1:`)).toBe(true);
+    expect(await runCli(['call', '--ca', files.ca, target, 'greeting', 'TLS'])).toEqual({ code: 0, signal: null, stdout: '"hello TLS"\n', stderr: '' });
+    const untrusting = await runCli(['call', target, 'greeting', 'TLS']);
+    expect(untrusting.code).toBe(3);
+    expect(untrusting.stderr).toMatch(/^cbor-rpc: TLS with the server 127\.0\.0\.1:\d+ failed: the server's certificate is not signed by a trusted CA/);
+  });
+
+  test('--ca as well: mutual TLS; a client without a certificate is refused (exit 3) and the refusal printed', async () => {
+    const { server, target } = await serveOn(listen, 'service.mjs', '--cert', files.server.cert, '--key', files.server.key, '--ca', files.ca);
+    const admitted = await runCli(['call', '--ca', files.ca, '--cert', files.client.cert, '--key', files.client.key, target, 'add', '2', '3']);
+    expect(admitted).toEqual({ code: 0, signal: null, stdout: '5\n', stderr: '' });
+    const refused = await runCli(['call', '--ca', files.ca, target, 'add', '2', '3']);
+    expect({ code: refused.code, stdout: refused.stdout }).toEqual({ code: 3, stdout: '' });
+    await server.waitForStderr(/^TLS with the client 127\.0\.0\.1:\d+ failed: the client sent no certificate/m);
+    expect(server.stderr().match(/ connected$/gm)).toHaveLength(1);
+  });
+});
+
 test('Ctrl-C on a caller of a stdio server: the cancel reaches the served function, whose signal aborts', async () => {
   const cli = startCli(['call', 'waitForCancel', '--', process.execPath, cliBin, 'serve', fixture('service.mjs'), '--listen', 'stdio']);
   cleanup(() => cli.stop('SIGKILL'));
@@ -92,7 +143,10 @@ describe('serve failures', () => {
     [['serve', fixture('missing.mjs'), '--listen', 'tcp://127.0.0.1:0'], /^cbor-rpc: cannot load .*missing\.mjs: there is no such file\n$/],
     [['serve', fixture('broken.mjs'), '--listen', 'tcp://127.0.0.1:0'], /^cbor-rpc: cannot load .*broken\.mjs: this module fails as it loads\n$/],
     [['serve', fixture('service.mjs')], /error: required option '-l, --listen <target>' not specified/],
-    [['serve', fixture('service.mjs'), '--listen', 'tls://127.0.0.1:0'], /^cbor-rpc: tls:\/\/ targets are not available in this build/],
+    [['serve', fixture('service.mjs'), '--listen', 'tls://127.0.0.1:0'], /^cbor-rpc: serve --listen tls:\/\/127\.0\.0\.1:0 needs --cert and --key/],
+    [['serve', fixture('service.mjs'), '--listen', 'wss://127.0.0.1:0/rpc', '--cert', fixture('service.mjs'), '--key', fixture('service.mjs')], /^cbor-rpc: --ca, --cert, --key: /],
+    [['serve', fixture('service.mjs'), '--listen', 'ws://127.0.0.1/rpc'], /^cbor-rpc: ws:\/\/127\.0\.0\.1\/rpc: serve listens on a port/],
+    [['serve', fixture('service.mjs'), '--listen', 'tcp://127.0.0.1:0', '--cert', fixture('service.mjs')], /^cbor-rpc: --cert is for TLS, and tcp:\/\/127\.0\.0\.1:0 is not encrypted: use tls:\/\/127\.0\.0\.1:0/],
     [['serve', fixture('service.mjs'), '--listen', 'ssh://host/cmd'], /^cbor-rpc: ssh:\/\/host\/cmd: serve cannot listen on an SSH target/],
   ])('exit 2: %j', async (args, message) => {
     const { code, stderr } = await runCli(args);
@@ -101,11 +155,14 @@ describe('serve failures', () => {
     expect(hasStackTrace(stderr)).toBe(false);
   });
 
-  test('exit 3: the port is taken', async () => {
+  test.each([
+    ['tcp', (port: number) => `tcp://127.0.0.1:${port}`],
+    ['ws', (port: number) => `ws://127.0.0.1:${port}/rpc`],
+  ])('exit 3: the port is taken (%s)', async (_scheme, listen) => {
     const taken = await TcpServer.create('127.0.0.1', 0);
     cleanup(() => taken.stop());
     const { port } = taken.getAddress();
-    const { code, stderr } = await runCli(['serve', fixture('service.mjs'), '--listen', `tcp://127.0.0.1:${port}`]);
+    const { code, stderr } = await runCli(['serve', fixture('service.mjs'), '--listen', listen(port)]);
     expect(code).toBe(3);
     expect(stderr).toMatch(new RegExp(`^cbor-rpc: Cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
   });

@@ -12,6 +12,7 @@ export class CborRpcError extends Error {
   readonly code: string;
   /** Extra details, if any. */
   readonly data?: unknown;
+  /** @internal Recognises errors of this project across copies of the package (see `isInstance`). */
   readonly [marker] = true;
 
   constructor(message: string, options: { cause?: unknown; data?: unknown } = {}) {
@@ -34,6 +35,7 @@ export class CborRpcError extends Error {
 /** A call or wait ran out of time; carries `timeout: true` and `timeoutPeriod` (ms) like the wire protocol's timeout object. */
 export class TimeoutError extends CborRpcError {
   static override readonly code = 'TIMEOUT';
+  /** Always true, as in the wire protocol's timeout object. */
   readonly timeout = true;
   /** The period that ran out, in milliseconds. */
   readonly timeoutPeriod: number;

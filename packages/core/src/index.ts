@@ -9,9 +9,13 @@ export { Server } from './server.js';
 export type { Connection, ServerEvents } from './server.js';
 export { AsyncTransformer, StreamTransformer, Transformer, TransformerBase } from './transformer.js';
 export { EventTransformerPipe, TransformerPipe } from './transformed-pipes.js';
+export type { Codec } from './transformed-pipes.js';
 export { TimedPromise } from './timed-promise.js';
 export { checkDurationMs, checkLimit, MAX_TIMER_MS, refTimer, settlesWithin, startTimer, unrefTimer } from './time.js';
 export type { TimerOptions } from './time.js';
+export { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from './tls-options.js';
+export type { Pem, TlsClientOptions, TlsServerOptions, TlsVersion } from './tls-options.js';
+export type { DistinguishedName, PeerCertificate } from './peer-certificate.js';
 export {
   CborRpcError,
   ConnectionClosedError,

@@ -5,7 +5,9 @@ import { checkDurationMs, startTimer } from './time.js';
 
 /** Events of a pull-based pipe: `close` exactly once, `error` when something failed. */
 export type PullPipeEvents = {
+  /** Once, when the pipe closed; the reason when it closed on a failure. */
   close: [reason?: unknown];
+  /** Something failed, or a subscriber threw. */
   error: [error: unknown];
 };
 

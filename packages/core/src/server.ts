@@ -16,8 +16,11 @@ export interface Connection {
 
 /** Events of a server: each accepted connection, failures, and the end of listening. */
 export type ServerEvents<P> = {
+  /** A new connection, once `accept` kept it; its pipe is held until every handler ran. */
   connection: [pipe: P];
+  /** Something failed (an `accept` that threw, a refused handshake, a listener's bug). */
   error: [error: unknown];
+  /** The server stopped listening. */
   close: [];
 };
 

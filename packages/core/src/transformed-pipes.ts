@@ -3,12 +3,15 @@ import { EncodeError, describeError } from './errors.js';
 import { EventPipe } from './event-pipe.js';
 import { Pipe, QueuedPipe } from './pipe.js';
 
-/** What the transformed pipes need from a transformer, synchronous or not. */
+/** What the transformed pipes need from a transformer, synchronous or not: every `TransformerBase` is one. */
 export interface Codec<A, B> {
+  /** Encodes one message into one chunk. */
   encode(message: A): B | Promise<B>;
   /** A stream transformer's: the chunks of one message, written back to back. */
   encodeChunks?(message: A, out: B[]): void;
+  /** Appends to `out` every message `chunk` completes. */
   decodeChunk(chunk: B, out: A[]): void | Promise<void>;
+  /** The stream ended: appends a message only the end completes, throws if a partial one is left. */
   finish(out: A[]): void;
 }
 

@@ -83,6 +83,21 @@ describe('StreamPipe over real sockets', () => {
     expect((error as Error).cause).toBe(reason);
   });
 
+  test('a write refused because the writable side is gone waits for the close and names its reason', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const pipe = new StreamPipe(input, output);
+    pipe.on('data', () => undefined);
+    pipe.on('error', () => undefined);
+    output.end();
+    const refused = pipe.write(Uint8Array.of(1)).catch((e: unknown) => e);
+    const reason = new Error('the child exited');
+    input.destroy(reason);
+    const error = await refused;
+    expect(error).toBeInstanceOf(ConnectionClosedError);
+    expect((error as Error).cause).toBe(reason);
+  });
+
   test('the peer closing its socket closes the pipe exactly once', async () => {
     const [left, right] = await socketPair();
     const a = new StreamPipe(left);

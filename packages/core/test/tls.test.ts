@@ -2,8 +2,9 @@
 // names the peer), and the Node options built from the shared TLS options. The
 // real handshakes are tested where sockets are: in @cbor-rpc/tcp.
 import { describe, expect, test } from '@jest/globals';
+import { createServer as createTlsServer } from 'node:tls';
 import { CborRpcError, TimeoutError } from '../src/index.js';
-import { isTlsLayerError, nodeTlsClientOptions, nodeTlsServerOptions, TlsError, toTlsError, type TlsFailureReason } from '../src/node/index.js';
+import { closeFailedHandshakes, isTlsLayerError, nodeTlsClientOptions, nodeTlsServerOptions, TlsError, toTlsError, type TlsFailureReason } from '../src/node/index.js';
 
 /** An error as Node reports it: a message and a code. */
 function nodeError(code: string, message = `${code} happened`): Error {
@@ -57,6 +58,15 @@ describe('toTlsError', () => {
     expect(error.reason).toBe('unknown-ca');
     expect(error.tlsCode).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
     expect(error.message).toContain("the client's certificate is not signed by a trusted CA");
+  });
+
+  test("a write that failed in OpenSSL (EPROTO) is classified by OpenSSL's text: an HTTP server answering a TLS hello does not speak TLS", () => {
+    const cause = nodeError('EPROTO', 'write EPROTO 808C6B5F:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:ssl3_record.c:350:');
+    expect(isTlsLayerError(cause)).toBe(true);
+    const error = toTlsError(cause, { host: '127.0.0.1', port: 80, peer: 'server' });
+    expect([error.reason, error.tlsCode]).toEqual(['not-tls', 'EPROTO']);
+    expect(error.message).toBe('TLS with the server 127.0.0.1:80 failed: the server does not speak TLS (EPROTO)');
+    expect(toTlsError(nodeError('EPROTO', 'write EPROTO something else')).reason).toBe('other');
   });
 
   test('a TimeoutError is a handshake timeout that says how long it waited', () => {
@@ -125,5 +135,16 @@ describe('nodeTlsClientOptions', () => {
     const byIp = nodeTlsClientOptions({ servername: '10.0.0.1' });
     expect(byIp.servername).toBeUndefined();
     expect(typeof byIp.checkServerIdentity).toBe('function');
+  });
+});
+
+describe('closeFailedHandshakes', () => {
+  test('returns the function that stops it, for a server that outlives its user', () => {
+    const server = createTlsServer();
+    const before = server.listenerCount('tlsClientError');
+    const stop = closeFailedHandshakes(server, () => undefined);
+    expect(server.listenerCount('tlsClientError')).toBe(before + 1);
+    stop();
+    expect(server.listenerCount('tlsClientError')).toBe(before);
   });
 });

@@ -1,7 +1,10 @@
 /** The fields of a message or error event the pipe reads. */
 export interface PortEventLike {
+  /** The message, on a `message` event. */
   readonly data?: unknown;
+  /** What went wrong, on an `error` event. */
   readonly message?: string;
+  /** The error thrown, on an `error` event. */
   readonly error?: unknown;
 }
 
@@ -11,7 +14,9 @@ export interface PortEventLike {
  * the message.
  */
 export interface WebPortLike {
+  /** Sends `message` by structured clone. */
   postMessage(message: unknown): void;
+  /** Subscribes to the endpoint's messages and errors. */
   addEventListener(type: 'message' | 'messageerror' | 'error', listener: (event: PortEventLike) => void): void;
   /** A `MessagePort` delivers nothing before `start()`; `addEventListener` alone does not start it. */
   start?(): void;
@@ -25,8 +30,11 @@ export interface WebPortLike {
  * `close` (a port) or `exit` (a worker).
  */
 export interface NodePortLike {
+  /** Sends `message` by structured clone. */
   postMessage(message: unknown): void;
+  /** Subscribes to the endpoint's messages, errors and end. */
   on(event: 'message' | 'messageerror' | 'error' | 'close' | 'exit', listener: (value: unknown) => void): unknown;
+  /** A port's: closes it (a `Worker` has none). */
   close?(): void;
 }
 

@@ -11,3 +11,5 @@ export type { RedisClusterOptions } from './options.js';
 export type { ClusterTransformer, RedisClientListener, RedisCommandClient, RedisSubscriberClient } from './redis-clients.js';
 export type { ClusterConnection, ClusterRpcServer } from './rpc-server-shape.js';
 export { ClusterClosedError, ClusterRemoteError, ConnectionNotFoundError, RedisClusterUnavailableError } from './errors.js';
+// The core types this package's signatures use, so that a project that installs only this package can name them.
+export type { AbstractEmitter, CborRpcError, EventPipe } from '@cbor-rpc/core';

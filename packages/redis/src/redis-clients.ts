@@ -46,6 +46,8 @@ export interface RedisSubscriberClient {
  * instance of a cluster must use the same encoding.
  */
 export interface ClusterTransformer {
+  /** Encodes one cluster message. */
   encode(message: unknown): Uint8Array;
+  /** Decodes one cluster message. */
   decode(chunk: Uint8Array): unknown;
 }

@@ -21,8 +21,11 @@ import type { ClusterRpcServer } from './rpc-server-shape.js';
  * ever printed instead.
  */
 export type RedisClusterEvents = {
+  /** Redis answers (again): cluster operations work. */
   available: [];
+  /** Redis went away, with why: cluster operations fail until it is back. */
   unavailable: [reason: unknown];
+  /** A message from Redis was ignored, or a local callback failed: why, and the value. */
   warning: [reason: string, detail: unknown];
 };
 
@@ -42,6 +45,7 @@ export interface CallOnOptions {
 
 /** One connection of the cluster, as `connections()` lists it. */
 export interface ClusterConnectionInfo {
+  /** The connection's id, unique across the cluster. */
   connectionId: string;
   /** The instance that holds it. */
   instanceId: string;

@@ -9,7 +9,8 @@ export { RpcCallHandle } from './call-handle.js';
 export type { LogListener, ProgressListener } from './call-handle.js';
 export { RpcCallContext } from './call-context.js';
 export { RpcLogger } from './logger.js';
-export type { MethodHandlers } from './method-table.js';
+export type { HandlersOf, MethodHandlers, UntypedHandlers } from './method-table.js';
+export type { LogSink } from './logger.js';
 export type { RpcProxy } from './proxy.js';
 export { LogLevel } from './messages.js';
 export { CancelledError, RemoteError } from './errors.js';
@@ -18,3 +19,5 @@ export { ReconnectingClient } from './reconnecting-client.js';
 export type { ReconnectingCallOptions, ReconnectingClientEvents, ReconnectingClientOptions, WhileDisconnected } from './reconnecting-client.js';
 export { DEFAULT_BACKOFF_FACTOR, DEFAULT_BACKOFF_JITTER, DEFAULT_MAX_RECONNECT_DELAY_MS, DEFAULT_RECONNECT_DELAY_MS } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
+// The core types this package's signatures use, so that a project that installs only this package can name them.
+export type { EventPipe, Handler } from '@cbor-rpc/core';

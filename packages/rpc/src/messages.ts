@@ -21,10 +21,15 @@ export const EMIT = 0;
 
 /** Log levels on the wire: lower is more severe. */
 export const LogLevel = {
+  /** 1: the work cannot go on. */
   critical: 1,
+  /** 2: something is wrong, the work goes on. */
   warning: 2,
+  /** 3: normal information. */
   info: 3,
+  /** 4: detail a user asked for. */
   verbose: 4,
+  /** 5: detail for debugging. */
   debug: 5,
 } as const;
 

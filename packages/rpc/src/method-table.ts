@@ -1,15 +1,25 @@
 import type { RpcCallContext } from './call-context.js';
+import type { IsMethod, Overloads } from './method-signatures.js';
 
 /**
- * Handlers for the methods of `Api` (its other members are left out): each
- * takes the call context and then the method's arguments, and returns its
- * result or a promise of it.
+ * Handlers for the methods of `Api` (its other members are left out; an
+ * optional method's handler is optional): each takes the call context and
+ * then the method's arguments, and returns its result or a promise of it. An
+ * overloaded method has one handler, which takes the arguments of any of its
+ * signatures and returns the result of any of them (it is the implementation
+ * signature); type parameters are read as their constraints.
  */
 export type MethodHandlers<Api extends object> = {
-  [K in keyof Api as Api[K] extends (...args: never[]) => unknown ? K : never]: Api[K] extends (...args: infer A) => infer R
-    ? (context: RpcCallContext, ...args: A) => Awaited<R> | PromiseLike<Awaited<R>>
-    : never;
+  [K in keyof Api as IsMethod<Api[K]> extends true ? K : never]: Handler<Overloads<Exclude<Api[K], undefined>>[number]>;
 };
+
+/** The handler of a method whose signatures are the union `S`. */
+type Handler<S> = (
+  context: RpcCallContext,
+  ...args: S extends (...args: infer A) => unknown ? A : never
+) => HandlerResult<S> | PromiseLike<HandlerResult<S>>;
+
+type HandlerResult<S> = S extends (...args: never) => infer R ? Awaited<R> : never;
 
 /** A handler object with no interface to check against: each handler takes the context, then any arguments. */
 export type UntypedHandlers = Record<string, (context: RpcCallContext, ...args: never) => unknown>;

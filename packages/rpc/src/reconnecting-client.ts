@@ -41,13 +41,21 @@ export interface ReconnectingCallOptions {
  * and `close` once, when the client stopped for good.
  */
 export type ReconnectingClientEvents = {
+  /** Every new link, the first included. */
   connect: [rpc: RpcV1];
+  /** A new link that replaces a dropped one. */
   reconnect: [rpc: RpcV1];
+  /** A link dropped, with the pipe's reason. */
   disconnect: [reason: unknown];
+  /** An attempt failed: the error, the failures in a row, and the wait before the next. */
   retry: [error: unknown, failures: number, delayMs: number];
+  /** A topic event from the peer. */
   event: [topic: string, message: unknown];
+  /** As `RpcV1`'s warnings, from whichever link is up. */
   warning: [reason: string, detail: unknown];
+  /** Once, when the client stopped for good. */
   close: [reason?: unknown];
+  /** A listener of the client's events threw. */
   error: [error: unknown];
 };
 

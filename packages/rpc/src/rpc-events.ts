@@ -10,9 +10,13 @@ import { AbstractEmitter, describeError } from '@cbor-rpc/core';
  * the pipe's reason.
  */
 export type RpcV1Events = {
+  /** A message was ignored or a local callback failed: why, and the offending value. */
   warning: [reason: string, detail: unknown];
+  /** A log line from the peer outside any active call. */
   log: [level: number, content: unknown, id: number];
+  /** A topic event from the peer. */
   event: [topic: string, message: unknown];
+  /** Once, when the connection closed, with the pipe's reason. */
   close: [reason?: unknown];
 };
 

@@ -40,7 +40,8 @@ describe('a handler that never returns', () => {
         },
       });
       const call = client.createCall('forever');
-      if (how === 'timeout') call.setTimeout(30);
+      // Long enough that the checks below run before it, however loaded the machine.
+      if (how === 'timeout') call.setTimeout(1000);
       call.call();
       await waitFor(() => context !== undefined);
       expect(server.activeHandlerCount).toBe(1);

@@ -80,7 +80,9 @@ export class SshConfigError extends CborRpcError {
 
 /** What the server presented when its host key was refused. */
 export interface SshHostKeyDetails {
+  /** The host the key is for. */
   host: string;
+  /** Its port. */
   port: number;
   /** Key type, such as `ssh-ed25519`. */
   keyType: string;

@@ -25,3 +25,6 @@ export {
   SshUnknownHostKeyError,
 } from './errors.js';
 export type { SshAuthenticationDetails, SshHostKeyDetails, SshKnownHostsLine } from './errors.js';
+// The core types this package's signatures use, so that a project that installs only this package can name them.
+export type { AbstractEmitter, CborRpcError, EventPipe, PipeEvents } from '@cbor-rpc/core';
+export type { StreamPipe, StreamPipeEvents, StreamPipeOptions } from '@cbor-rpc/core/node';

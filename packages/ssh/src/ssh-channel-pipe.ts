@@ -4,7 +4,9 @@ import type { Duplex } from 'node:stream';
 
 /** What a channel pipe needs of its SSH connection: a `close` event that says why it closed, and whether signals work. */
 export interface SshChannelOwner {
+  /** Subscribes to the connection's close. */
   on(event: 'close', handler: (reason?: unknown) => unknown): unknown;
+  /** Removes that subscription. */
   off(event: 'close', handler: (reason?: unknown) => unknown): unknown;
   /** True when the server refuses `signal` requests (see `SshConnection.signalsRefused`). Default: false. */
   readonly signalsRefused?: boolean;

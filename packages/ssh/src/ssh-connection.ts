@@ -11,6 +11,7 @@ import { SshPipe, type SshCommandOptions, type SshExecChannel } from './ssh-pipe
 
 /** Events of an SSH connection: `close` once, with a `ConnectionClosedError` saying why (its `cause` is the transport error, if any). */
 export type SshConnectionEvents = {
+  /** Once, when the connection closed or dropped: a `ConnectionClosedError` saying why. */
   close: [reason?: unknown];
 };
 

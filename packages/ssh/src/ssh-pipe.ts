@@ -21,7 +21,9 @@ export interface SshExitStatus {
 
 /** Events of a remote command's pipe: those of a stream pipe, `stderr` chunks, and `exit` once its status is known. */
 export type SshPipeEvents = StreamPipeEvents & {
+  /** What the command wrote to its stderr. */
   stderr: [chunk: Uint8Array];
+  /** Once, when the server reported how the command ended. */
   exit: [status: SshExitStatus];
 };
 

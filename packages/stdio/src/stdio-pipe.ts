@@ -7,6 +7,7 @@ import { ProcessStartError } from './errors.js';
 
 /** Events of a stdio pipe: those of a stream pipe, and `stderr` with what a child wrote to its stderr (`stderr: 'pipe'`). */
 export type StdioPipeEvents = StreamPipeEvents & {
+  /** What the child wrote to its stderr (with `stderr: 'pipe'`). */
   stderr: [chunk: Uint8Array];
 };
 
@@ -180,7 +181,7 @@ export class StdioPipe extends StreamPipe<StdioPipeEvents> {
     return super.markClosed(reason, options);
   }
 
-  // The child's stderr is read while its stdout is, so neither runs ahead of the other.
+  /** Reads the child's stderr while its stdout is read, so neither runs ahead of the other. */
   protected override onFlowChange(flowing: boolean): void {
     super.onFlowChange(flowing);
     const stderr = this.#child?.process.stderr;

@@ -7,3 +7,6 @@ export { TcpConnectionError, TcpListenError } from './errors.js';
 // TLS: defined in @cbor-rpc/core/node, which other transports share; re-exported so one import serves.
 export { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, TlsError } from '@cbor-rpc/core/node';
 export type { PeerCertificate, TlsClientOptions, TlsFailureReason, TlsServerOptions } from '@cbor-rpc/core/node';
+// The core types this package's signatures use, so that a project that installs only this package can name them.
+export type { CborRpcError, EventPipe, PipeEvents, Server, ServerEvents } from '@cbor-rpc/core';
+export type { StreamPipe, StreamPipeEvents, StreamPipeOptions } from '@cbor-rpc/core/node';

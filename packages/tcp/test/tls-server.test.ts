@@ -4,11 +4,10 @@
 // reported as TlsError, and the server goes on serving.
 import { describe, expect, test } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
-import { once } from 'node:events';
-import { connect as connectNet, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { closed, collect } from '@cbor-rpc/test-support/pipes';
+import { rawSocket as rawSocketTo, socketClosed } from '@cbor-rpc/test-support/sockets';
 import { later, until } from '@cbor-rpc/test-support/timing';
 import { TcpPipe, TcpServer, TlsError, type PeerCertificate, type TlsFailureReason } from '../src/index.js';
 import { certs, errorsOf, tlsClient, tlsServer } from './support/tls.js';
@@ -16,6 +15,9 @@ import { certs, errorsOf, tlsClient, tlsServer } from './support/tls.js';
 const cleanup = cleanupAfterEach();
 
 const mutual = { ca: certs.ca, requestCert: true };
+
+/** A raw TCP socket to `server`, destroyed after the test. */
+const rawSocket = (server: TcpServer) => rawSocketTo(server.getAddress().port, cleanup);
 
 /** Echoes every chunk back on every connection. */
 function echo(server: TcpServer): void {
@@ -28,20 +30,6 @@ async function roundTrip(pipe: TcpPipe, bytes: number[]): Promise<number[]> {
   await pipe.write(Uint8Array.from(bytes));
   await until(() => back.length === bytes.length);
   return back;
-}
-
-/** A raw TCP socket to `server`, destroyed after the test. */
-async function rawSocket(server: TcpServer): Promise<Socket> {
-  const socket = connectNet(server.getAddress().port, '127.0.0.1');
-  cleanup(() => socket.destroy());
-  socket.on('error', () => undefined);
-  await once(socket, 'connect');
-  return socket;
-}
-
-/** Resolves once `socket` closed, however it closed (a reset included). */
-function socketClosed(socket: Socket): Promise<void> {
-  return new Promise((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())));
 }
 
 /** A server that records what `accept` was offered and what `connection` announced. */

@@ -1,24 +1,10 @@
-import { checkDurationMs, startTimer, TimeoutError } from '@cbor-rpc/core';
+import { checkDurationMs, startTimer, TimeoutError, type TlsClientOptions } from '@cbor-rpc/core';
 import { WebSocketConnectError } from './errors.js';
 import { isNodeWebSocket, type WebSocketEventLike, type WebSocketLike } from './websocket-like.js';
 import { resolvePipeOptions, type WebSocketPipeOptions } from './pipe-options.js';
 
 /** A `WebSocket` class with the standard constructor: the browser's, Node's global one, or `ws`'s. */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
-
-/** TLS settings of a `wss://` client in Node (passed to `ws`); a browser trusts what the browser trusts. */
-export interface WebSocketClientTlsOptions {
-  /** CA certificates (PEM) to trust instead of Node's bundled ones, e.g. a private CA. @default Node's CAs */
-  ca?: string | string[];
-  /** A client certificate (PEM), for servers that ask for one. @default none */
-  cert?: string;
-  /** The private key (PEM) of `cert`. @default none */
-  key?: string;
-  /** Refuse a server whose certificate does not verify. @default true */
-  rejectUnauthorized?: boolean;
-  /** The name the server certificate must carry (SNI). @default the URL's host */
-  servername?: string;
-}
 
 /** Options of `WebSocketPipe.connect`: the pipe's, and how to connect. */
 export interface WebSocketConnectOptions extends Omit<WebSocketPipeOptions, 'request'> {
@@ -30,30 +16,43 @@ export interface WebSocketConnectOptions extends Omit<WebSocketPipeOptions, 'req
   WebSocket?: WebSocketConstructor;
   /** Extra request headers (`Authorization`, `Cookie`, ...). Node only: uses `ws`, since a browser cannot set headers. @default none */
   headers?: Record<string, string>;
-  /** TLS settings for `wss://`. Node only: uses `ws`. @default Node's defaults */
-  tls?: WebSocketClientTlsOptions;
+  /**
+   * TLS of a `wss://` connection: the server's certificate is checked (chain,
+   * dates, host name) against `tls.ca` or Node's public CAs, unless
+   * `dangerouslyAcceptAnyCertificate`; give `cert` and `key` for a server
+   * that requires client certificates. A TLS failure rejects with `TlsError`.
+   * Node only (uses `ws`); a browser checks the server its own way.
+   * @default undefined (Node's public CAs, no client certificate)
+   */
+  tls?: TlsClientOptions;
 }
 
 /** Default `timeoutMs` of `WebSocketPipe.connect`, in ms. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
- * Opens a socket for `connect`, or throws. Node's entry sets one that uses
- * `ws` where there is no global `WebSocket` or where Node-only options are given.
+ * What Node's entry adds to `connect`: `ws` where there is no global
+ * `WebSocket` or where Node-only options are given, and the failures it can
+ * name better than a `WebSocketConnectError` (a `TlsError`).
  * @internal
  */
-export type SocketOpener = (url: string, protocols: string[], options: WebSocketConnectOptions) => WebSocketLike;
+export interface NodeConnector {
+  /** Opens a socket, or throws. */
+  open(url: string, protocols: string[], options: WebSocketConnectOptions): WebSocketLike;
+  /** What a connect to `url` that failed with `cause` rejects with; undefined for a `WebSocketConnectError`. */
+  failure(url: string, cause: unknown): Error | undefined;
+}
 
-let nodeOpener: SocketOpener | undefined;
+let node: NodeConnector | undefined;
 
-/** Makes `connect` open sockets with `opener` when no `WebSocket` option is given. @internal */
-export function setSocketOpener(opener: SocketOpener): void {
-  nodeOpener = opener;
+/** Makes `connect` open sockets with `connector` when no `WebSocket` option is given, and name failures with it. @internal */
+export function setNodeConnector(connector: NodeConnector): void {
+  node = connector;
 }
 
 function open(url: string, protocols: string[], options: WebSocketConnectOptions): WebSocketLike {
   if (options.WebSocket !== undefined) return new options.WebSocket(url, protocols);
-  if (nodeOpener !== undefined) return nodeOpener(url, protocols, options);
+  if (node !== undefined) return node.open(url, protocols, options);
   if (options.headers !== undefined || options.tls !== undefined) {
     throw new TypeError('the headers and tls options need ws (Node); a browser cannot set them');
   }
@@ -95,7 +94,7 @@ export function connectWebSocket<P>(url: string, options: WebSocketConnectOption
     const closed = (event: WebSocketEventLike) => {
       settle();
       const cause = failure ?? new Error(`closed with code ${event.code ?? 1006} before it opened${event.reason ? ` (${event.reason})` : ''}`);
-      reject(new WebSocketConnectError(url, cause, statusOf(cause)));
+      reject(node?.failure(url, cause) ?? new WebSocketConnectError(url, cause, statusOf(cause)));
     };
     socket.addEventListener('open', opened);
     socket.addEventListener('error', failed);

@@ -2,7 +2,7 @@ export { WebSocketPipe } from './websocket-pipe.js';
 export { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_MAX_PAYLOAD, DEFAULT_PING_INTERVAL_MS } from './pipe-options.js';
 export type { WebSocketChunk, WebSocketFrames, WebSocketPipeOptions } from './pipe-options.js';
 export { DEFAULT_CONNECT_TIMEOUT_MS } from './connect.js';
-export type { WebSocketClientTlsOptions, WebSocketConnectOptions, WebSocketConstructor } from './connect.js';
+export type { WebSocketConnectOptions, WebSocketConstructor } from './connect.js';
 export type { WebSocketEventLike, WebSocketLike, WebSocketRequestInfo } from './websocket-like.js';
 export { CloseCode } from './close-codes.js';
 export {
@@ -13,3 +13,7 @@ export {
   WebSocketListenError,
   WebSocketProtocolError,
 } from './errors.js';
+// The TLS words a client option and a pipe name: defined in @cbor-rpc/core, which every transport shares.
+export type { PeerCertificate, TlsClientOptions } from '@cbor-rpc/core';
+// The core types this package's signatures use, so that a project that installs only this package can name them.
+export type { CborRpcError, EventPipe, PipeEvents, Server, ServerEvents, TlsServerOptions } from '@cbor-rpc/core';

@@ -1,10 +1,18 @@
+import type { PeerCertificate } from '@cbor-rpc/core';
+
 /** The fields of the WebSocket events the pipe reads: `message` (`data`), `close` (`code`, `reason`, `wasClean`) and `error` (`error`, where the platform gives one). */
 export interface WebSocketEventLike {
+  /** The message, on `message`. */
   readonly data?: unknown;
+  /** The close code, on `close`. */
   readonly code?: number;
+  /** The close reason, on `close`. */
   readonly reason?: string;
+  /** Whether the closing handshake completed, on `close`. */
   readonly wasClean?: boolean;
+  /** What failed, on `error` (Node's `ws`). */
   readonly error?: unknown;
+  /** Its text, on `error`. */
   readonly message?: string;
 }
 
@@ -19,11 +27,17 @@ export interface WebSocketLike {
   readonly bufferedAmount: number;
   /** The subprotocol the server selected ('' for none). */
   readonly protocol: string;
+  /** The URL a client socket was opened with (`wss://` tells TLS); a server-side socket may have none. */
+  readonly url?: string | undefined;
   /** How binary messages arrive; the pipe sets `'arraybuffer'` unless the socket keeps Node buffers. */
   binaryType: string;
+  /** Sends one binary (`Uint8Array`) or text (`string`) message. */
   send(data: Uint8Array | string): void;
+  /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
+  /** Subscribes to the socket's events. */
   addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: WebSocketEventLike) => void): void;
+  /** Removes that subscription. */
   removeEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: WebSocketEventLike) => void): void;
 }
 
@@ -54,6 +68,19 @@ export interface CorkableStream {
  * @internal
  */
 export const underlyingStreams = new WeakMap<object, CorkableStream>();
+
+/** What the TLS under a socket showed, for the pipe to give back. @internal */
+export interface TlsSession {
+  /** The certificate the peer presented, as the handshake checked it. */
+  readonly peerCertificate: PeerCertificate | undefined;
+}
+
+/**
+ * The TLS under each `ws` socket that has one, recorded where Node knows it
+ * (the server's upgrade, the client's `upgrade` event).
+ * @internal
+ */
+export const tlsSessions = new WeakMap<object, TlsSession>();
 
 /** True for a socket with `ws`'s extras. @internal */
 export function isNodeWebSocket(socket: WebSocketLike): socket is NodeWebSocketLike {

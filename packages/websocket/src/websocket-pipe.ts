@@ -1,11 +1,11 @@
-import { ConnectionClosedError, EventPipe, settlesWithin, startTimer } from '@cbor-rpc/core';
+import { ConnectionClosedError, EventPipe, settlesWithin, startTimer, type PeerCertificate } from '@cbor-rpc/core';
 import { CloseCode } from './close-codes.js';
 import { closeFrameFor } from './close-frame.js';
 import { connectWebSocket, type WebSocketConnectOptions } from './connect.js';
 import { KeepaliveTimeoutError, WebSocketClosedError, WebSocketProtocolError } from './errors.js';
 import { Keepalive } from './keepalive.js';
 import { resolvePipeOptions, type WebSocketChunk, type WebSocketFrames, type WebSocketPipeOptions } from './pipe-options.js';
-import { isNodeWebSocket, underlyingStreams, type NodeWebSocketLike, type WebSocketEventLike, type WebSocketLike, type WebSocketRequestInfo } from './websocket-like.js';
+import { isNodeWebSocket, tlsSessions, underlyingStreams, type NodeWebSocketLike, type WebSocketEventLike, type WebSocketLike, type WebSocketRequestInfo } from './websocket-like.js';
 
 /** `write` resolves at once while fewer bytes than this wait to be sent (Node's stream high-water mark). */
 const WRITE_HIGH_WATER = 16 * 1024;
@@ -43,6 +43,8 @@ export class WebSocketPipe extends EventPipe<WebSocketChunk, WebSocketChunk> {
   readonly #maxWriteBacklog: number;
   readonly #closeTimeoutMs: number;
   readonly #request: WebSocketRequestInfo | undefined;
+  readonly #encrypted: boolean;
+  readonly #peerCertificate: PeerCertificate | undefined;
   readonly #keepalive: Keepalive | undefined;
   readonly #socketClosed: Promise<void>;
   #reason: unknown;
@@ -69,6 +71,10 @@ export class WebSocketPipe extends EventPipe<WebSocketChunk, WebSocketChunk> {
     this.#maxWriteBacklog = maxWriteBacklog;
     this.#closeTimeoutMs = closeTimeoutMs;
     this.#request = options.request;
+    // Kept at construction, as TcpPipe does: Node forgets the certificate once the socket is gone.
+    const tls = tlsSessions.get(socket);
+    this.#encrypted = tls !== undefined || /^wss:/i.test(socket.url ?? '');
+    this.#peerCertificate = tls?.peerCertificate;
     // Node's buffers arrive without a copy; anywhere else ask for ArrayBuffers, never Blobs.
     if (this.#node === undefined) socket.binaryType = 'arraybuffer';
     // Read only once the pipe delivers: see onFlowChange.
@@ -86,7 +92,8 @@ export class WebSocketPipe extends EventPipe<WebSocketChunk, WebSocketChunk> {
   /**
    * Opens a WebSocket to `url` (`ws://` or `wss://`) and resolves with its pipe
    * once open; rejects with `WebSocketConnectError` (its `status` the HTTP
-   * status of a refused upgrade) when it cannot, or after `timeoutMs`. Uses
+   * status of a refused upgrade) when it cannot, or after `timeoutMs`, and in
+   * Node with `TlsError` (host, port, reason) when TLS fails. Uses
    * `options.WebSocket`, else the platform's `WebSocket`, else (in Node, where
    * `@cbor-rpc/websocket` loads its Node entry) `ws`.
    */
@@ -107,6 +114,22 @@ export class WebSocketPipe extends EventPipe<WebSocketChunk, WebSocketChunk> {
   /** The upgrade request of a server-side pipe (headers, URL, peer address), for authentication; undefined on a client. */
   get request(): WebSocketRequestInfo | undefined {
     return this.#request;
+  }
+
+  /** True when the connection is TLS: `wss://`, or a server's connection through `https`. */
+  get encrypted(): boolean {
+    return this.#encrypted;
+  }
+
+  /**
+   * The certificate the peer presented in the TLS handshake, as the handshake
+   * checked it (unless the client set `dangerouslyAcceptAnyCertificate`): on a
+   * server with `requestCert`, the client's, to authorise by in `accept` or
+   * `connection`. Undefined over `ws://`, when the peer presented none, and
+   * where the platform does not show it (a browser).
+   */
+  getPeerCertificate(): PeerCertificate | undefined {
+    return this.#peerCertificate;
   }
 
   /**

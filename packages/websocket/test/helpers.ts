@@ -22,14 +22,15 @@ export function messages(pipe: WebSocketPipe, encoding: WebSocketEncoding): Even
   return (encoding.transformer() as Transformer<unknown, WebSocketChunk>).applyTransformer(pipe);
 }
 
-/** `ws://` URL of `server`. */
-export function urlOf(server: WebSocketServer, path = '/'): string {
-  return `ws://127.0.0.1:${server.getAddress().port}${path}`;
+/** `ws://` (or `wss://`) URL of `server`. */
+export function urlOf(server: WebSocketServer, path = '/', scheme: 'ws' | 'wss' = 'ws'): string {
+  return `${scheme}://127.0.0.1:${server.getAddress().port}${path}`;
 }
 
 /**
  * Starts an RPC server over WebSocket (the test-support handlers, events
- * echoed as `echo:<topic>`) and returns it with a function that connects clients.
+ * echoed as `echo:<topic>`; `wss://` with `options.tls`) and returns it with
+ * a function that connects clients.
  */
 export async function rpcOverWebSocket(
   cleanup: (step: () => unknown) => void,
@@ -49,7 +50,7 @@ export async function rpcOverWebSocket(
     rpcServer.addConnection(`${remoteAddress}:${remotePort}`, messages(pipe, encoding));
   });
   const connect = async (connectOptions: WebSocketConnectOptions = {}) => {
-    const pipe = await WebSocketPipe.connect(urlOf(server), { frames: encoding.frames, ...connectOptions });
+    const pipe = await WebSocketPipe.connect(urlOf(server, '/', options.tls === undefined ? 'ws' : 'wss'), { frames: encoding.frames, ...connectOptions });
     const client = RpcV1.fromHandlers(messages(pipe, encoding), clientHandlers, { timeoutMs: 60_000 });
     cleanup(() => client.terminate());
     return { client, pipe };

@@ -2,8 +2,9 @@ import { describe, expect, test } from '@jest/globals';
 import { ConnectionClosedError } from '@cbor-rpc/core';
 import { rpcScenarios } from '@cbor-rpc/test-support/rpc-scenarios';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
+import { testCertificates } from '@cbor-rpc/test-support/certs';
 import { rejectionWithin, until } from '@cbor-rpc/test-support/timing';
-import { WebSocketClosedError } from '../src/node/index.js';
+import { WebSocketClosedError, type TlsClientOptions, type TlsServerOptions } from '../src/node/index.js';
 import { rpcOverWebSocket, wsEncodings } from './helpers.js';
 
 // End to end: @cbor-rpc/rpc over one-message-per-chunk transformers over real WebSockets on 127.0.0.1.
@@ -39,5 +40,23 @@ describe.each(wsEncodings)('RPC over WebSocket with %s', (_name, encoding) => {
     const cause = (error as ConnectionClosedError).cause;
     expect(cause).toBeInstanceOf(WebSocketClosedError);
     expect(cause).toMatchObject({ closeCode: 4001, closeReason: 'going for lunch', wasClean: true });
+  });
+});
+
+const certs = testCertificates();
+const overTls: [string, TlsServerOptions, TlsClientOptions][] = [
+  ['TLS', certs.server, { ca: certs.ca }],
+  ['mutual TLS', { ...certs.server, ca: certs.ca, requestCert: true }, { ca: certs.ca, ...certs.client }],
+];
+
+describe.each(overTls)('RPC over wss:// (%s)', (_kind, serverTls, clientTls) => {
+  describe.each(wsEncodings)('with %s', (_name, encoding) => {
+    rpcScenarios(encoding.frames === 'binary' ? 'CBOR' : 'JSON', async () => {
+      const { connect, rpcServer, accepted } = await rpcOverWebSocket(cleanup, encoding, { tls: serverTls });
+      const { client, pipe } = await connect({ tls: clientTls });
+      await until(() => rpcServer.connectionCount > 0);
+      expect([pipe.encrypted, accepted[0]!.encrypted]).toEqual([true, true]);
+      return { client };
+    });
   });
 });

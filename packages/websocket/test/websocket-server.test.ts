@@ -2,7 +2,6 @@ import { describe, expect, test } from '@jest/globals';
 import { createServer as createHttpServer, request } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
-import { testCertificates } from '@cbor-rpc/test-support/certs';
 import { until } from '@cbor-rpc/test-support/timing';
 import {
   CloseCode,
@@ -196,21 +195,5 @@ describe('WebSocketServer.attach', () => {
     expect(other).toMatchObject({ status: 403 });
     const sandboxed = await WebSocketPipe.connect(urlOf(server), { headers: { Origin: 'null' } }).catch((e: unknown) => e);
     expect(sandboxed).toMatchObject({ status: 403 });
-  });
-});
-
-describe('wss://', () => {
-  test('a TLS server and a client that trusts its CA', async () => {
-    const certs = testCertificates();
-    const server = await echoServer({ tls: certs.server });
-    const url = `wss://127.0.0.1:${server.getAddress().port}/`;
-    const pipe = await connect(url, { tls: { ca: certs.ca }, frames: 'any' });
-    const back = nextChunk(pipe);
-    await pipe.write('over TLS');
-    expect(await back).toBe('over TLS');
-    // Without the CA, the certificate does not verify.
-    const untrusted = await WebSocketPipe.connect(url).catch((e: unknown) => e);
-    expect(untrusted).toBeInstanceOf(WebSocketConnectError);
-    expect((untrusted as Error).message).toMatch(/certificate|UNABLE_TO_VERIFY/i);
   });
 });

@@ -10,7 +10,7 @@ import { RemoteError, RpcV1, RpcV1Server, CancelledError } from '@cbor-rpc/rpc';
 import { StdioPipe } from '@cbor-rpc/stdio';
 import { TcpServer } from '@cbor-rpc/tcp';
 import { runProcess } from '@cbor-rpc/test-support/child';
-import { describeMissing } from '@cbor-rpc/test-support/missing';
+import { describeNeeding } from '@cbor-rpc/test-support/missing';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 import { JsonStreamTransformer } from '@cbor-rpc/transform-json';
 
@@ -29,16 +29,14 @@ function findPython(): string | undefined {
 
 const python = findPython();
 
-if (python === undefined) {
-  describeMissing('Python peer', 'Python 3 with cbor2', 'no Python 3 with cbor2 (looked at $CBOR_RPC_PYTHON, /usr/bin/python3, python3): install python3-cbor2');
-} else {
+describeNeeding('Python peer', 'Python 3 with cbor2', python === undefined ? 'no Python 3 with cbor2 (looked at $CBOR_RPC_PYTHON, /usr/bin/python3, python3): install python3-cbor2' : undefined, () => {
   describe.each(Object.keys(encodings) as Encoding[])('%s', (encoding) => {
     describe('our client, Python server over stdio', () => {
       let pipe: StdioPipe;
       let rpc: RpcV1;
 
       beforeAll(async () => {
-        pipe = await StdioPipe.startProcess(python, [peerScript, 'server', encoding]);
+        pipe = await StdioPipe.startProcess(python!, [peerScript, 'server', encoding]);
         rpc = RpcV1.fromHandlers(encodings[encoding]().applyTransformer(pipe), { whoAreYou: () => 'the typescript client' });
       });
 
@@ -146,7 +144,7 @@ if (python === undefined) {
       let connections = 0;
       tcp.on('connection', (pipe) => server.addConnection(`python-${++connections}`, encodings[encoding]().applyTransformer(pipe)));
       try {
-        const report = await runPythonClient(python, encoding, tcp.getAddress().port);
+        const report = await runPythonClient(python!, encoding, tcp.getAddress().port);
         const answer = (value: unknown) => ({ ok: true, value, logs: [], progress: [] });
         expect(report.firstId).toBe(0); // our server answers call id 0, the Python package's first id
         expect(report.add).toEqual(answer(15));
@@ -180,7 +178,7 @@ if (python === undefined) {
       }
     });
   });
-}
+});
 
 /** Runs peer.py as a client of our server on `port`; resolves with the JSON report it prints. */
 async function runPythonClient(pythonPath: string, encoding: Encoding, port: number): Promise<Record<string, unknown>> {

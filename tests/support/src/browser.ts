@@ -6,18 +6,16 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe } from '@jest/globals';
 import { build } from 'esbuild';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { describeMissing } from './missing.js';
+import { describeNeeding } from './missing.js';
 
 /** Where Debian installs Chromium (`apt-get install chromium`); CBOR_RPC_CHROMIUM overrides it. */
 export const chromiumPath = process.env.CBOR_RPC_CHROMIUM ?? '/usr/bin/chromium';
 
 /** `describe`, or, without Chromium, a suite that is skipped locally and fails under CI=true. */
 export function describeWithChromium(title: string, body: () => void): void {
-  if (existsSync(chromiumPath)) describe(title, body);
-  else describeMissing(title, 'Chromium', `${title}: no Chromium at ${chromiumPath} (apt-get install chromium)`);
+  describeNeeding(title, 'Chromium', existsSync(chromiumPath) ? undefined : `no Chromium at ${chromiumPath}: install chromium (apt-get install chromium)`, body);
 }
 
 /** Starts headless Chromium with a fresh profile; `close()` ends it and removes the profile. */

@@ -1,19 +1,37 @@
-// Suites that need a real peer (OpenSSH's sshd, redis-server, Python with cbor2) say so
-// loudly when it is missing: a skipped test locally, a failing one under CI=true.
+// Suites that need a real peer (OpenSSH's sshd, redis-server, Python with cbor2,
+// Chromium) say so when it is missing: one plain line, and their tests are
+// registered as skipped, so the closing count says how many did not run and
+// why; under CI=true the suite fails instead.
 import { afterAll, beforeAll, describe, test } from '@jest/globals';
 
-/** Prints `message` and registers, as suite `title`, a test that is skipped, or fails under CI=true, because `what` is missing. */
-export function describeMissing(title: string, what: string, message: string): void {
-  console.error(`\n*** ${message} ***\n`);
-  describe(title, () => {
-    if (process.env.CI === 'true') {
+/** Marks the title of a suite skipped for a missing peer; scripts/test-summary.mjs counts its tests by this. */
+export const NOT_RUN = 'not run: ';
+
+/**
+ * Registers suite `title`, which cannot run because `what` is missing
+ * (`message` says how to install it): its tests (`body`, or one placeholder)
+ * are skipped, or under CI=true one failing test says what is missing.
+ */
+export function describeMissing(title: string, what: string, message: string, body?: () => void): void {
+  console.error(`cbor-rpc tests: ${message}`);
+  if (process.env.CI === 'true') {
+    describe(title, () => {
       test(`${what} is installed (required under CI=true)`, () => {
         throw new Error(message);
       });
-    } else {
-      test.skip(`SKIPPED: ${message}`, () => undefined);
-    }
-  });
+    });
+    return;
+  }
+  describe.skip(`${title} [${NOT_RUN}${message}]`, body ?? (() => test(`needs ${what}`, () => undefined)));
+}
+
+/**
+ * Registers suite `title` with `body` when `missing` is undefined; otherwise,
+ * as `describeMissing`, with `body`'s tests skipped (or one failing under CI=true).
+ */
+export function describeNeeding(title: string, what: string, missing: string | undefined, body: () => void): void {
+  if (missing === undefined) describe(title, body);
+  else describeMissing(title, what, missing, body);
 }
 
 /** A real peer a suite runs against, started before its tests and stopped after them. */
@@ -29,7 +47,11 @@ export interface Peer {
  */
 export function describeWithPeer<P extends Peer>(title: string, what: string, missing: string | undefined, start: () => Promise<P>, body: (peer: () => P) => void): void {
   if (missing !== undefined) {
-    describeMissing(title, what, missing);
+    describeMissing(title, what, missing, () =>
+      body(() => {
+        throw new Error(`${what} is missing`);
+      }),
+    );
     return;
   }
   describe(title, () => {

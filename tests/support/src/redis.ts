@@ -92,7 +92,7 @@ export async function startRedis(startTimeoutMs = 15_000): Promise<RedisServer> 
  * it prints an error and registers a skipped test, or, under CI=true, a failing one.
  */
 export function describeWithRedis(title: string, body: (redis: () => RedisServer) => void): void {
-  const missing = findRedisServer() === undefined ? `redis-server is missing (looked for ${process.env.CBOR_RPC_REDIS_SERVER ?? '/usr/bin/redis-server'}): "${title}" needs a real Redis; install redis-server` : undefined;
+  const missing = findRedisServer() === undefined ? `redis-server is missing (looked for ${process.env.CBOR_RPC_REDIS_SERVER ?? '/usr/bin/redis-server'}): the Redis tests need a real Redis; install redis-server` : undefined;
   describeWithPeer(title, 'redis-server', missing, () => startRedis(), body);
 }
 

@@ -222,10 +222,14 @@ function keyboardInteractivePam(dir: string, password: string): { sshd: string; 
  * prints an error and registers a skipped test, or, under CI=true, a failing one.
  */
 export function describeWithSshd(title: string, options: SshdOptions, body: (sshd: () => Sshd) => void): void {
-  const sshdMissing = findSshd() === undefined ? `sshd is missing (looked for ${process.env.SSHD_PATH ?? '/usr/sbin/sshd'}): "${title}" needs a real OpenSSH server; install openssh-server` : undefined;
+  const sshdMissing = findSshd() === undefined ? `sshd is missing (looked for ${process.env.SSHD_PATH ?? '/usr/sbin/sshd'}): the SSH tests need a real OpenSSH server; install openssh-server` : undefined;
   const kbdMissing = options.keyboardInteractivePassword === undefined || sshdMissing !== undefined ? undefined : keyboardInteractiveMissing();
   if (kbdMissing !== undefined) {
-    describeMissing(title, 'a keyboard-interactive sshd', `"${title}": ${kbdMissing}`);
+    describeMissing(title, 'a keyboard-interactive sshd', kbdMissing, () =>
+      body(() => {
+        throw new Error('a keyboard-interactive sshd is missing');
+      }),
+    );
     return;
   }
   describeWithPeer(title, 'sshd', sshdMissing, () => startSshd(options), body);

@@ -11,7 +11,7 @@ export const cliBin = fileURLToPath(new URL('../../bin/cbor-rpc.js', import.meta
 export const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
 /** The packages whose dist the command runs. */
-const built = ['cli', 'core', 'rpc', 'tcp', 'stdio', 'ssh', 'transform-cbor', 'transform-json'];
+const built = ['cli', 'core', 'rpc', 'tcp', 'stdio', 'ssh', 'websocket', 'transform-cbor', 'transform-json'];
 
 /** Runs `cbor-rpc ...args` to its end. */
 export function runCli(args: string[], options: RunOptions = {}): Promise<Finished> {

@@ -103,9 +103,7 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
 
   write(chunk: Uint8Array): Promise<boolean> {
     const writable = this.#writable;
-    if (this.closed || !writable.writable) {
-      return Promise.reject(new ConnectionClosedError('Cannot write: the stream is closed', { cause: this.closeReason ?? this.#reason }));
-    }
+    if (this.closed || !writable.writable) return this.#refuseWrite();
     if (!this.#corked) {
       this.#corked = true;
       this.#behind = writable.writableLength > 0;
@@ -185,6 +183,13 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
       writable.on('close', onClose);
     });
     return this.#drain;
+  }
+
+  // The writable side is gone; the pipe's close, which says why (an exit
+  // status, a socket error), usually follows within moments: wait a little for it.
+  async #refuseWrite(): Promise<never> {
+    if (!this.closed) await settlesWithin(this.whenClosed(), this.#flushTimeoutMs);
+    throw new ConnectionClosedError('Cannot write: the stream is closed', { cause: this.closeReason ?? this.#reason });
   }
 
   /** Ends the writable side (half-close): the peer sees end of input; reading goes on. */

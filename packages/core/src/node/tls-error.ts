@@ -101,6 +101,13 @@ const reasonsByCode: Record<string, TlsFailureReason> = {
   EPIPE: 'closed',
 };
 
+/**
+ * OpenSSL's reasons that Node gives only as text: a write that failed inside
+ * the TLS library is an `EPROTO` system error whose message carries them
+ * (`write EPROTO ...:wrong version number:...`, an HTTP server's answer to a TLS hello).
+ */
+const reasonsByText: [RegExp, TlsFailureReason][] = [[/wrong version number|packet length too long|http request/i, 'not-tls']];
+
 /** What each reason means, said of `peer` ("the server", "the client", "the peer"). */
 const texts: Record<Exclude<TlsFailureReason, 'other'>, (peer: string) => string> = {
   'certificate-expired': (peer) => `${peer}'s certificate has expired`,
@@ -123,15 +130,22 @@ function codeOf(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** The reason OpenSSL's text in an `EPROTO` error gives, if it gives one. */
+function reasonByText(error: unknown): TlsFailureReason | undefined {
+  if (codeOf(error) !== 'EPROTO') return undefined;
+  const message = (error as { message?: unknown }).message;
+  return typeof message === 'string' ? reasonsByText.find(([pattern]) => pattern.test(message))?.[1] : undefined;
+}
+
 /**
  * True when `error` is a failure of TLS itself (`ERR_SSL_...`, `ERR_TLS_...`,
- * or a certificate check such as `CERT_HAS_EXPIRED`), not of the socket under
- * it (`ECONNRESET`, `ECONNREFUSED`, ...).
+ * `EPROTO`, or a certificate check such as `CERT_HAS_EXPIRED`), not of the
+ * socket under it (`ECONNRESET`, `ECONNREFUSED`, ...).
  */
 export function isTlsLayerError(error: unknown): boolean {
   const code = codeOf(error);
   if (code === undefined || typeof error === 'string') return false;
-  return code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || (code in reasonsByCode && reasonsByCode[code] !== 'closed');
+  return code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code === 'EPROTO' || (code in reasonsByCode && reasonsByCode[code] !== 'closed');
 }
 
 /**
@@ -148,7 +162,7 @@ export function toTlsError(error: unknown, context: TlsFailureContext = {}): Tls
     return new TlsError(`TLS with ${where} failed: ${text}`, { reason: 'handshake-timeout', host, port, cause: error });
   }
   const tlsCode = context.code ?? codeOf(error);
-  const reason = (tlsCode !== undefined ? reasonsByCode[tlsCode] : undefined) ?? 'other';
+  const reason = (tlsCode !== undefined ? reasonsByCode[tlsCode] : undefined) ?? reasonByText(error) ?? 'other';
   const text = reason === 'other' ? describeError(error) : `${texts[reason](peer)}${tlsCode === undefined ? '' : ` (${tlsCode})`}`;
   return new TlsError(`TLS with ${where} failed: ${text}`, { reason, tlsCode, host, port, cause: error });
 }

@@ -1,9 +1,9 @@
 // The Node entry: everything of the platform-neutral one, the server, and
 // `ws` for clients where Node has no global WebSocket (Node 20).
-import { setSocketOpener } from '../connect.js';
-import { openNodeSocket } from './ws-opener.js';
+import { setNodeConnector } from '../connect.js';
+import { nodeConnector } from './ws-opener.js';
 
-setSocketOpener(openNodeSocket);
+setNodeConnector(nodeConnector);
 
 export {
   CloseCode,
@@ -20,8 +20,9 @@ export {
   WebSocketProtocolError,
 } from '../index.js';
 export type {
+  PeerCertificate,
+  TlsClientOptions,
   WebSocketChunk,
-  WebSocketClientTlsOptions,
   WebSocketConnectOptions,
   WebSocketConstructor,
   WebSocketEventLike,
@@ -36,5 +37,7 @@ export type {
   WebSocketServerAddress,
   WebSocketServerOptions,
   WebSocketServerTarget,
-  WebSocketServerTlsOptions,
 } from './websocket-server.js';
+// TLS: defined in @cbor-rpc/core, which the TCP transport shares; re-exported so one import serves.
+export { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, TlsError } from '@cbor-rpc/core/node';
+export type { TlsFailureReason, TlsServerOptions } from '@cbor-rpc/core/node';

@@ -1,28 +1,16 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { Server as TlsServer, TLSSocket } from 'node:tls';
 import { WebSocketServer as WsServer, type WebSocket as WsWebSocket } from 'ws';
 import { Server } from '@cbor-rpc/core';
+import { closeFailedHandshakes, nodeTlsServerOptions, peerCertificateOf, type TlsServerOptions } from '@cbor-rpc/core/node';
 import { UpgradeRefusedError, WebSocketListenError } from '../errors.js';
 import { resolvePipeOptions, type WebSocketPipeOptions } from '../pipe-options.js';
-import { underlyingStreams, type WebSocketLike } from '../websocket-like.js';
+import { tlsSessions, underlyingStreams, type WebSocketLike } from '../websocket-like.js';
 import { awaitingAcceptance, WebSocketPipe } from '../websocket-pipe.js';
 import { originAllowed } from './origin.js';
 import { refuseRequest } from './refuse.js';
-
-/** TLS settings of a `wss://` server (passed to `node:https`). */
-export interface WebSocketServerTlsOptions {
-  /** The server's private key (PEM). */
-  key: string | Buffer;
-  /** The server's certificate chain (PEM). */
-  cert: string | Buffer;
-  /** CA certificates (PEM) that client certificates must chain to, with `requestCert`. @default Node's CAs */
-  ca?: string | Buffer | Array<string | Buffer>;
-  /** Ask clients for a certificate. @default false */
-  requestCert?: boolean;
-  /** With `requestCert`: refuse clients without a valid certificate. @default true */
-  rejectUnauthorized?: boolean;
-}
 
 /** Options of a `WebSocketServer`, and of each of its pipes. */
 export interface WebSocketServerOptions extends Omit<WebSocketPipeOptions, 'request'> {
@@ -48,8 +36,15 @@ export interface WebSocketServerOptions extends Omit<WebSocketPipeOptions, 'requ
 
 /** Options of `WebSocketServer.create`: those of every server, and how to listen. */
 export interface WebSocketCreateOptions extends WebSocketServerOptions {
-  /** Serve `wss://` with this key and certificate (`node:https`). @default plain `ws://` */
-  tls?: WebSocketServerTlsOptions;
+  /**
+   * Serve `wss://` (`node:https`): `key` and `cert` are the server's identity;
+   * with `requestCert` and `ca`, only clients with a certificate signed by
+   * `ca` get in (mutual TLS), and `pipe.getPeerCertificate()` shows it. A
+   * failed or timed-out handshake closes that connection and is reported as
+   * a `TlsError` on the server's `error` event; it never reaches `accept`.
+   * @default undefined (plain `ws://`)
+   */
+  tls?: TlsServerOptions;
   /** Length of the queue of connections the OS keeps before `accept`. @default 511 (Node's) */
   backlog?: number;
 }
@@ -58,7 +53,17 @@ export interface WebSocketCreateOptions extends WebSocketServerOptions {
 export const DEFAULT_SERVER_MAX_WRITE_BACKLOG = 1024 * 1024;
 
 /** Where a server takes its requests from: a port of its own, or an existing HTTP(S) server. */
-export type WebSocketServerTarget = { host?: string; port?: number } | { server: HttpServer | HttpsServer };
+export type WebSocketServerTarget =
+  | {
+      /** The address to listen on. */
+      host?: string;
+      /** The port to listen on (0: any free one). */
+      port?: number;
+    }
+  | {
+      /** An `http` or `https` server whose upgrades to serve. */
+      server: HttpServer | HttpsServer;
+    };
 
 /** The address a server listens on. */
 export interface WebSocketServerAddress {
@@ -86,10 +91,13 @@ export class WebSocketServer extends Server<WebSocketPipe> {
   readonly #ws: WsServer;
   readonly #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head);
   #http: HttpServer | HttpsServer | undefined;
+  /** Stops reporting the failed handshakes of an attached `https` server, which outlives this one. */
+  #stopReporting: (() => void) | undefined;
 
   /**
    * A server, not yet started: call `start()` (or use `create` or `attach`).
-   * Throws a `RangeError` for an invalid option.
+   * Throws a `RangeError` for an invalid option and a `TypeError` for a TLS
+   * `requestCert` without `ca`.
    */
   constructor(target: WebSocketServerTarget = {}, options: WebSocketCreateOptions = {}) {
     super();
@@ -98,6 +106,7 @@ export class WebSocketServer extends Server<WebSocketPipe> {
     const { path: _path, allowedOrigins: _origins, protocols, tls: _tls, backlog: _backlog, ...pipeOptions } = options;
     this.#pipeOptions = { ...pipeOptions, maxWriteBacklog: options.maxWriteBacklog ?? DEFAULT_SERVER_MAX_WRITE_BACKLOG };
     const { maxPayload } = resolvePipeOptions(this.#pipeOptions);
+    if (options.tls !== undefined) nodeTlsServerOptions(options.tls);
     const offered = protocols ?? [];
     this.#ws = new WsServer({
       noServer: true,
@@ -133,7 +142,11 @@ export class WebSocketServer extends Server<WebSocketPipe> {
    * `path` (or every path), so one port serves a web app's pages and its RPC.
    * The HTTP server's plain requests stay the app's; `stop()` leaves that
    * server listening. Upgrades to other paths are left to the server's other
-   * `upgrade` listeners, or answered with 404 when it has none.
+   * `upgrade` listeners, or answered with 404 when it has none. On an `https`
+   * server, failed TLS handshakes (of pages too) are closed and reported as
+   * `TlsError` on this server's `error` event until `stop()`, and
+   * `pipe.getPeerCertificate()` shows a client certificate the app's server
+   * asked for and the handshake verified.
    */
   static async attach<S extends WebSocketServer>(
     this: new (target?: WebSocketServerTarget, options?: WebSocketCreateOptions) => S,
@@ -153,21 +166,25 @@ export class WebSocketServer extends Server<WebSocketPipe> {
   }
 
   protected async listen(): Promise<void> {
+    const report = (error: unknown) => void this.emit('error', error);
     if ('server' in this.#target) {
       this.#http = this.#target.server;
       this.#http.on('upgrade', this.#onUpgrade);
+      if (this.#http instanceof TlsServer) this.#stopReporting = closeFailedHandshakes(this.#http, report);
       return;
     }
     const { host = '127.0.0.1', port = 0 } = this.#target;
     const { tls, backlog } = this.#options;
-    const http = tls === undefined ? createHttpServer() : createHttpsServer(tls);
+    const http = tls === undefined ? createHttpServer() : createHttpsServer(nodeTlsServerOptions(tls));
+    // Only connections whose handshake succeeded become HTTP requests; the others are closed and reported.
+    if (http instanceof TlsServer) closeFailedHandshakes(http, report);
     http.on('request', (request: IncomingMessage, response: ServerResponse) => this.#plainRequest(request, response));
     http.on('upgrade', this.#onUpgrade);
     await new Promise<void>((resolve, reject) => {
       http.once('error', (error) => reject(new WebSocketListenError(host, port, error)));
       http.listen({ host, port, backlog }, () => {
         http.removeAllListeners('error');
-        http.on('error', (error) => void this.emit('error', error));
+        http.on('error', report);
         resolve();
       });
     });
@@ -178,6 +195,8 @@ export class WebSocketServer extends Server<WebSocketPipe> {
     const http = this.#http;
     if (http === undefined) return;
     http.off('upgrade', this.#onUpgrade);
+    this.#stopReporting?.();
+    this.#stopReporting = undefined;
     if ('server' in this.#target) return;
     this.#http = undefined;
     // close() stops listening at once; its callback would wait for every connection to end.
@@ -205,6 +224,8 @@ export class WebSocketServer extends Server<WebSocketPipe> {
     }
     this.#ws.handleUpgrade(request, socket, head, (ws) => {
       underlyingStreams.set(ws, socket);
+      // Only a certificate the handshake verified: an app's https server may ask for one without checking it.
+      if (socket instanceof TLSSocket) tlsSessions.set(ws, { peerCertificate: socket.authorized ? peerCertificateOf(socket) : undefined });
       this.#connected(ws, request).catch((error: unknown) => this.emit('error', error));
     });
   }
