@@ -3,8 +3,11 @@ import { ConnectionClosedError } from './errors.js';
 
 /** The events every event pipe has. `close` is emitted exactly once, with the reason when it closed on a failure. */
 export type PipeEvents<R> = {
+  /** A chunk arrived; delivered only while the pipe flows (see `EventPipe`). */
   data: [chunk: R];
+  /** Once, when the pipe closed; the reason when it closed on a failure. */
   close: [reason?: unknown];
+  /** Something failed (the transport, decoding), or a subscriber threw. */
   error: [error: unknown];
 };
 

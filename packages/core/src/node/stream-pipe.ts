@@ -5,7 +5,9 @@ import { checkDurationMs, checkLimit, settlesWithin } from '../time.js';
 
 /** Events of a stream pipe: those of every pipe, `connect` when a connecting socket connects, `end` when the peer finished sending. */
 export type StreamPipeEvents = PipeEvents<Uint8Array> & {
+  /** A connecting socket connected. */
   connect: [];
+  /** The peer finished sending (the readable side ended). */
   end: [];
 };
 
