@@ -145,7 +145,6 @@ try {
     for (const workload of workloads) {
       for (const key of order) {
         if (!runs(key, workload)) continue;
-        const { server, client } = processes[key];
         place(workload, processes[key]);
         const result = workload === 'memory' ? await measureMemory(key, client) : await measure(workload, processes[key]);
         ((results[workload] ??= {})[key] ??= []).push(result);

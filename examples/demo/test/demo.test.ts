@@ -69,7 +69,7 @@ describe('the demo', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toContain('\r\x1b[2K'); // the line is cleared and redrawn
-    expect(stdout).toMatch(/progress █{32} 100%  write dist\/app\.js\n/); // the finished bar stays
+    expect(stdout).toMatch(/progress █{32} 100% {2}write dist\/app\.js\n/); // the finished bar stays
     expect(stdout).toMatch(/\r\x1b\[2K {2}log +minify\n {2}progress █+░+ +\d+%/); // a log line above, then the bar again
     expect(stdout).not.toMatch(/^ +progress +\d+% /m); // no plain progress lines
   }, 30_000);

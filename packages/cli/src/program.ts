@@ -134,7 +134,7 @@ function connectionOptions(command: Command): Command {
 export function buildProgram(io: Io, localCommand: readonly string[] | undefined, done: (code: ExitCode) => void): Command {
   const target = (text: string, firstArgument: string | undefined): Target => {
     if (text !== LOCAL_COMMAND) return parseTarget(text);
-    if (firstArgument !== undefined && firstArgument.includes('://')) throw new UsageError(`give either a target (${firstArgument}) or -- <command>, not both`);
+    if (firstArgument?.includes('://')) throw new UsageError(`give either a target (${firstArgument}) or -- <command>, not both`);
     return localCommandTarget(localCommand ?? []);
   };
   const program = new Command('cbor-rpc')

@@ -13,7 +13,7 @@ export const targetKinds: ReadonlyMap<string, TargetKind> = new Map(
 
 /** Parses a target (`tcp://host:port`, `ssh://host/command`, `stdio`, ...); throws a `UsageError` naming the kinds there are. */
 export function parseTarget(text: string): Target {
-  const match = /^([A-Za-z][A-Za-z0-9+.-]*)(?::\/\/([^]*))?$/.exec(text);
+  const match = /^([A-Za-z][A-Za-z0-9+.-]*)(?::\/\/([\s\S]*))?$/.exec(text);
   const scheme = match?.[1]?.toLowerCase();
   const kind = scheme === undefined ? undefined : targetKinds.get(scheme);
   if (kind === undefined) {

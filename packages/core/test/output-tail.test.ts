@@ -9,7 +9,7 @@ describe('OutputTail', () => {
     ['nothing', [], 8, ''],
     ['less than the limit', ['bash: ', 'foo: command not found\n'], 100, 'bash: foo: command not found\n'],
     ['more than the limit, in small chunks', ['0123', '4567', '89ab'], 6, '6789ab'],
-    ['one chunk larger than the limit', ['x'.repeat(10_000) + 'the end'], 7, 'the end'],
+    ['one chunk larger than the limit', [`${'x'.repeat(10_000)}the end`], 7, 'the end'],
     ['exactly the limit', ['abc', 'def'], 6, 'abcdef'],
     ['a character cut at the start', ['é', 'tat'], 4, 'tat'],
   ])('%s', (_what, chunks, maxBytes, expected) => {

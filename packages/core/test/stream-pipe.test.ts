@@ -235,7 +235,9 @@ function recordingWritable(highWaterMark = 16 * 1024) {
       else callback();
     },
   });
-  return { writable, chunks, state, flush: () => held.splice(0).forEach((release) => release()) };
+  return { writable, chunks, state, flush: () => {
+      for (const release of held.splice(0)) release();
+    } };
 }
 
 const settledYet = async (promise: Promise<unknown>) => {

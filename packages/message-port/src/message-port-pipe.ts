@@ -1,6 +1,6 @@
 import { ConnectionClosedError, describeError, EventPipe } from '@cbor-rpc/core';
 import { PortClosedError, PortMessageError } from './errors.js';
-import { isNodePort, type MessagePortLike, type PortEventLike } from './message-port-like.js';
+import { isNodePort, type MessagePortLike, } from './message-port-like.js';
 
 /** The key of the one message the pipe itself sends: the last, when it is terminated. */
 const CONTROL_KEY = '@cbor-rpc/message-port';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { EventPipe } from '@cbor-rpc/core';
+import type { EventPipe } from '@cbor-rpc/core';
 import { RpcV1 } from '@cbor-rpc/rpc';
 import { CborTransformer } from '@cbor-rpc/transform-cbor';
 import { assertBuilt } from '@cbor-rpc/test-support/built';

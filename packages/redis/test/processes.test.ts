@@ -1,6 +1,6 @@
 // Three server processes against a real redis-server, TCP clients connected
 // to each: what one instance sends reaches the clients of the others.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { describeWithRedis } from '@cbor-rpc/test-support/redis';
 import { until } from '@cbor-rpc/test-support/timing';
@@ -25,7 +25,7 @@ async function startCluster(options: ProcessOptions): Promise<{ instances: Insta
 }
 
 /** The value of a successful outcome; fails the test with the error otherwise. */
-function valueOf<T>(outcome: Outcome<T>): T {
+function succeeded<T>(outcome: Outcome<T>): T {
   if (!outcome.ok) throw new Error(`expected success, got ${outcome.code}: ${outcome.message}`);
   return outcome.value;
 }
@@ -39,7 +39,7 @@ describeWithRedis('three instance processes', (redis) => {
     ({ instances, clients } = await startCluster({ url: redis().url, prefix: 'processes' }));
     all = clients.flat();
     // Every client is in presence before the tests start.
-    await until(async () => (valueOf(await instances[0]!.control<Outcome<unknown[]>>('connections'))).length === 6, 20_000, 'six connections in presence');
+    await until(async () => (succeeded(await instances[0]!.control<Outcome<unknown[]>>('connections'))).length === 6, 20_000, 'six connections in presence');
   }, 60_000);
 
   afterAll(async () => {
@@ -49,40 +49,40 @@ describeWithRedis('three instance processes', (redis) => {
   /** Broadcasts a marker from `from` and waits until every client in `clients` has it: what was sent before it has arrived. */
   async function settle(from: InstanceProcess, receivers: TestClient[] = all): Promise<void> {
     const marker = `marker-${Math.random()}`;
-    valueOf(await from.control('broadcast', 'marker', marker));
+    succeeded(await from.control('broadcast', 'marker', marker));
     await until(() => receivers.every((client) => client.received('marker').includes(marker)), 20_000, 'the marker at every client');
   }
 
   test('a broadcast from each instance reaches every client of every instance exactly once', async () => {
-    for (const [index, instance] of instances.entries()) valueOf(await instance.control('broadcast', 'hello', `from ${index}`));
+    for (const [index, instance] of instances.entries()) succeeded(await instance.control('broadcast', 'hello', `from ${index}`));
     await settle(instances[2]!);
     for (const client of all) expect(client.received('hello')).toEqual(['from 0', 'from 1', 'from 2']);
   });
 
   test('messages are binary-safe: bytes broadcast, emitted and passed through callOn arrive unchanged', async () => {
     const [onA, onC] = [clients[0]![0]!, clients[2]![0]!];
-    valueOf(await instances[1]!.control('broadcast', 'bytes', allBytes));
-    valueOf(await instances[0]!.control('emitTo', onC.id, 'direct bytes', allBytes));
+    succeeded(await instances[1]!.control('broadcast', 'bytes', allBytes));
+    succeeded(await instances[0]!.control('emitTo', onC.id, 'direct bytes', allBytes));
     await settle(instances[1]!);
     for (const client of all) expect(client.received('bytes')).toEqual([allBytes]);
     expect(onC.received('direct bytes')).toEqual([allBytes]);
     expect(onA.received('direct bytes')).toEqual([]);
-    expect(valueOf(await instances[0]!.control('callOn', onC.id, 'echo', [allBytes]))).toEqual(allBytes);
+    expect(succeeded(await instances[0]!.control('callOn', onC.id, 'echo', [allBytes]))).toEqual(allBytes);
   });
 
   test('rooms: joined from any instance, broadcast to from any instance, except and leave', async () => {
     const [onA, onB, onC] = [clients[0]![0]!, clients[1]![1]!, clients[2]![0]!];
-    valueOf(await instances[0]!.control('join', onA.id, 'room-1'));
+    succeeded(await instances[0]!.control('join', onA.id, 'room-1'));
     // Joined from an instance that does not hold the connection.
-    valueOf(await instances[1]!.control('join', onC.id, ['room-1', 'room-2']));
-    valueOf(await instances[2]!.control('join', onB.id, 'room-2'));
+    succeeded(await instances[1]!.control('join', onC.id, ['room-1', 'room-2']));
+    succeeded(await instances[2]!.control('join', onB.id, 'room-2'));
     expect(await instances[2]!.control('roomsOf', onC.id)).toEqual(['room-1', 'room-2']);
 
-    valueOf(await instances[1]!.control('broadcast', 'room news', 'r1', { rooms: 'room-1' }));
-    valueOf(await instances[1]!.control('broadcast', 'room news', 'r1+r2', { rooms: ['room-1', 'room-2'] }));
-    valueOf(await instances[1]!.control('broadcast', 'room news', 'r1 except A', { rooms: 'room-1', except: onA.id }));
-    valueOf(await instances[0]!.control('leave', onC.id, 'room-1'));
-    valueOf(await instances[1]!.control('broadcast', 'room news', 'r1 after leave', { rooms: 'room-1' }));
+    succeeded(await instances[1]!.control('broadcast', 'room news', 'r1', { rooms: 'room-1' }));
+    succeeded(await instances[1]!.control('broadcast', 'room news', 'r1+r2', { rooms: ['room-1', 'room-2'] }));
+    succeeded(await instances[1]!.control('broadcast', 'room news', 'r1 except A', { rooms: 'room-1', except: onA.id }));
+    succeeded(await instances[0]!.control('leave', onC.id, 'room-1'));
+    succeeded(await instances[1]!.control('broadcast', 'room news', 'r1 after leave', { rooms: 'room-1' }));
     await settle(instances[1]!);
 
     expect(onA.received('room news')).toEqual(['r1', 'r1+r2', 'r1 after leave']);
@@ -92,7 +92,7 @@ describeWithRedis('three instance processes', (redis) => {
   });
 
   test('emitTo reaches one client on whichever instance holds it, and fails fast for an unknown one', async () => {
-    for (const [index, client] of all.entries()) valueOf(await instances[index % 3]!.control('emitTo', client.id, 'personal', index));
+    for (const [index, client] of all.entries()) succeeded(await instances[index % 3]!.control('emitTo', client.id, 'personal', index));
     await settle(instances[0]!);
     for (const [index, client] of all.entries()) expect(client.received('personal')).toEqual([index]);
     const missing = await instances[0]!.control<Outcome>('emitTo', '127.0.0.1:1', 'personal', 'lost');
@@ -101,7 +101,7 @@ describeWithRedis('three instance processes', (redis) => {
 
   test('callOn returns the result or the error of a client on another instance, and fails fast for an unknown one', async () => {
     const onC = clients[2]![1]!;
-    expect(valueOf(await instances[0]!.control('callOn', onC.id, 'double', [21]))).toBe(42);
+    expect(succeeded(await instances[0]!.control('callOn', onC.id, 'double', [21]))).toBe(42);
     expect(await instances[0]!.control('callOn', onC.id, 'fail', [])).toEqual({ ok: false, code: 'REMOTE_ERROR', message: 'the client refuses' });
     expect(await instances[1]!.control('callOn', onC.id, 'noSuchMethod', [])).toMatchObject({ ok: false, code: 'REMOTE_ERROR', message: 'Unknown method: noSuchMethod' });
     const started = Date.now();
@@ -114,10 +114,10 @@ describeWithRedis('three instance processes', (redis) => {
     const expected = clients.flatMap((group, index) => group.map((client) => ({ connectionId: client.id, instanceId: instances[index]!.instanceId })));
     const byId = (a: { connectionId: string }, b: { connectionId: string }) => a.connectionId.localeCompare(b.connectionId);
     for (const instance of instances) {
-      const listed = valueOf(await instance.control<Outcome<{ connectionId: string; instanceId: string }[]>>('connections'));
+      const listed = succeeded(await instance.control<Outcome<{ connectionId: string; instanceId: string }[]>>('connections'));
       expect(listed.sort(byId)).toEqual(expected.sort(byId));
     }
-    expect(valueOf(await instances[1]!.control<Outcome<string[]>>('instances')).sort()).toEqual(instances.map((instance) => instance.instanceId).sort());
+    expect(succeeded(await instances[1]!.control<Outcome<string[]>>('instances')).sort()).toEqual(instances.map((instance) => instance.instanceId).sort());
   });
 
   test('a flood of 10,000 broadcasts, 5,000 from each of two instances at once, arrives complete and in order per publisher', async () => {
@@ -140,12 +140,12 @@ describeWithRedis('three instance processes', (redis) => {
 
   test('a client that closes leaves its rooms and drops out of presence', async () => {
     const leaving = clients[2]![1]!;
-    valueOf(await instances[0]!.control('join', leaving.id, 'room-3'));
+    succeeded(await instances[0]!.control('join', leaving.id, 'room-3'));
     expect(await instances[2]!.control('roomsOf', leaving.id)).toEqual(['room-3']);
     await leaving.client.terminate();
     await until(async () => (await instances[2]!.control<string[]>('localIds')).length === 1, 20_000, 'the server to see the close');
     expect(await instances[2]!.control('roomsOf', leaving.id)).toEqual([]);
-    await until(async () => !valueOf(await instances[0]!.control<Outcome<{ connectionId: string }[]>>('connections')).some((c) => c.connectionId === leaving.id), 20_000, 'presence without the closed client');
+    await until(async () => !succeeded(await instances[0]!.control<Outcome<{ connectionId: string }[]>>('connections')).some((c) => c.connectionId === leaving.id), 20_000, 'presence without the closed client');
     expect(await instances[0]!.control('emitTo', leaving.id, 'gone', null)).toMatchObject({ ok: false, code: 'CONNECTION_NOT_FOUND' });
   });
 });
@@ -156,12 +156,12 @@ describeWithRedis('an instance process killed with SIGKILL', (redis) => {
     const { instances, clients } = await startCluster({ url: redis().url, prefix: 'sigkill', heartbeatIntervalMs: 300, presenceTtlMs });
     for (const instance of instances) cleanup(() => instance.stop());
     const [a, , c] = instances as [InstanceProcess, InstanceProcess, InstanceProcess];
-    await until(async () => valueOf(await a.control<Outcome<unknown[]>>('connections')).length === 6, 20_000, 'six connections in presence');
+    await until(async () => succeeded(await a.control<Outcome<unknown[]>>('connections')).length === 6, 20_000, 'six connections in presence');
 
     await c.kill('SIGKILL');
     // No instance closed it: only the TTL can take it out. Generous bound: the machine is shared.
-    await until(async () => !valueOf(await a.control<Outcome<string[]>>('instances')).includes(c.instanceId), 30_000, 'the killed instance gone from presence');
-    const connections = valueOf(await a.control<Outcome<{ connectionId: string; instanceId: string }[]>>('connections'));
+    await until(async () => !succeeded(await a.control<Outcome<string[]>>('instances')).includes(c.instanceId), 30_000, 'the killed instance gone from presence');
+    const connections = succeeded(await a.control<Outcome<{ connectionId: string; instanceId: string }[]>>('connections'));
     expect(connections.map((entry) => entry.instanceId).sort()).toEqual([a.instanceId, a.instanceId, instances[1]!.instanceId, instances[1]!.instanceId].sort());
 
     // Its clients' channels have no subscriber any more: a call fails at once rather than after its timeout.

@@ -126,7 +126,7 @@ export type CallWithArgs = (method: string, args: unknown[]) => Promise<unknown>
 
 /** The names of `PROBE_NAMES`, and whatever else a runtime or a polyfill puts on `Object.prototype`. */
 function isProbe(name: string): boolean {
-  return probeNames.has(name) || Object.prototype.hasOwnProperty.call(Object.prototype, name);
+  return probeNames.has(name) || Object.hasOwn(Object.prototype, name);
 }
 
 /** Makes a stub whose every method calls the peer through `call`, except the names of `isProbe`. */

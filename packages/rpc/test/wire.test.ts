@@ -6,7 +6,7 @@ import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 import { JsonStreamTransformer } from '@cbor-rpc/transform-json';
 import { RemoteError, RpcV1, type RpcCallContext } from '../src/index.js';
 import type { UntypedHandlers } from '../src/method-table.js';
-import { hex, later, outcome, TapPipe, waitFor } from './helpers.js';
+import { hex, later, outcome, type TapPipe, waitFor } from './helpers.js';
 import { streamPair } from './links.js';
 
 

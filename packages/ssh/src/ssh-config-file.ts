@@ -64,7 +64,7 @@ export async function readHostConfig(path: string, host: string, remoteUser: str
   if (one('user') !== undefined) config.user = one('user');
   const port = one('port');
   if (port !== undefined) config.port = integer(path, 'Port', port, 1, 65535);
-  const identityFiles = [values['identityfile'] ?? []].flat();
+  const identityFiles = [values.identityfile ?? []].flat();
   config.identityFiles = identityFiles.filter((file) => file.toLowerCase() !== 'none').map((file) => expand(file, tokens));
   const proxyJump = one('proxyjump');
   if (proxyJump !== undefined) config.proxyJump = proxyJump;
@@ -72,7 +72,7 @@ export async function readHostConfig(path: string, host: string, remoteUser: str
   if (interval !== undefined) config.serverAliveIntervalMs = integer(path, 'ServerAliveInterval', interval, 0, 2_000_000) * 1000;
   const countMax = one('serveralivecountmax');
   if (countMax !== undefined) config.serverAliveCountMax = integer(path, 'ServerAliveCountMax', countMax, 0, 1_000_000);
-  const knownHosts = values['userknownhostsfile'];
+  const knownHosts = values.userknownhostsfile;
   if (knownHosts !== undefined) {
     const files = [knownHosts].flat();
     config.userKnownHostsFiles = files.some((file) => file.toLowerCase() === 'none') ? [] : files.map((file) => expand(file, tokens));

@@ -11,10 +11,9 @@ import {
   SshCommandNotStoppedError,
   SshConnectionError,
   SshConnection,
-  type SshConnectOptions,
   type SshPipe,
 } from '../src/index.js';
-import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
+import { describeWithSshd, } from '@cbor-rpc/test-support/sshd';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { later, until } from '@cbor-rpc/test-support/timing';
 import { keyPair } from './support/key-pair.js';

@@ -65,7 +65,7 @@ describe('connections', () => {
     const received = clients.map((client) => collect(client));
     await Promise.all(clients.map((client, i) => client.write(Uint8Array.of(i, i + 1, i + 2))));
     await until(() => received.every((bytes) => bytes.length === 3));
-    received.forEach((bytes, i) => expect(bytes).toEqual([i, i + 1, i + 2]));
+    for (const [i, bytes] of received.entries()) expect(bytes).toEqual([i, i + 1, i + 2]);
     expect(server.getConnections()).toHaveLength(40);
     await Promise.all(clients.slice(0, 10).map((client) => client.terminate()));
     await until(() => server.getConnections().length === 30);

@@ -8,7 +8,7 @@ import { RpcV1, RpcV1Server } from '@cbor-rpc/rpc';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { encodings, serverHandlers, type MakeTransformer } from '@cbor-rpc/test-support/rpc-scenarios';
 import { rejectionWithin, until } from '@cbor-rpc/test-support/timing';
-import { TcpPipe, TcpServer, TlsError, type TcpConnectOptions } from '../src/index.js';
+import { TcpPipe, type TcpServer, TlsError, type TcpConnectOptions } from '../src/index.js';
 import { certs, errorsOf, plainServer, tlsServer, track } from './support/tls.js';
 
 const cleanup = cleanupAfterEach();

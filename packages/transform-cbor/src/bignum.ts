@@ -6,7 +6,7 @@
 const digits = new Uint8Array(Array.from('0123456789abcdef', (c) => c.charCodeAt(0)));
 /** Value of each hex digit's char code (0 for other codes, which `toString(16)` never writes). */
 const values = new Uint8Array(128);
-digits.forEach((code, value) => (values[code] = value));
+for (const [value, code] of digits.entries()) values[code] = value;
 const ascii = new TextDecoder();
 /** Up to this many bytes, shifting in 32 bits at a time is faster than text (and its quadratic cost is still small). */
 const wordsUpTo = 128;

@@ -340,7 +340,7 @@ function writeNumber(value: number): void {
     return;
   }
   reserve(9);
-  if (value !== value) {
+  if (Number.isNaN(value)) {
     buffer[position++] = 0xf9;
     buffer[position++] = 0x7e;
     buffer[position++] = 0x00;

@@ -77,7 +77,7 @@ const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** V8's hash of a number key: integers in the small-integer range hash as such, other numbers by their bits. */
 export function numberHash(key: number): number {
   if (Number.isInteger(key) && key >= smiMin && key <= smiMax) return unseededHash(key | 0); // -0 too: a Map makes it 0
-  if (key !== key) return 0; // every NaN is one key
+  if (Number.isNaN(key)) return 0; // every NaN is one key
   float[0] = key;
   return littleEndian ? longHash(floatWords[1]!, floatWords[0]!) : longHash(floatWords[0]!, floatWords[1]!);
 }

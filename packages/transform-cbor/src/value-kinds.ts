@@ -42,8 +42,8 @@ function isPlain(value: object): boolean {
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto === null || proto === Object.prototype) return true;
   if (Object.getPrototypeOf(proto) !== null) return false;
-  const constructor: unknown = (proto as { constructor?: unknown }).constructor;
-  return typeof constructor === 'function' && constructor.name === 'Object';
+  const maker: unknown = (proto as { constructor?: unknown }).constructor;
+  return typeof maker === 'function' && maker.name === 'Object';
 }
 
 /** The error for a value (of any type) that has no faithful CBOR form. */

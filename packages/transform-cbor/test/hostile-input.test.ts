@@ -68,12 +68,12 @@ describe('sizes beyond maxMessageSize fail when the head arrives', () => {
 
   test('nested declarations add up: a small array whose items together cannot fit', () => {
     // [x, y, z] with room for 100 bytes: the third string of 40 bytes is one too many.
-    const text = '7828' + '61'.repeat(40);
-    expectFailure(run(['83' + text + text + text], { maxMessageSize: 100 }), /text string of 40 bytes makes the message exceed maxMessageSize \(100 bytes\)/, 85, 0);
+    const text = `7828${'61'.repeat(40)}`;
+    expectFailure(run([`83${text}${text}${text}`], { maxMessageSize: 100 }), /text string of 40 bytes makes the message exceed maxMessageSize \(100 bytes\)/, 85, 0);
   });
 
   test('a message of exactly maxMessageSize bytes passes, one byte more fails at its head', () => {
-    const exact = '5862' + '07'.repeat(98); // 100 bytes
+    const exact = `5862${'07'.repeat(98)}`; // 100 bytes
     expect(run([exact], { maxMessageSize: 100 }).out).toHaveLength(1);
     expectFailure(run([good, exact], { maxMessageSize: 99 }), /byte string of 98 bytes/, 4, 1);
   });
@@ -107,7 +107,7 @@ describe('malformed input', () => {
     ['dc', 'initial byte 0xdc', 28],
     ['fd', 'initial byte 0xfd', 29],
   ])('reserved additional information: %s', (bad, text, info) => {
-    const outcome = run([good + good + '82' + bad]);
+    const outcome = run([`${good + good}82${bad}`]);
     expectFailure(outcome, new RegExp(`Reserved additional information ${info} in ${text}`), 9, 2);
   });
 
@@ -116,7 +116,7 @@ describe('malformed input', () => {
   });
 
   test('a break byte inside a definite-length array', () => {
-    expectFailure(run([good + '8301ff']), /Unexpected break byte/, 6, 1);
+    expectFailure(run([`${good}8301ff`]), /Unexpected break byte/, 6, 1);
   });
 
   test('a simple value below 32 written in an extra byte', () => {
@@ -136,14 +136,14 @@ describe('malformed input', () => {
     ['an encoded surrogate', '63eda080', 0],
     ['a code point above U+10FFFF', '64f4908080', 0],
     ['a truncated sequence', '62e282', 0],
-    ['a long text with one bad byte (the TextDecoder path)', '7820' + '61'.repeat(31) + 'ff', 0],
+    ['a long text with one bad byte (the TextDecoder path)', `7820${'61'.repeat(31)}ff`, 0],
   ])('invalid UTF-8 in text: %s', (_name, text, at) => {
     expectFailure(run([good, text]), /Invalid UTF-8 in text string/, 4 + at, 1);
   });
 
   test('invalid UTF-8 deep inside a message and in a map key points at that string', () => {
     expectFailure(run([good, '830102' + '81' + '62c328']), /Invalid UTF-8/, 8, 1);
-    expectFailure(run([good + 'a2616101' + '61ff02']), /Invalid UTF-8/, 8, 1);
+    expectFailure(run([`${good}a261610161ff02`]), /Invalid UTF-8/, 8, 1);
   });
 
   test('invalid UTF-8 in a message split across chunks points at the stream offset', () => {
@@ -157,13 +157,13 @@ describe('malformed input', () => {
 
 describe('nesting beyond maxDepth', () => {
   test('256 nested arrays pass by default, 257 fail at the head of the 257th', () => {
-    expect(run(['81'.repeat(255) + '80']).out).toHaveLength(1);
-    expectFailure(run([good, '81'.repeat(256) + '80']), /Nesting deeper than maxDepth \(256\)/, 4 + 256, 1);
+    expect(run([`${'81'.repeat(255)}80`]).out).toHaveLength(1);
+    expectFailure(run([good, `${'81'.repeat(256)}80`]), /Nesting deeper than maxDepth \(256\)/, 4 + 256, 1);
   });
 
   test('maps and tags count as levels too, in 1-byte chunks', () => {
     // {"a": tag 4096({"a": tag 4096({"a": tag 4096(0)})})}: six levels, the sixth (a tag) at byte 15.
-    const deep = ('a16161' + 'd91000').repeat(3) + '00';
+    const deep = `${('a16161' + 'd91000').repeat(3)}00`;
     expect(run([deep], { maxDepth: 6 }).out).toHaveLength(1);
     const bytes = Array.from(fromHex(deep), (byte) => byte.toString(16).padStart(2, '0'));
     expectFailure(run([good, ...bytes], { maxDepth: 5 }), /maxDepth \(5\)/, 4 + 15, 1);
@@ -219,7 +219,7 @@ describe('after a failure', () => {
   test('later chunks throw the same error and no message is invented; finish stays quiet', () => {
     const transformer = new CborStreamTransformer();
     const out: unknown[] = [];
-    expect(() => transformer.decodeChunk(fromHex(good + 'ff' + good), out)).toThrow(DecodeError);
+    expect(() => transformer.decodeChunk(fromHex(`${good}ff${good}`), out)).toThrow(DecodeError);
     expect(out).toEqual([[1, 3, 1]]);
     let again: unknown;
     try {
@@ -237,7 +237,7 @@ describe('one chunk, one message (CborTransformer and decodeCbor)', () => {
   const transformer = new CborTransformer({ maxMessageSize: 1000 });
 
   test('extra bytes after the item', () => {
-    expect(() => transformer.decode(fromHex(good + '01'))).toThrow(/Extra bytes after the CBOR item \(1 of them\) \(at byte 4\)/);
+    expect(() => transformer.decode(fromHex(`${good}01`))).toThrow(/Extra bytes after the CBOR item \(1 of them\) \(at byte 4\)/);
   });
 
   test('an incomplete item and an empty chunk', () => {
@@ -248,6 +248,6 @@ describe('one chunk, one message (CborTransformer and decodeCbor)', () => {
   test('the same limits as the stream transformer, and it recovers for the next chunk', () => {
     expect(() => transformer.decode(fromHex('5b4000000000000000'))).toThrow(/maxMessageSize \(1000 bytes\)/);
     expect(transformer.decode(fromHex(good))).toEqual([1, 3, 1]);
-    expect(() => decodeCbor(fromHex('81'.repeat(10) + '00'), { maxDepth: 9 })).toThrow(/maxDepth \(9\) \(at byte 9\)/);
+    expect(() => decodeCbor(fromHex(`${'81'.repeat(10)}00`), { maxDepth: 9 })).toThrow(/maxDepth \(9\) \(at byte 9\)/);
   });
 });

@@ -80,8 +80,8 @@ console.log();
 // frames with raw UTF-8 text are decoded one by one.
 for (const [label, text] of [['ASCII', undefined], ['raw UTF-8 text', 'héllo “wörld” 😀']]) {
   const frames = smallFrames(100_000, text);
-  const stream = encoder.encode(frames.join('\n') + '\n');
-  const asArray = encoder.encode('[' + frames.join(',') + ']');
+  const stream = encoder.encode(`${frames.join('\n')}\n`);
+  const asArray = encoder.encode(`[${frames.join(',')}]`);
   const chunks = split(stream, 64 * 1024);
   const ours = best(() => streamDecode(chunks));
   const parseWhole = best(() => JSON.parse(decoder.decode(asArray)));
@@ -110,7 +110,7 @@ function bigMessage(size) {
   const sample = (i) => ({ id: i, name: `item ${i} — naïve “quoted” text`, tags: ['alpha', 'beta', i % 7], score: i * 0.25, ok: i % 3 === 0, note: null });
   const each = encoder.encode(JSON.stringify(sample(500_000))).length + 1;
   for (let i = 0; i < size / each; i++) items.push(sample(i));
-  return encoder.encode(JSON.stringify([1, 2, 7, true, items]) + '\n');
+  return encoder.encode(`${JSON.stringify([1, 2, 7, true, items])}\n`);
 }
 
 // 2. One 32 MiB message in 8 KiB chunks.
@@ -137,7 +137,7 @@ function bigMessage(size) {
   const frames = smallFrames(100_000);
   for (const count of [1_000, 10_000, 100_000]) {
     const texts = frames.slice(0, count);
-    const chunk = encoder.encode(texts.join('\n') + '\n');
+    const chunk = encoder.encode(`${texts.join('\n')}\n`);
     const rounds = count === 100_000 ? 5 : 20;
     const ms = best(() => streamDecode([chunk]), rounds);
     // Reference: parsing the same messages, kept in an array the same way, from ready-made strings.
@@ -153,7 +153,7 @@ function bigMessage(size) {
 {
   console.log('3b. decode throughput by kind of message, in 64 KiB chunks');
   row('', 'MB/s', '', '', '');
-  const plain = smallFrames(50_000).join('\n') + '\n';
+  const plain = `${smallFrames(50_000).join('\n')}\n`;
   const bigints = plain.replace(/,(\d+),"add"/g, (_m, id) => `,${'9'.repeat(30)}${id},"add"`);
   for (const [label, text, size] of [
     ['plain frames', plain, 64 * 1024],
@@ -187,7 +187,7 @@ function bigMessage(size) {
     const ours = opsPerSecond(() => transformer.encode(message));
     const stringify = opsPerSecond(() => JSON.stringify(message));
     const pooled = opsPerSecond(() => writeText(JSON.stringify(message), true));
-    const textEncoder = opsPerSecond(() => encoder.encode(JSON.stringify(message) + '\n'));
+    const textEncoder = opsPerSecond(() => encoder.encode(`${JSON.stringify(message)}\n`));
     row(`  ${label}`, fmt(ours), fmt(stringify), fmt(pooled), fmt(textEncoder), `${(ours / pooled).toFixed(2)}x`);
   }
   const withBigint = [1, 2, 7, true, { big: 2n ** 64n, values: [1, 2, 3] }];

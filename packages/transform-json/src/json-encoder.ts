@@ -146,7 +146,7 @@ function writeObject(value: object, key: Key, depth: number, maxDepth: number, c
     } catch (error) {
       throw within(error, i, value);
     }
-    return text + ']';
+    return `${text}]`;
   }
   const keys = Object.keys(value);
   let text = '{';
@@ -157,12 +157,12 @@ function writeObject(value: object, key: Key, depth: number, maxDepth: number, c
       const item = write((value as Record<string, unknown>)[name], name, depth + 1, maxDepth, true);
       if (item === undefined) continue;
       if (text.length > 1) text += ',';
-      text += JSON.stringify(name) + ':' + item;
+      text += `${JSON.stringify(name)}:${item}`;
     }
   } catch (error) {
     throw within(error, keys[i]!, value);
   }
-  return text + '}';
+  return `${text}}`;
 }
 
 /** A plain object: no prototype, or `Object.prototype` of this realm or another (a `vm` context's). */
@@ -170,8 +170,8 @@ function isPlain(value: object): boolean {
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto === null || proto === Object.prototype) return true;
   if (Object.getPrototypeOf(proto) !== null) return false;
-  const constructor: unknown = (proto as { constructor?: unknown }).constructor;
-  return typeof constructor === 'function' && constructor.name === 'Object';
+  const maker: unknown = (proto as { constructor?: unknown }).constructor;
+  return typeof maker === 'function' && maker.name === 'Object';
 }
 
 /** Why a non-plain object cannot be written (`toJson`: it has a `toJSON` that will be called), or undefined when it can. */
@@ -199,6 +199,7 @@ function isSharedArrayBuffer(value: object): boolean {
   return typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer;
 }
 
+// biome-ignore lint/complexity/noBannedTypes: these are the boxed primitives it tests for
 function isBoxed(value: object): value is Number | String | Boolean | BigInt {
   return value instanceof Number || value instanceof String || value instanceof Boolean || value instanceof BigInt;
 }

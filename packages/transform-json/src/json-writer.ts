@@ -56,7 +56,7 @@ export function writeJson(value: unknown, maxDepth: number, maxSize: number, new
 
 /** The UTF-8 bytes of `text`, followed by `\n` when `newline` is set; same buffer rules as `writeJson`. */
 export function writeText(text: string, newline: boolean): Uint8Array {
-  if (busy) return encoder.encode(newline ? text + '\n' : text);
+  if (busy) return encoder.encode(newline ? `${text}\n` : text);
   begin();
   sizeLimit = Infinity;
   writeEncoded(text);

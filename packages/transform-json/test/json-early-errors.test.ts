@@ -55,7 +55,7 @@ describe('syntax errors inside values that never close, followed by valid messag
   });
 
   test('the error comes with the chunk that holds the bad byte, not later', () => {
-    const chunks = [utf8(valid + '{'), utf8('['), utf8(': "x"}\n' + valid)];
+    const chunks = [utf8(`${valid}{`), utf8('['), utf8(`: "x"}\n${valid}`)];
     const { messages, failedAt, error } = feed(chunks);
     expect(failedAt).toBe(1);
     expect(error!.offset).toBe(utf8(valid).length + 1);

@@ -151,7 +151,9 @@ describe('WebSocketServer.create', () => {
     silent.on('upgrade', (_request, socket: Duplex) => void held.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     cleanup(() => new Promise((resolve) => silent.close(resolve)));
-    cleanup(() => held.forEach((socket) => socket.destroy()));
+    cleanup(() => {
+      for (const socket of held) socket.destroy();
+    });
     const address = silent.address() as { port: number };
     const late = await WebSocketPipe.connect(`ws://127.0.0.1:${address.port}/`, { timeoutMs: 100 }).catch((e: unknown) => e);
     expect(late).toBeInstanceOf(WebSocketConnectError);

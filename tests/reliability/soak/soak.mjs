@@ -104,8 +104,11 @@ async function checkedCall(rpc, tag, problems) {
 }
 
 /** Active handles and requests by kind, leaving out stdio pipes and terminals, which appear once something was printed. */
-const resourceCounts = (resources) =>
-  resources.filter((name) => name !== 'PipeWrap' && name !== 'TTYWrap').reduce((counts, name) => ({ ...counts, [name]: (counts[name] ?? 0) + 1 }), {});
+function resourceCounts(resources) {
+  const counts = {};
+  for (const name of resources) if (name !== 'PipeWrap' && name !== 'TTYWrap') counts[name] = (counts[name] ?? 0) + 1;
+  return counts;
+}
 
 const started = performance.now();
 const { child, port } = await startServer();
