@@ -121,7 +121,9 @@ async function measure(workload, { server, client }) {
 const began = Date.now();
 const loadAtStart = loadavg()[0];
 if (loadAtStart > 0.5) log(`warning: load average ${loadAtStart.toFixed(2)}: other processes use the CPU, so figures will be noisy`);
-log(`cbor-rpc bench: ${rounds} rounds, ${timing.warmupMs} ms warm-up + ${timing.durationMs} ms per figure, ${idleCount} idle connections, ${canPin ? 'pinned to CPUs' : 'not pinned'}`);
+log(
+  `cbor-rpc bench: ${rounds} rounds, ${timing.warmupMs} ms warm-up + ${timing.durationMs} ms per figure, ${idleCount} idle connections, ${canPin ? 'pinned to CPUs' : 'not pinned'}`,
+);
 const processes = {};
 for (const key of systemKeys) {
   const server = workloads.some((w) => w !== 'memory') ? await start('server.mjs', key) : undefined;

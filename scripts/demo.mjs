@@ -6,7 +6,11 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', TURBO_NO_UPDATE_NOTIFIER: '1', NO_UPDATE_NOTIFIER: '1' };
 // Without `...`: the build's ^build dependencies are what the demo imports; `...` would add every devDependency's.
-const build = spawnSync(`${root}node_modules/.bin/turbo`, ['run', 'build', '--filter=@cbor-rpc/example-demo', '--output-logs=errors-only'], { cwd: root, env, encoding: 'utf8' });
+const build = spawnSync(`${root}node_modules/.bin/turbo`, ['run', 'build', '--filter=@cbor-rpc/example-demo', '--output-logs=errors-only'], {
+  cwd: root,
+  env,
+  encoding: 'utf8',
+});
 if (build.status !== 0) {
   process.stderr.write(`${build.stdout}${build.stderr}\nThe demo could not be built (see above).\n`);
   process.exit(build.status ?? 1);

@@ -46,14 +46,24 @@ const tarball = {};
 for (const dir of packages) {
   const cwd = join(root, 'packages', dir);
   run(`pack ${dir}`, bin('pnpm'), ['pack', '--pack-destination', tarballs], { cwd });
-  tarball[dir] = join(tarballs, readdirSync(tarballs).find((file) => file.startsWith(`cbor-rpc-${dir}-`)));
+  tarball[dir] = join(
+    tarballs,
+    readdirSync(tarballs).find((file) => file.startsWith(`cbor-rpc-${dir}-`)),
+  );
   const listing = execFileSync('tar', ['tzf', tarball[dir]], { encoding: 'utf8' });
-  check(`${dir}: tarball has README, LICENSE, dist and no tests`, ['package/README.md', 'package/LICENSE', 'package/dist/index.js', 'package/dist/index.d.ts'].every((f) => listing.includes(f)) && !/\.test\.ts|\/test\//.test(listing));
+  check(
+    `${dir}: tarball has README, LICENSE, dist and no tests`,
+    ['package/README.md', 'package/LICENSE', 'package/dist/index.js', 'package/dist/index.d.ts'].every((f) => listing.includes(f)) &&
+      !/\.test\.ts|\/test\//.test(listing),
+  );
   const manifest = JSON.parse(execFileSync('tar', ['xzOf', tarball[dir], 'package/package.json'], { encoding: 'utf8' }));
   check(`${dir}: published exports have no source condition`, !JSON.stringify(manifest.exports).includes('@cbor-rpc/source'));
   const declared = { ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.optionalDependencies, ...manifest.devDependencies };
   check(`${dir}: no workspace: ranges`, !JSON.stringify(declared).includes('workspace:'));
-  check(`${dir}: no unpublished package among its dependencies of any kind`, Object.keys(declared).every((name) => !unpublished.has(name)));
+  check(
+    `${dir}: no unpublished package among its dependencies of any kind`,
+    Object.keys(declared).every((name) => !unpublished.has(name)),
+  );
   run(`publint ${dir}`, bin('publint'), ['run', tarball[dir], '--strict']);
   attw(dir);
 }
@@ -86,10 +96,12 @@ const app = join(work, 'app');
 mkdirSync(app);
 writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, version: '1.0.0' }));
 const wanted = ['core', 'rpc', 'tcp', 'transform-cbor'].map((dir) => tarball[dir]);
-run('npm install of core, rpc, tcp and transform-cbor', 'npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...wanted, '@types/node@20'], { cwd: app });
+run('npm install of core, rpc, tcp and transform-cbor', 'npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...wanted, '@types/node@20'], {
+  cwd: app,
+});
 check('dependency isolation: no ssh2 in node_modules', !existsSync(join(app, 'node_modules', 'ssh2')));
 check('dependency isolation: no transform-json in node_modules', !existsSync(join(app, 'node_modules', '@cbor-rpc', 'transform-json')));
-check('dependency isolation: no ws (the WebSocket package\'s) in node_modules', !existsSync(join(app, 'node_modules', 'ws')));
+check("dependency isolation: no ws (the WebSocket package's) in node_modules", !existsSync(join(app, 'node_modules', 'ws')));
 
 const program = (load) => `${load}
 async function main() {
@@ -106,17 +118,28 @@ async function main() {
 }
 main().catch((error) => { console.error(error); process.exit(1); });
 `;
-writeFileSync(join(app, 'esm.mjs'), program(`import { RpcV1, RpcV1Server } from '@cbor-rpc/rpc';
+writeFileSync(
+  join(app, 'esm.mjs'),
+  program(`import { RpcV1, RpcV1Server } from '@cbor-rpc/rpc';
 import { TcpPipe, TcpServer } from '@cbor-rpc/tcp';
-import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';`));
-writeFileSync(join(app, 'cjs.cjs'), program(`const { RpcV1, RpcV1Server } = require('@cbor-rpc/rpc');
+import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';`),
+);
+writeFileSync(
+  join(app, 'cjs.cjs'),
+  program(`const { RpcV1, RpcV1Server } = require('@cbor-rpc/rpc');
 const { TcpPipe, TcpServer } = require('@cbor-rpc/tcp');
-const { CborStreamTransformer } = require('@cbor-rpc/transform-cbor');`));
+const { CborStreamTransformer } = require('@cbor-rpc/transform-cbor');`),
+);
 check('ESM app makes a real call over TCP', run('run esm.mjs', process.execPath, ['esm.mjs'], { cwd: app }).includes('sum 15'));
-check('CommonJS app require()s the packages and makes the call', run('run cjs.cjs', process.execPath, ['--no-warnings', 'cjs.cjs'], { cwd: app }).includes('sum 15'));
+check(
+  'CommonJS app require()s the packages and makes the call',
+  run('run cjs.cjs', process.execPath, ['--no-warnings', 'cjs.cjs'], { cwd: app }).includes('sum 15'),
+);
 
 // 3. A TypeScript consumer type-checks against the packed declarations.
-writeFileSync(join(app, 'consumer.ts'), `import { RpcV1, type RpcCallContext } from '@cbor-rpc/rpc';
+writeFileSync(
+  join(app, 'consumer.ts'),
+  `import { RpcV1, type RpcCallContext } from '@cbor-rpc/rpc';
 import { TcpPipe } from '@cbor-rpc/tcp';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 import { ConnectionClosedError, type EventPipe } from '@cbor-rpc/core';
@@ -136,11 +159,15 @@ export async function sum(port: number): Promise<number> {
     throw error;
   }
 }
-`);
-writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
-  compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
-  files: ['consumer.ts'],
-}));
+`,
+);
+writeFileSync(
+  join(app, 'tsconfig.json'),
+  JSON.stringify({
+    compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
+    files: ['consumer.ts'],
+  }),
+);
 run('TypeScript consumer type-checks with moduleResolution nodenext', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app]);
 
 // TypeScript 5.4 is the oldest version the declarations support (they use NoInfer): the same consumer with it.
@@ -148,27 +175,39 @@ const oldTsc = join(work, 'typescript-5.4');
 run('install TypeScript 5.4', 'npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--prefix', oldTsc, 'typescript@5.4'], { cwd: work });
 // An ES module: TypeScript models Node's require() of ESM from CommonJS only from 5.8 (module nodenext).
 writeFileSync(join(app, 'consumer.mts'), readFileSync(join(app, 'consumer.ts')));
-writeFileSync(join(app, 'tsconfig.ts54.json'), JSON.stringify({
-  compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
-  files: ['consumer.mts'],
-}));
-run('TypeScript consumer (an ES module) type-checks with TypeScript 5.4, the minimum', process.execPath, [join(oldTsc, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(app, 'tsconfig.ts54.json')]);
+writeFileSync(
+  join(app, 'tsconfig.ts54.json'),
+  JSON.stringify({
+    compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
+    files: ['consumer.mts'],
+  }),
+);
+run('TypeScript consumer (an ES module) type-checks with TypeScript 5.4, the minimum', process.execPath, [
+  join(oldTsc, 'node_modules', 'typescript', 'bin', 'tsc'),
+  '-p',
+  join(app, 'tsconfig.ts54.json'),
+]);
 
 // 3b. A pnpm consumer that installs only rpc, tcp and transform-cbor (core comes
 // along, but pnpm does not hoist it) and emits declarations: a function whose
 // inferred type is a core type must still be nameable (no TS2742).
 const pnpmApp = join(work, 'pnpm-app');
 mkdirSync(pnpmApp);
-writeFileSync(join(pnpmApp, 'package.json'), JSON.stringify({
-  name: 'pnpm-app',
-  private: true,
-  version: '1.0.0',
-  dependencies: { ...Object.fromEntries(['rpc', 'tcp', 'transform-cbor'].map((dir) => [`@cbor-rpc/${dir}`, `file:${tarball[dir]}`])), '@types/node': '^20' },
-  pnpm: { overrides: { '@cbor-rpc/core': `file:${tarball.core}` } },
-}));
+writeFileSync(
+  join(pnpmApp, 'package.json'),
+  JSON.stringify({
+    name: 'pnpm-app',
+    private: true,
+    version: '1.0.0',
+    dependencies: { ...Object.fromEntries(['rpc', 'tcp', 'transform-cbor'].map((dir) => [`@cbor-rpc/${dir}`, `file:${tarball[dir]}`])), '@types/node': '^20' },
+    pnpm: { overrides: { '@cbor-rpc/core': `file:${tarball.core}` } },
+  }),
+);
 run('pnpm install of rpc, tcp and transform-cbor only', bin('pnpm'), ['install', '--config.confirmModulesPurge=false', '--reporter=silent'], { cwd: pnpmApp });
 check('pnpm consumer: core is not hoisted to its node_modules', !existsSync(join(pnpmApp, 'node_modules', '@cbor-rpc', 'core')));
-writeFileSync(join(pnpmApp, 'client.ts'), `import { RpcV1 } from '@cbor-rpc/rpc';
+writeFileSync(
+  join(pnpmApp, 'client.ts'),
+  `import { RpcV1 } from '@cbor-rpc/rpc';
 import { TcpPipe } from '@cbor-rpc/tcp';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 
@@ -180,49 +219,103 @@ export async function client(port: number) {
   const rpc = RpcV1.readOnlyClient(await messages(port));
   return { rpc, closed: () => rpc.closed };
 }
-`);
-writeFileSync(join(pnpmApp, 'tsconfig.json'), JSON.stringify({
-  compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, declaration: true, emitDeclarationOnly: true, outDir: 'out', skipLibCheck: false, types: ['node'] },
-  files: ['client.ts'],
-}));
-run('pnpm consumer emits declarations for functions returning core types (no TS2742)', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', pnpmApp]);
+`,
+);
+writeFileSync(
+  join(pnpmApp, 'tsconfig.json'),
+  JSON.stringify({
+    compilerOptions: {
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      target: 'es2022',
+      strict: true,
+      declaration: true,
+      emitDeclarationOnly: true,
+      outDir: 'out',
+      skipLibCheck: false,
+      types: ['node'],
+    },
+    files: ['client.ts'],
+  }),
+);
+run('pnpm consumer emits declarations for functions returning core types (no TS2742)', process.execPath, [
+  join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+  '-p',
+  pnpmApp,
+]);
 // TypeScript 6 emits a path into pnpm's store where 5.x reported TS2742: both are the same failure.
 const emitted = existsSync(join(pnpmApp, 'out', 'client.d.ts')) ? readFileSync(join(pnpmApp, 'out', 'client.d.ts'), 'utf8') : '';
-check('pnpm consumer: the emitted declarations name core types through the packages it installed', emitted.includes('messages') && !emitted.includes('.pnpm/'), emitted);
+check(
+  'pnpm consumer: the emitted declarations name core types through the packages it installed',
+  emitted.includes('messages') && !emitted.includes('.pnpm/'),
+  emitted,
+);
 
 // 3c. A browser project: DOM lib, no Node types, strict library checking.
-writeFileSync(join(app, 'browser.ts'), `import { EventPipe } from '@cbor-rpc/core';
+writeFileSync(
+  join(app, 'browser.ts'),
+  `import { EventPipe } from '@cbor-rpc/core';
 import { RpcV1 } from '@cbor-rpc/rpc';
 import { CborTransformer } from '@cbor-rpc/transform-cbor';
 
 export function connect(pipe: EventPipe<Uint8Array, Uint8Array>): RpcV1 {
   return RpcV1.readOnlyClient(new CborTransformer().applyTransformer(pipe));
 }
-`);
-writeFileSync(join(app, 'tsconfig.browser.json'), JSON.stringify({
-  compilerOptions: { module: 'esnext', moduleResolution: 'bundler', target: 'es2022', lib: ['ES2022', 'DOM'], types: [], strict: true, noEmit: true, skipLibCheck: false },
-  files: ['browser.ts'],
-}));
-run('a browser project (lib ES2022 + DOM, no Node types, skipLibCheck false) type-checks', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(app, 'tsconfig.browser.json')]);
+`,
+);
+writeFileSync(
+  join(app, 'tsconfig.browser.json'),
+  JSON.stringify({
+    compilerOptions: {
+      module: 'esnext',
+      moduleResolution: 'bundler',
+      target: 'es2022',
+      lib: ['ES2022', 'DOM'],
+      types: [],
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+    },
+    files: ['browser.ts'],
+  }),
+);
+run('a browser project (lib ES2022 + DOM, no Node types, skipLibCheck false) type-checks', process.execPath, [
+  join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+  '-p',
+  join(app, 'tsconfig.browser.json'),
+]);
 
 // 4. The command line as users get it: the packed cli and the packed packages it
 // depends on (the registry does not have these versions: websocket among them,
 // for ws:// and wss:// targets), with nothing else.
 const cliManifest = JSON.parse(execFileSync('tar', ['xzOf', tarball.cli, 'package/package.json'], { encoding: 'utf8' }));
-const cliTarballs = [tarball.cli, ...Object.keys(cliManifest.dependencies).filter((name) => name.startsWith('@cbor-rpc/')).map((name) => tarball[name.slice('@cbor-rpc/'.length)])];
+const cliTarballs = [
+  tarball.cli,
+  ...Object.keys(cliManifest.dependencies)
+    .filter((name) => name.startsWith('@cbor-rpc/'))
+    .map((name) => tarball[name.slice('@cbor-rpc/'.length)]),
+];
 check('cli: the tarball has its bin script', execFileSync('tar', ['tzf', tarball.cli], { encoding: 'utf8' }).includes('package/bin/cbor-rpc.js'));
 const shell = join(work, 'shell');
 mkdirSync(shell);
 writeFileSync(join(shell, 'package.json'), JSON.stringify({ name: 'shell', private: true, version: '1.0.0' }));
-run('npm install of the packed cli and its sibling packages', 'npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...cliTarballs], { cwd: shell });
+run('npm install of the packed cli and its sibling packages', 'npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...cliTarballs], {
+  cwd: shell,
+});
 const cborRpc = join(shell, 'node_modules', '.bin', 'cbor-rpc');
 check('cbor-rpc --help', run('run cbor-rpc --help', cborRpc, ['--help'], { cwd: shell }).includes('Usage: cbor-rpc [options] [command]'));
 // A real call: cbor-rpc serving a TypeScript module on stdio, called by cbor-rpc.
 writeFileSync(join(shell, 'calc.ts'), 'export function add(_context: unknown, a: number, b: number): number {\n  return a + b;\n}\n');
 const served = [cborRpc, 'serve', 'calc.ts', '--listen', 'stdio'];
-check('cbor-rpc call add 5 10 -- cbor-rpc serve calc.ts --listen stdio prints 15', run('cbor-rpc call against cbor-rpc serve', cborRpc, ['call', 'add', '5', '10', '--', ...served], { cwd: shell }) === '15\n');
+check(
+  'cbor-rpc call add 5 10 -- cbor-rpc serve calc.ts --listen stdio prints 15',
+  run('cbor-rpc call against cbor-rpc serve', cborRpc, ['call', 'add', '5', '10', '--', ...served], { cwd: shell }) === '15\n',
+);
 // Over WebSocket: the packed websocket package and its ws dependency, a server and a client process.
-check('cli: installed with the packed websocket package', cliTarballs.includes(tarball.websocket) && existsSync(join(shell, 'node_modules', '@cbor-rpc', 'websocket', 'package.json')));
+check(
+  'cli: installed with the packed websocket package',
+  cliTarballs.includes(tarball.websocket) && existsSync(join(shell, 'node_modules', '@cbor-rpc', 'websocket', 'package.json')),
+);
 const wsServer = spawn(cborRpc, ['serve', 'calc.ts', '--listen', 'ws://127.0.0.1:0/rpc'], { cwd: shell, stdio: ['ignore', 'ignore', 'pipe'] });
 const wsUrl = await new Promise((resolve) => {
   let printed = '';
@@ -242,13 +335,22 @@ const wsUrl = await new Promise((resolve) => {
   });
 });
 check('cbor-rpc serve calc.ts --listen ws://127.0.0.1:0/rpc listens', wsUrl !== undefined);
-if (wsUrl !== undefined) check('cbor-rpc call over ws:// against it prints 15', run('cbor-rpc call over WebSocket', cborRpc, ['call', wsUrl, 'add', '5', '10'], { cwd: shell }) === '15\n');
+if (wsUrl !== undefined)
+  check(
+    'cbor-rpc call over ws:// against it prints 15',
+    run('cbor-rpc call over WebSocket', cborRpc, ['call', wsUrl, 'add', '5', '10'], { cwd: shell }) === '15\n',
+  );
 wsServer.kill('SIGTERM');
 // npx: the packages fetched into npx's cache, run from a directory with no package.json.
 const npxDir = join(work, 'npx');
 mkdirSync(npxDir);
 const npxCall = ['cbor-rpc', 'call', 'add', '1', '2', '--', 'cbor-rpc', 'serve', join(shell, 'calc.ts'), '--listen', 'stdio'];
-const npx = run('npm exec (npx) of the packed cli', 'npm', ['exec', '--yes', '--loglevel=error', ...cliTarballs.map((file) => `--package=${file}`), '--', ...npxCall], { cwd: npxDir });
+const npx = run(
+  'npm exec (npx) of the packed cli',
+  'npm',
+  ['exec', '--yes', '--loglevel=error', ...cliTarballs.map((file) => `--package=${file}`), '--', ...npxCall],
+  { cwd: npxDir },
+);
 check('npx cbor-rpc makes the same call', npx === '3\n', npx);
 
 if (!process.env.CBOR_RPC_KEEP_PACK) rmSync(work, { recursive: true, force: true });

@@ -43,7 +43,10 @@ try {
     check(`${manifest.name} goes from ${manifest.version} to ${now.version}`, now.version !== manifest.version);
     check(`${manifest.name} has a generated CHANGELOG.md`, existsSync(join(clone, manifest.path, 'CHANGELOG.md')));
   }
-  check('every changeset was consumed', readdirSync(join(clone, '.changeset')).every((file) => !file.endsWith('.md') || file === 'README.md'));
+  check(
+    'every changeset was consumed',
+    readdirSync(join(clone, '.changeset')).every((file) => !file.endsWith('.md') || file === 'README.md'),
+  );
 } finally {
   rmSync(clone, { recursive: true, force: true });
 }

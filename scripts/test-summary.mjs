@@ -44,7 +44,12 @@ if (clean) process.exit(0);
 for (const [title, message] of failures) {
   console.log(`\nFAILED ${title}`);
   const lines = message.split('\n').filter((line) => !line.includes('/node_modules/') && !line.includes('(<anonymous>)'));
-  console.log(lines.slice(0, 15).map((line) => `  ${line}`).join('\n'));
+  console.log(
+    lines
+      .slice(0, 15)
+      .map((line) => `  ${line}`)
+      .join('\n'),
+  );
 }
 const missing = [...notRun.values()].reduce((sum, count) => sum + count, 0);
 for (const [reason, count] of notRun) console.log(`NOT RUN ${count} tests: ${reason}`);

@@ -31,7 +31,13 @@ const commands = {
     for (let i = 0; i < count; i += 50) {
       const batch = [];
       for (let connection = i; connection < Math.min(count, i + 50); connection++) {
-        batch.push(system.connect(ports[connection % ports.length], (tick) => onTick(connection, tick), () => lost++));
+        batch.push(
+          system.connect(
+            ports[connection % ports.length],
+            (tick) => onTick(connection, tick),
+            () => lost++,
+          ),
+        );
       }
       closers.push(...(await Promise.all(batch)));
     }

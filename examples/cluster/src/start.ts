@@ -71,14 +71,21 @@ function freePort(): Promise<number> {
 try {
   const redisPort = await freePort();
   const redisServer = process.env.REDIS_SERVER ?? 'redis-server';
-  await start('redis', redisServer, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], /Ready to accept connections/).catch((error: Error) => {
+  await start(
+    'redis',
+    redisServer,
+    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    /Ready to accept connections/,
+  ).catch((error: Error) => {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new Error(missing ? `${redisServer} not found: install Redis (apt-get install redis-server) or set REDIS_SERVER` : error.message);
   });
   const url = `redis://127.0.0.1:${redisPort}`;
   console.log(`[redis] redis-server on 127.0.0.1:${redisPort}`);
   const ports = await Promise.all(
-    ['A', 'B', 'C'].map(async (name) => Number((await start(name, process.execPath, [script('server.js'), '--redis', url, '--name', name, '--port', '0'], /listening on .*:(\d+)$/))[1])),
+    ['A', 'B', 'C'].map(async (name) =>
+      Number((await start(name, process.execPath, [script('server.js'), '--redis', url, '--name', name, '--port', '0'], /listening on .*:(\d+)$/))[1]),
+    ),
   );
 
   const received = new Map<string, string[]>();
@@ -113,7 +120,11 @@ try {
   // An announcement after it: once carol has that, she would have had the room's message too.
   await carol.server.announce('that is all');
   await waitFor(() => everyone.every((client) => received.get(client.name)!.some((line) => line.endsWith('that is all'))), 'the closing announcement');
-  for (const client of everyone) received.set(client.name, received.get(client.name)!.filter((line) => !line.endsWith('that is all')));
+  for (const client of everyone)
+    received.set(
+      client.name,
+      received.get(client.name)!.filter((line) => !line.endsWith('that is all')),
+    );
   show([bob, dave]);
   console.log(`  alice and carol, not in "ops", got ${received.get('alice')!.length + received.get('carol')!.length} messages`);
 
@@ -123,7 +134,10 @@ try {
   console.log('\n4. presence, from any instance');
   const who = await bob.server.who();
   for (const instanceId of ['A', 'B', 'C']) {
-    const ids = who.filter((entry) => entry.instanceId === instanceId).map((entry) => entry.connectionId).sort();
+    const ids = who
+      .filter((entry) => entry.instanceId === instanceId)
+      .map((entry) => entry.connectionId)
+      .sort();
     console.log(`  instance ${instanceId}: ${ids.join(', ')}`);
   }
 

@@ -8,21 +8,29 @@ import { runBuilt, startBuilt } from './built-example.js';
 
 const cleanup = cleanupAfterEach({ ignoreErrors: true });
 
-describeNeeding('the cluster example', 'redis-server', findRedisServer() === undefined ? 'redis-server is missing: the cluster example needs a real Redis; install redis-server' : undefined, () => {
-  describe('`start`', () => {
-    test('starts Redis, three instances and four clients with one command, shows every step, and stops it all', async () => {
-      const { code, stdout, stderr } = await runBuilt('start.js', [], { timeoutMs: 90_000 });
-      expect(stderr).toBe('');
-      expect(code).toBe(0);
-      for (const name of ['A', 'B', 'C']) expect(stdout).toMatch(new RegExp(`^\\[${name}\\] instance ${name} listening on 127\\.0\\.0\\.1:\\d+$`, 'm'));
-      expect(stdout).toContain('alice is A/1, bob is B/1, carol is C/1, dave is C/2');
-      for (const name of ['alice', 'bob', 'carol', 'dave']) expect(stdout).toContain(`  ${name.padEnd(5)} got  announcement from alice: the deploy starts at five\n`);
-      expect(stdout).toContain('  bob   got  [ops] alice: rolling back\n  dave  got  [ops] alice: rolling back\n  alice and carol, not in "ops", got 0 messages\n');
-      expect(stdout).toContain('  answer: carol, connected to instance C\n');
-      expect(stdout).toContain('  instance A: A/1\n  instance B: B/1\n  instance C: C/1, C/2\n');
-    }, 120_000);
-  });
-});
+describeNeeding(
+  'the cluster example',
+  'redis-server',
+  findRedisServer() === undefined ? 'redis-server is missing: the cluster example needs a real Redis; install redis-server' : undefined,
+  () => {
+    describe('`start`', () => {
+      test('starts Redis, three instances and four clients with one command, shows every step, and stops it all', async () => {
+        const { code, stdout, stderr } = await runBuilt('start.js', [], { timeoutMs: 90_000 });
+        expect(stderr).toBe('');
+        expect(code).toBe(0);
+        for (const name of ['A', 'B', 'C']) expect(stdout).toMatch(new RegExp(`^\\[${name}\\] instance ${name} listening on 127\\.0\\.0\\.1:\\d+$`, 'm'));
+        expect(stdout).toContain('alice is A/1, bob is B/1, carol is C/1, dave is C/2');
+        for (const name of ['alice', 'bob', 'carol', 'dave'])
+          expect(stdout).toContain(`  ${name.padEnd(5)} got  announcement from alice: the deploy starts at five\n`);
+        expect(stdout).toContain(
+          '  bob   got  [ops] alice: rolling back\n  dave  got  [ops] alice: rolling back\n  alice and carol, not in "ops", got 0 messages\n',
+        );
+        expect(stdout).toContain('  answer: carol, connected to instance C\n');
+        expect(stdout).toContain('  instance A: A/1\n  instance B: B/1\n  instance C: C/1, C/2\n');
+      }, 120_000);
+    });
+  },
+);
 
 describeWithRedis('the server and client commands', (redis) => {
   test('clients of two server processes hear each other in a room, and one calls the other across instances', async () => {

@@ -66,7 +66,10 @@ try {
     countdown.cancel(); // sends [1, 3, id]: the handler's signal aborts
   });
   const [outcome] = await Promise.all([
-    countdown.then(() => new Error('countdown finished although it was cancelled'), (error: unknown) => error),
+    countdown.then(
+      () => new Error('countdown finished although it was cancelled'),
+      (error: unknown) => error,
+    ),
     rpc.waitNextEvent('countdown-stopped', 5000), // the handler reports that it stopped
   ]);
   if (!CancelledError.isInstance(outcome)) throw outcome;

@@ -13,9 +13,13 @@ import { built, runBuilt } from './built-example.js';
 function sshExec(sshd: Sshd, args: string[]) {
   // This node, by absolute path: the session's PATH may not have one.
   const server = `'${process.execPath}' '${built('remote-server.js')}'`;
-  return runBuilt('ssh-exec.js', ['--host', sshd.host, '--port', String(sshd.port), '--user', sshd.username, '--key', sshd.privateKeyPath, '--server', server, ...args], {
-    timeoutMs: 30_000,
-  });
+  return runBuilt(
+    'ssh-exec.js',
+    ['--host', sshd.host, '--port', String(sshd.port), '--user', sshd.username, '--key', sshd.privateKeyPath, '--server', server, ...args],
+    {
+      timeoutMs: 30_000,
+    },
+  );
 }
 
 let scratch: string;
@@ -65,7 +69,18 @@ describeWithSshd('ssh-exec against a real sshd', {}, (sshd) => {
   test('a server command that does not start is reported with its stderr, and ssh-exec exits 1', async () => {
     const { code, stdout, stderr } = await runBuilt(
       'ssh-exec.js',
-      ['--host', sshd().host, '--port', String(sshd().port), '--key', sshd().privateKeyPath, '--fingerprint', sshd().hostKeyFingerprint, '--server', 'no-such-rpc-server'],
+      [
+        '--host',
+        sshd().host,
+        '--port',
+        String(sshd().port),
+        '--key',
+        sshd().privateKeyPath,
+        '--fingerprint',
+        sshd().hostKeyFingerprint,
+        '--server',
+        'no-such-rpc-server',
+      ],
       { timeoutMs: 30_000 },
     );
     expect(stdout).toMatch(/^exit status 0$/m); // the command part went well

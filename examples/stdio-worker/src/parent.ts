@@ -19,9 +19,7 @@ console.log(`started worker pid ${pipe.childProcess!.pid}, talking ${encoding} o
 
 console.log(`info() → ${JSON.stringify(await api.info())}`);
 console.log(`add(2, 3) → ${await api.add(2, 3)}`);
-const primes = await rpc
-  .createCall<number>('countPrimes', 300_000)
-  .onProgress((percent) => console.log(`countPrimes progress ${percent}%`));
+const primes = await rpc.createCall<number>('countPrimes', 300_000).onProgress((percent) => console.log(`countPrimes progress ${percent}%`));
 console.log(`countPrimes(300000) → ${primes}`);
 
 await pipe.terminate(); // ends the worker's stdin: it finishes and exits by itself

@@ -5,22 +5,26 @@ import { describe, expect, test } from '@jest/globals';
 import { runBuilt } from './built-example.js';
 
 describe('the parent', () => {
-  test.each(['cbor', 'json'])('talks RPC to its worker in %s and the worker exits 0 when its stdin ends', async (encoding) => {
-    const { code, stdout, stderr } = await runBuilt('parent.js', ['--encoding', encoding]);
-    expect(code).toBe(0);
-    const pid = /^started worker pid (\d+), talking (\w+) over its stdin and stdout$/m.exec(stdout);
-    expect(pid?.[2]).toBe(encoding);
-    // The worker answered from its own process, in the encoding asked for.
-    expect(stdout).toContain(`info() → {"pid":${pid![1]},"encoding":"${encoding}","node":"${process.version}"}`);
-    expect(stdout).toContain('add(2, 3) → 5');
-    const progress = [...stdout.matchAll(/^countPrimes progress (\d+)%$/gm)].map((match) => Number(match[1]));
-    expect(progress).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
-    expect(stdout).toContain('countPrimes(300000) → 25997');
-    expect(stdout).toMatch(/worker exited with code 0\n$/);
-    // Its diagnostics went to stderr (inherited by the parent), never into the protocol stream.
-    const diagnostics = [`ready, speaking ${encoding} on stdin/stdout`, 'counting primes below 300000', 'stdin ended, finishing'];
-    expect(stderr).toBe(diagnostics.map((line) => `[worker ${pid![1]}] ${line}\n`).join(''));
-  }, 30_000);
+  test.each(['cbor', 'json'])(
+    'talks RPC to its worker in %s and the worker exits 0 when its stdin ends',
+    async (encoding) => {
+      const { code, stdout, stderr } = await runBuilt('parent.js', ['--encoding', encoding]);
+      expect(code).toBe(0);
+      const pid = /^started worker pid (\d+), talking (\w+) over its stdin and stdout$/m.exec(stdout);
+      expect(pid?.[2]).toBe(encoding);
+      // The worker answered from its own process, in the encoding asked for.
+      expect(stdout).toContain(`info() → {"pid":${pid![1]},"encoding":"${encoding}","node":"${process.version}"}`);
+      expect(stdout).toContain('add(2, 3) → 5');
+      const progress = [...stdout.matchAll(/^countPrimes progress (\d+)%$/gm)].map((match) => Number(match[1]));
+      expect(progress).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+      expect(stdout).toContain('countPrimes(300000) → 25997');
+      expect(stdout).toMatch(/worker exited with code 0\n$/);
+      // Its diagnostics went to stderr (inherited by the parent), never into the protocol stream.
+      const diagnostics = [`ready, speaking ${encoding} on stdin/stdout`, 'counting primes below 300000', 'stdin ended, finishing'];
+      expect(stderr).toBe(diagnostics.map((line) => `[worker ${pid![1]}] ${line}\n`).join(''));
+    },
+    30_000,
+  );
 
   test('the encoding is checked: anything but json or cbor exits 2 with a message', async () => {
     const { code, stderr } = await runBuilt('parent.js', ['--encoding', 'xml']);
@@ -52,7 +56,11 @@ describe('the worker alone', () => {
 
   test('a call still running when stdin ends is finished and answered before the worker exits', async () => {
     const { stdout, code } = await runWorker('json', '[1,0,7,"countPrimes",[100000]]\n');
-    const messages = stdout.toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as unknown[]);
+    const messages = stdout
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown[]);
     expect(messages.at(-1)).toEqual([1, 2, 7, true, 9592]);
     expect(messages.slice(0, -1)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100].map((percent) => [2, 1, 7, percent, null]));
     expect(code).toBe(0);
@@ -61,7 +69,11 @@ describe('the worker alone', () => {
   test('a cancel reaches the running handler: it stops after its first slice and the worker exits 0', async () => {
     // Both messages arrive in one chunk: the call starts, then the cancel aborts its signal.
     const { stdout, code } = await runWorker('json', '[1,0,7,"countPrimes",[1000000]]\n[1,3,7]\n');
-    const messages = stdout.toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as unknown[]);
+    const messages = stdout
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown[]);
     expect(messages[0]).toEqual([2, 1, 7, 10, null]);
     // It stopped there: no more progress and no result. Its error reply may or may
     // not get out before the worker exits, since the caller gave up on the call.

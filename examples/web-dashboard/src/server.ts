@@ -10,7 +10,9 @@ import { CborTransformer } from '@cbor-rpc/transform-cbor';
 import { WebSocketServer } from '@cbor-rpc/websocket/node';
 import type { DashboardApi, News, PageApi } from './api.js';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '8080' }, host: { type: 'string', default: '127.0.0.1' }, 'step-ms': { type: 'string', default: '100' } } });
+const { values } = parseArgs({
+  options: { port: { type: 'string', default: '8080' }, host: { type: 'string', default: '127.0.0.1' }, 'step-ms': { type: 'string', default: '100' } },
+});
 const stepMs = Number(values['step-ms']);
 const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -57,8 +57,13 @@ export async function runCall(target: Target, method: string, args: readonly str
           display.stop();
           display.note(`cbor-rpc: cancelled ${method}; waiting up to ${CANCEL_WAIT_MS} ms for the peer`);
           let how: 'reply' | 'closed' | undefined;
-          await settlesWithin(peerAnswered.then((outcome) => (how = outcome)), CANCEL_WAIT_MS);
-          display.note(`cbor-rpc: ${how === 'reply' ? 'the peer answered the cancelled call' : how === 'closed' ? 'the connection closed' : 'no answer from the peer'}`);
+          await settlesWithin(
+            peerAnswered.then((outcome) => (how = outcome)),
+            CANCEL_WAIT_MS,
+          );
+          display.note(
+            `cbor-rpc: ${how === 'reply' ? 'the peer answered the cancelled call' : how === 'closed' ? 'the connection closed' : 'no answer from the peer'}`,
+          );
           return ExitCode.interrupted;
         }
         if (TimeoutError.isInstance(error)) throw new TimeoutError(error.timeoutPeriod, `no reply to ${method} within ${error.timeoutPeriod} ms (--timeout)`);

@@ -53,7 +53,9 @@ class LineDisplay implements CallDisplay {
 
   progress(value: unknown, metadata: unknown): void {
     const percent = percentOf(value);
-    const text = [percent === undefined ? formatNotation(value) : `${Math.round(percent * 10) / 10}%`, detail(metadata)].filter((part) => part !== '').join(' ');
+    const text = [percent === undefined ? formatNotation(value) : `${Math.round(percent * 10) / 10}%`, detail(metadata)]
+      .filter((part) => part !== '')
+      .join(' ');
     this.#stream.write(`[progress] ${text}\n`);
   }
 

@@ -1,12 +1,6 @@
 import { CborRpcError, ConnectionClosedError, EncodeError, TimeoutError } from '@cbor-rpc/core';
 import { CancelledError } from '@cbor-rpc/rpc';
-import {
-  SshAuthenticationError,
-  SshChannelError,
-  SshConnectionError,
-  SshHostKeyMismatchError,
-  SshUnknownHostKeyError,
-} from '@cbor-rpc/ssh';
+import { SshAuthenticationError, SshChannelError, SshConnectionError, SshHostKeyMismatchError, SshUnknownHostKeyError } from '@cbor-rpc/ssh';
 import { ProcessStartError } from '@cbor-rpc/stdio';
 import { TcpConnectionError, TcpListenError, TlsError } from '@cbor-rpc/tcp';
 import { WebSocketConnectError, WebSocketListenError } from '@cbor-rpc/websocket/node';

@@ -115,8 +115,18 @@ function serveTlsOptions(command: Command): Command {
 function connectionOptions(command: Command): Command {
   command
     .addOption(encodingOption())
-    .option('--connect-timeout <ms>', 'give up connecting (and logging in over SSH) after this many ms; 0: never', durationMs('--connect-timeout'), DEFAULT_CONNECT_TIMEOUT_MS)
-    .addOption(new Option('-i, --identity <file>', 'SSH private key').default(undefined, 'the agent at $SSH_AUTH_SOCK, and the first of ~/.ssh/id_ed25519, id_ecdsa, id_rsa'))
+    .option(
+      '--connect-timeout <ms>',
+      'give up connecting (and logging in over SSH) after this many ms; 0: never',
+      durationMs('--connect-timeout'),
+      DEFAULT_CONNECT_TIMEOUT_MS,
+    )
+    .addOption(
+      new Option('-i, --identity <file>', 'SSH private key').default(
+        undefined,
+        'the agent at $SSH_AUTH_SOCK, and the first of ~/.ssh/id_ed25519, id_ecdsa, id_rsa',
+      ),
+    )
     .addOption(
       new Option('--known-hosts <file>', 'known_hosts file for SSH host keys, repeatable')
         .argParser((file: string, files: string[]) => [...files, file])
@@ -143,7 +153,10 @@ export function buildProgram(io: Io, localCommand: readonly string[] | undefined
     .exitOverride()
     .configureOutput({ writeOut: (text) => void io.stdout.write(text), writeErr: (text) => void io.stderr.write(text) })
     .showHelpAfterError('(add --help for usage)')
-    .addHelpText('after', `${targetsHelp}\n${valuesHelp}\n${exitCodesHelp}\n${examples(['cbor-rpc call tcp://127.0.0.1:9000 add 5 10', 'cbor-rpc call --help'])}`);
+    .addHelpText(
+      'after',
+      `${targetsHelp}\n${valuesHelp}\n${exitCodesHelp}\n${examples(['cbor-rpc call tcp://127.0.0.1:9000 add 5 10', 'cbor-rpc call --help'])}`,
+    );
 
   connectionOptions(
     program
@@ -203,8 +216,14 @@ export function buildProgram(io: Io, localCommand: readonly string[] | undefined
     program
       .command('serve')
       .description('Serve the functions a JavaScript or TypeScript module exports, printing each call on stderr')
-      .argument('<module>', 'a .js or .mjs module (imported by Node), or a .ts or .mts one; each exported function gets the call context first, then the arguments')
-      .requiredOption('-l, --listen <target>', 'tcp://host:port or tls://host:port (port 0: any free port, printed), ws://host:port/path or wss://host:port/path (WebSocket upgrades to that path; / or none: any), or stdio')
+      .argument(
+        '<module>',
+        'a .js or .mjs module (imported by Node), or a .ts or .mts one; each exported function gets the call context first, then the arguments',
+      )
+      .requiredOption(
+        '-l, --listen <target>',
+        'tcp://host:port or tls://host:port (port 0: any free port, printed), ws://host:port/path or wss://host:port/path (WebSocket upgrades to that path; / or none: any), or stdio',
+      )
       .addOption(encodingOption()),
   )
     .addHelpText(
@@ -226,7 +245,9 @@ export function buildProgram(io: Io, localCommand: readonly string[] | undefined
     .description('Print each RPC message of a captured byte stream (CBOR or JSON), named: call, reply, log, ...')
     .argument('[file]', 'the capture; - or nothing: stdin', '-')
     .addOption(new Option('-e, --encoding <encoding>', 'encoding of the capture').choices(['auto', ...ENCODINGS]).default('auto'))
-    .addOption(new Option('-o, --output <format>', 'text, json (one object per line), or diag (CBOR diagnostic notation)').choices(DECODE_FORMATS).default('text'))
+    .addOption(
+      new Option('-o, --output <format>', 'text, json (one object per line), or diag (CBOR diagnostic notation)').choices(DECODE_FORMATS).default('text'),
+    )
     .addHelpText('after', examples(['cbor-rpc decode capture.bin', 'tcpflow -C -r trace.pcap port 9000 | cbor-rpc decode -']))
     .action(async (file: string, values: { encoding: Encoding | 'auto'; output: (typeof DECODE_FORMATS)[number] }) => {
       done(await runDecode(file, values, io));

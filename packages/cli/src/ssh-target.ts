@@ -19,7 +19,11 @@ export const sshTarget: TargetKind = {
     const path = slash < 0 ? '' : rest.slice(slash + 1);
     const unix = scheme === 'ssh+unix';
     if (path.trim() === '') {
-      throw new UsageError(unix ? `${text}: an SSH unix socket target is ssh+unix://[user@]host[:port]/<socket path>` : `${text}: an SSH target is ssh://[user@]host[:port]/<remote command>`);
+      throw new UsageError(
+        unix
+          ? `${text}: an SSH unix socket target is ssh+unix://[user@]host[:port]/<socket path>`
+          : `${text}: an SSH target is ssh://[user@]host[:port]/<remote command>`,
+      );
     }
     return {
       text,

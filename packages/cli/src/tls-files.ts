@@ -16,7 +16,8 @@ type TlsPems = { [Flag in keyof TlsFlags]?: string };
  * that cannot be read or does not hold what its flag says.
  */
 export async function clientTls(flags: TlsFlags): Promise<TlsClientOptions> {
-  if ((flags.cert === undefined) !== (flags.key === undefined)) throw new UsageError('--cert and --key go together: the certificate to present and its private key');
+  if ((flags.cert === undefined) !== (flags.key === undefined))
+    throw new UsageError('--cert and --key go together: the certificate to present and its private key');
   const { ca, cert, key } = await readPems(flags);
   const tls: TlsClientOptions = { ca, cert, key };
   checkPems(() => nodeTlsClientOptions(tls), ca, flags);
@@ -29,7 +30,8 @@ export async function clientTls(flags: TlsFlags): Promise<TlsClientOptions> {
  * signed (mutual TLS). Throws a `UsageError` as `clientTls` does.
  */
 export async function serverTls(flags: TlsFlags, target: string): Promise<TlsServerOptions> {
-  if (flags.cert === undefined || flags.key === undefined) throw new UsageError(`serve --listen ${target} needs --cert and --key: the server's certificate and its private key`);
+  if (flags.cert === undefined || flags.key === undefined)
+    throw new UsageError(`serve --listen ${target} needs --cert and --key: the server's certificate and its private key`);
   const { ca, cert, key } = await readPems(flags);
   const tls: TlsServerOptions = ca === undefined ? { cert: cert!, key: key! } : { cert: cert!, key: key!, ca, requestCert: true };
   checkPems(() => nodeTlsServerOptions(tls), ca, flags);
@@ -39,7 +41,10 @@ export async function serverTls(flags: TlsFlags, target: string): Promise<TlsSer
 /** Refuses TLS flags on a target that has no TLS (`tcp://`, `ws://`), naming the one that has. */
 export function refuseTlsFlags(flags: TlsFlags, target: string, secure: string): void {
   const given = (['ca', 'cert', 'key'] as const).filter((flag) => flags[flag] !== undefined);
-  if (given.length > 0) throw new UsageError(`${given.map((flag) => `--${flag}`).join(', ')} ${given.length === 1 ? 'is' : 'are'} for TLS, and ${target} is not encrypted: use ${secure}`);
+  if (given.length > 0)
+    throw new UsageError(
+      `${given.map((flag) => `--${flag}`).join(', ')} ${given.length === 1 ? 'is' : 'are'} for TLS, and ${target} is not encrypted: use ${secure}`,
+    );
 }
 
 async function readPems(flags: TlsFlags): Promise<TlsPems> {

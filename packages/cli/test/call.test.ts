@@ -39,10 +39,14 @@ describe.each(['cbor', 'json'] as const)('over TCP with %s', (encoding) => {
     const { code, stdout, stderr } = await call(['work', '4']);
     expect({ code, stdout }).toEqual({ code: 0, stdout: '"done"\n' });
     expect(stderr.split('\n')).toEqual([
-      '[info] step 1', '[progress] 25% {"step":1}',
-      '[info] step 2', '[progress] 50% {"step":2}',
-      '[info] step 3', '[progress] 75% {"step":3}',
-      '[info] step 4', '[progress] 100% {"step":4}',
+      '[info] step 1',
+      '[progress] 25% {"step":1}',
+      '[info] step 2',
+      '[progress] 50% {"step":2}',
+      '[info] step 3',
+      '[progress] 75% {"step":3}',
+      '[info] step 4',
+      '[progress] 100% {"step":4}',
       '',
     ]);
     expect(stderr).not.toContain('\x1b[');
@@ -172,7 +176,15 @@ describe('--help', () => {
   test('cbor-rpc --help lists the commands, the targets, the value forms and the exit codes', async () => {
     const { code, stdout } = await runCli(['--help']);
     expect(code).toBe(0);
-    for (const text of ['call [options] <target> <method> [args...]', 'tls://host:port', 'wss://host[:port]/path', 'ssh+unix://', '-- <command> [args...]', '{"$bytes":"<base64>"}', '130 Ctrl-C']) {
+    for (const text of [
+      'call [options] <target> <method> [args...]',
+      'tls://host:port',
+      'wss://host[:port]/path',
+      'ssh+unix://',
+      '-- <command> [args...]',
+      '{"$bytes":"<base64>"}',
+      '130 Ctrl-C',
+    ]) {
       expect(stdout).toContain(text);
     }
   });

@@ -93,7 +93,10 @@ test('a capture cut short inside a message: exit 1', async () => {
 });
 
 test('a file that cannot be read: exit 2', async () => {
-  expect(await runCli(['decode', join(tempDir(), 'nothing-here.bin')])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^cbor-rpc: cannot read .*nothing-here\.bin: .*ENOENT/) });
+  expect(await runCli(['decode', join(tempDir(), 'nothing-here.bin')])).toMatchObject({
+    code: 2,
+    stderr: expect.stringMatching(/^cbor-rpc: cannot read .*nothing-here\.bin: .*ENOENT/),
+  });
 });
 
 test('a real capture: both directions of a call to a stdio server, recorded with tee', async () => {

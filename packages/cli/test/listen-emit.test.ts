@@ -40,7 +40,12 @@ describe.each(['cbor', 'json'] as const)('with %s', (encoding) => {
   test('listen with topics prints only those', async () => {
     const server = await peer(encoding);
     const listening = runCli(['listen', '-e', encoding, '-n', '2', server.target, 'b', 'c']);
-    await broadcastWhenConnected(server, [['a', 1], ['b', 2], ['a', 3], ['c', 4]]);
+    await broadcastWhenConnected(server, [
+      ['a', 1],
+      ['b', 2],
+      ['a', 3],
+      ['c', 4],
+    ]);
     expect((await listening).stdout).toBe('{"topic":"b","message":2}\n{"topic":"c","message":4}\n');
   });
 

@@ -30,11 +30,19 @@ describe.each(['cbor', 'json'] as const)('over TCP with %s', (encoding) => {
     expect({ code: failed.code, stderr: failed.stderr }).toEqual({ code: 1, stderr: 'cbor-rpc: the peer answered with an error: Division by zero\n' });
     expect(await runCli(['call', '-e', encoding, target, 'notAFunction'])).toMatchObject({ code: 1 });
     const counted = await runCli(['call', '-e', encoding, target, 'slowCount', '2', '1']);
-    expect(counted).toMatchObject({ code: 0, stdout: '2\n', stderr: '[info] step 1 of 2\n[progress] 50% {"step":1}\n[info] step 2 of 2\n[progress] 100% {"step":2}\n' });
+    expect(counted).toMatchObject({
+      code: 0,
+      stdout: '2\n',
+      stderr: '[info] step 1 of 2\n[progress] 50% {"step":1}\n[info] step 2 of 2\n[progress] 100% {"step":2}\n',
+    });
     expect(await runCli(['emit', '-e', encoding, target, 'hello', '{"from":"a test"}'])).toMatchObject({ code: 0 });
 
     await server.waitForStderr(/event "hello"/);
-    const lines = server.stderr().replace(/\(\d+\.\d ms\)/g, '(t)').replace(/127\.0\.0\.1:\d+/g, 'peer').split('\n');
+    const lines = server
+      .stderr()
+      .replace(/\(\d+\.\d ms\)/g, '(t)')
+      .replace(/127\.0\.0\.1:\d+/g, 'peer')
+      .split('\n');
     expect(lines).toEqual(
       expect.arrayContaining([
         'peer #1 add(5, 10)',
@@ -81,7 +89,11 @@ describe.each(['cbor', 'json'] as const)('over WebSocket with %s', (encoding) =>
     expect(server.stderr()).toContain(`on ${target} (${encoding})`);
     expect(await runCli(['call', '-e', encoding, target, 'add', '5', '10'])).toEqual({ code: 0, signal: null, stdout: '15\n', stderr: '' });
     const counted = await runCli(['call', '-e', encoding, target, 'slowCount', '2', '1']);
-    expect(counted).toMatchObject({ code: 0, stdout: '2\n', stderr: '[info] step 1 of 2\n[progress] 50% {"step":1}\n[info] step 2 of 2\n[progress] 100% {"step":2}\n' });
+    expect(counted).toMatchObject({
+      code: 0,
+      stdout: '2\n',
+      stderr: '[info] step 1 of 2\n[progress] 50% {"step":1}\n[info] step 2 of 2\n[progress] 100% {"step":2}\n',
+    });
     expect(await runCli(['emit', '-e', encoding, target, 'hello', '{"from":"a test"}'])).toMatchObject({ code: 0 });
     await server.waitForStderr(/event "hello" \{"from":"a test"\}/);
     expect(server.stderr()).toMatch(/^127\.0\.0\.1:\d+ #1 add\(5, 10\)$/m);
@@ -144,9 +156,15 @@ describe('serve failures', () => {
     [['serve', fixture('broken.mjs'), '--listen', 'tcp://127.0.0.1:0'], /^cbor-rpc: cannot load .*broken\.mjs: this module fails as it loads\n$/],
     [['serve', fixture('service.mjs')], /error: required option '-l, --listen <target>' not specified/],
     [['serve', fixture('service.mjs'), '--listen', 'tls://127.0.0.1:0'], /^cbor-rpc: serve --listen tls:\/\/127\.0\.0\.1:0 needs --cert and --key/],
-    [['serve', fixture('service.mjs'), '--listen', 'wss://127.0.0.1:0/rpc', '--cert', fixture('service.mjs'), '--key', fixture('service.mjs')], /^cbor-rpc: --ca, --cert, --key: /],
+    [
+      ['serve', fixture('service.mjs'), '--listen', 'wss://127.0.0.1:0/rpc', '--cert', fixture('service.mjs'), '--key', fixture('service.mjs')],
+      /^cbor-rpc: --ca, --cert, --key: /,
+    ],
     [['serve', fixture('service.mjs'), '--listen', 'ws://127.0.0.1/rpc'], /^cbor-rpc: ws:\/\/127\.0\.0\.1\/rpc: serve listens on a port/],
-    [['serve', fixture('service.mjs'), '--listen', 'tcp://127.0.0.1:0', '--cert', fixture('service.mjs')], /^cbor-rpc: --cert is for TLS, and tcp:\/\/127\.0\.0\.1:0 is not encrypted: use tls:\/\/127\.0\.0\.1:0/],
+    [
+      ['serve', fixture('service.mjs'), '--listen', 'tcp://127.0.0.1:0', '--cert', fixture('service.mjs')],
+      /^cbor-rpc: --cert is for TLS, and tcp:\/\/127\.0\.0\.1:0 is not encrypted: use tls:\/\/127\.0\.0\.1:0/,
+    ],
     [['serve', fixture('service.mjs'), '--listen', 'ssh://host/cmd'], /^cbor-rpc: ssh:\/\/host\/cmd: serve cannot listen on an SSH target/],
   ])('exit 2: %j', async (args, message) => {
     const { code, stderr } = await runCli(args);

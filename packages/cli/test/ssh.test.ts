@@ -119,7 +119,18 @@ describeWithSshd('cbor-rpc over SSH', {}, (sshd) => {
       expect(refused.code).toBe(3);
       expect(refused.stderr).toContain(`does not match the expected fingerprint ${wrong}`);
 
-      const accepted = await runCli(['call', '--identity', sshd().privateKeyPath, '--known-hosts', empty, '--accept-unknown-host-key', target, 'add', '1', '2']);
+      const accepted = await runCli([
+        'call',
+        '--identity',
+        sshd().privateKeyPath,
+        '--known-hosts',
+        empty,
+        '--accept-unknown-host-key',
+        target,
+        'add',
+        '1',
+        '2',
+      ]);
       expect(accepted).toMatchObject({ code: 0, stdout: '3\n' });
     },
     SSH_TEST_TIMEOUT_MS,
@@ -132,7 +143,18 @@ describeWithSshd('cbor-rpc over SSH', {}, (sshd) => {
       mkdirSync(join(home, '.ssh'));
       knownHosts(sshd(), join(home, '.ssh'));
       writeFileSync(join(home, '.ssh', 'id_ed25519'), sshd().privateKey, { mode: 0o600 });
-      const { code, stdout } = await runProcess('env', ['-u', 'SSH_AUTH_SOCK', `HOME=${home}`, process.execPath, cliBin, 'call', serveOverSsh(sshd(), 'cbor'), 'add', '20', '22']);
+      const { code, stdout } = await runProcess('env', [
+        '-u',
+        'SSH_AUTH_SOCK',
+        `HOME=${home}`,
+        process.execPath,
+        cliBin,
+        'call',
+        serveOverSsh(sshd(), 'cbor'),
+        'add',
+        '20',
+        '22',
+      ]);
       expect({ code, stdout }).toEqual({ code: 0, stdout: '42\n' });
     },
     SSH_TEST_TIMEOUT_MS,
@@ -141,7 +163,20 @@ describeWithSshd('cbor-rpc over SSH', {}, (sshd) => {
   test(
     'no key to log in with (no --identity, no agent, none in ~/.ssh): exit 3, authentication failed',
     async () => {
-      const keyless = await runProcess('env', ['-u', 'SSH_AUTH_SOCK', `HOME=${tempDir()}`, process.execPath, cliBin, 'call', '--known-hosts', knownHosts(sshd()), serveOverSsh(sshd(), 'cbor'), 'add', '1', '1']);
+      const keyless = await runProcess('env', [
+        '-u',
+        'SSH_AUTH_SOCK',
+        `HOME=${tempDir()}`,
+        process.execPath,
+        cliBin,
+        'call',
+        '--known-hosts',
+        knownHosts(sshd()),
+        serveOverSsh(sshd(), 'cbor'),
+        'add',
+        '1',
+        '1',
+      ]);
       expect(keyless.code).toBe(3);
       expect(keyless.stderr).toMatch(/^cbor-rpc: SSH authentication failed for /);
     },

@@ -42,12 +42,9 @@ describe('parseTarget', () => {
     'ssh://u@h:22//usr/bin/node x',
     'ssh+unix://h/run/app.sock',
     'stdio',
-  ])(
-    '%s parses',
-    (text) => {
-      expect(parseTarget(text).text).toBe(text);
-    },
-  );
+  ])('%s parses', (text) => {
+    expect(parseTarget(text).text).toBe(text);
+  });
 
   test.each([
     ['tcp://127.0.0.1', 'tcp://host:port'],
@@ -91,7 +88,11 @@ describe('parseTarget', () => {
 
   test.each([
     ['tcp://127.0.0.1:1', { ca: files.ca }, '--ca is for TLS, and tcp://127.0.0.1:1 is not encrypted: use tls://127.0.0.1:1'],
-    ['ws://127.0.0.1:1/rpc', { cert: files.client.cert, key: files.client.key }, '--cert, --key are for TLS, and ws://127.0.0.1:1/rpc is not encrypted: use wss://127.0.0.1:1/rpc'],
+    [
+      'ws://127.0.0.1:1/rpc',
+      { cert: files.client.cert, key: files.client.key },
+      '--cert, --key are for TLS, and ws://127.0.0.1:1/rpc is not encrypted: use wss://127.0.0.1:1/rpc',
+    ],
     ['tls://127.0.0.1:1', { cert: files.client.cert }, '--cert and --key go together'],
     ['wss://127.0.0.1:1/', { ca: '/no/such/ca.pem' }, '--ca: cannot read /no/such/ca.pem'],
     ['tls://127.0.0.1:1', { ca: files.notPem }, 'holds no PEM certificate'],
@@ -107,7 +108,10 @@ describe('parseTarget', () => {
     ['tcp://127.0.0.1:0', { ca: files.ca }, '--ca is for TLS'],
     ['ws://127.0.0.1/rpc', {}, 'ws://127.0.0.1/rpc: serve listens on a port: ws://host:port[/path]'],
   ])('listening on %s with %j is a usage error', async (text, tls, message) => {
-    await expectUsage(parseTarget(text).listen(options(tls), () => undefined as never), message);
+    await expectUsage(
+      parseTarget(text).listen(options(tls), () => undefined as never),
+      message,
+    );
   });
 
   test('a target that only serves or only connects says so', async () => {

@@ -41,14 +41,20 @@ describe.each(['tls', 'ws', 'wss'] as const)('over %s', (transport) => {
       const worked = await call('work', '2');
       expect({ code: worked.code, stdout: worked.stdout }).toEqual({ code: 0, stdout: '"done"\n' });
       expect(worked.stderr).toBe('[info] step 1\n[progress] 50% {"step":1}\n[info] step 2\n[progress] 100% {"step":2}\n');
-      expect(await call('echo', '{"id":18446744073709551617,"tags":["a",null]}')).toMatchObject({ code: 0, stdout: '{"id":18446744073709551617,"tags":["a",null]}\n' });
+      expect(await call('echo', '{"id":18446744073709551617,"tags":["a",null]}')).toMatchObject({
+        code: 0,
+        stdout: '{"id":18446744073709551617,"tags":["a",null]}\n',
+      });
       const failed = await call('fail', 'disk full');
       expect({ code: failed.code, stderr: failed.stderr }).toEqual({ code: 1, stderr: 'cbor-rpc: the peer answered with an error: disk full\n' });
     });
 
     test('emit sends an event; listen prints the events it gets', async () => {
       const server = await peer(encoding, transport);
-      expect(await runCli(['emit', '-e', encoding, ...trust(transport), server.target, 'deployed', '{"version":"1.2.0"}'])).toMatchObject({ code: 0, stderr: '' });
+      expect(await runCli(['emit', '-e', encoding, ...trust(transport), server.target, 'deployed', '{"version":"1.2.0"}'])).toMatchObject({
+        code: 0,
+        stderr: '',
+      });
       await until(() => server.events.length === 1, 15_000, 'the event reaching the server');
       expect(server.events).toEqual([['deployed', { version: '1.2.0' }]]);
       const listening = runCli(['listen', '-e', encoding, '--count', '2', ...trust(transport), server.target]);
@@ -65,13 +71,19 @@ describe.each(['tls', 'wss'] as const)('%s: the server is checked, and TLS failu
     const server = await peer('cbor', transport, certs.expired);
     const port = server.target.match(/:(\d+)/)![1];
     const result = await runCli(['call', '--ca', files.ca, server.target, 'add', '1', '2']);
-    expectCannotConnect(result, new RegExp(`^cbor-rpc: TLS with the server 127\\.0\\.0\\.1:${port} failed: the server's certificate has expired \\(CERT_HAS_EXPIRED\\)\\n$`));
+    expectCannotConnect(
+      result,
+      new RegExp(`^cbor-rpc: TLS with the server 127\\.0\\.0\\.1:${port} failed: the server's certificate has expired \\(CERT_HAS_EXPIRED\\)\\n$`),
+    );
     expect(server.connectionsTaken()).toBe(0);
   });
 
   test('without --ca, the public CAs are trusted and the test CA is not', async () => {
     const server = await peer('cbor', transport);
-    expectCannotConnect(await runCli(['call', server.target, 'add', '1', '2']), /^cbor-rpc: TLS with the server .* failed: the server's certificate is not signed by a trusted CA/);
+    expectCannotConnect(
+      await runCli(['call', server.target, 'add', '1', '2']),
+      /^cbor-rpc: TLS with the server .* failed: the server's certificate is not signed by a trusted CA/,
+    );
   });
 
   test('mutual TLS: with --cert and --key the call goes through; without them, exit 3 and nothing runs', async () => {
@@ -82,7 +94,19 @@ describe.each(['tls', 'wss'] as const)('%s: the server is checked, and TLS failu
     expectCannotConnect(await runCli(['listen', '--ca', files.ca, server.target]), refusal);
     // wss:// learns of the refusal before the upgrade, so even emit, which waits for nothing else, fails (tls:// cannot tell it in time: see the README).
     if (transport === 'wss') expectCannotConnect(await runCli(['emit', '--ca', files.ca, server.target, 'note', '1']), refusal);
-    const stranger = await runCli(['call', '--ca', files.ca, '--cert', files.strangerClient.cert, '--key', files.strangerClient.key, server.target, 'add', '1', '2']);
+    const stranger = await runCli([
+      'call',
+      '--ca',
+      files.ca,
+      '--cert',
+      files.strangerClient.cert,
+      '--key',
+      files.strangerClient.key,
+      server.target,
+      'add',
+      '1',
+      '2',
+    ]);
     expect({ code: stranger.code, stdout: stranger.stdout }).toEqual({ code: 3, stdout: '' });
     expect(server.connectionsTaken()).toBe(0);
     const admitted = await runCli(['call', '--ca', files.ca, '--cert', files.client.cert, '--key', files.client.key, server.target, 'add', '1', '2']);
@@ -94,19 +118,28 @@ describe('WebSocket connect failures exit 3', () => {
   test('nothing listens on the port', async () => {
     const server = await peer('cbor', 'ws');
     await server.stop();
-    expectCannotConnect(await runCli(['call', server.target, 'add', '1', '2']), /^cbor-rpc: Cannot open a WebSocket to ws:\/\/127\.0\.0\.1:\d+\/rpc: .*ECONNREFUSED/);
+    expectCannotConnect(
+      await runCli(['call', server.target, 'add', '1', '2']),
+      /^cbor-rpc: Cannot open a WebSocket to ws:\/\/127\.0\.0\.1:\d+\/rpc: .*ECONNREFUSED/,
+    );
   });
 
   test('a path the server does not serve: its HTTP answer is shown', async () => {
     const server = await peer('cbor', 'ws');
     const elsewhere = server.target.replace(/\/rpc$/, '/other');
-    expectCannotConnect(await runCli(['call', elsewhere, 'add', '1', '2']), /^cbor-rpc: Cannot open a WebSocket to ws:\/\/127\.0\.0\.1:\d+\/other: the server answered HTTP 404/);
+    expectCannotConnect(
+      await runCli(['call', elsewhere, 'add', '1', '2']),
+      /^cbor-rpc: Cannot open a WebSocket to ws:\/\/127\.0\.0\.1:\d+\/other: the server answered HTTP 404/,
+    );
   });
 
   test('wss:// to a server that does not speak TLS is a TLS failure', async () => {
     const server = await peer('cbor', 'ws');
     const secure = server.target.replace(/^ws:/, 'wss:');
-    expectCannotConnect(await runCli(['call', secure, 'add', '1', '2']), /^cbor-rpc: TLS with the server 127\.0\.0\.1:\d+ failed: the server does not speak TLS/);
+    expectCannotConnect(
+      await runCli(['call', secure, 'add', '1', '2']),
+      /^cbor-rpc: TLS with the server 127\.0\.0\.1:\d+ failed: the server does not speak TLS/,
+    );
   });
 });
 

@@ -26,7 +26,14 @@ describe('formatNotation and parseNotation', () => {
     ['NaN', Number.NaN, '{"$float":"NaN"}'],
     ['infinities', [Infinity, -Infinity], '[{"$float":"Infinity"},{"$float":"-Infinity"}]'],
     ['negative zero', -0, '{"$float":"-0"}'],
-    ['a map with keys that are not text', new Map<unknown, unknown>([[1, 'one'], [Uint8Array.of(7), [2]]]), '{"$map":[[1,"one"],[{"$bytes":"Bw=="},[2]]]}'],
+    [
+      'a map with keys that are not text',
+      new Map<unknown, unknown>([
+        [1, 'one'],
+        [Uint8Array.of(7), [2]],
+      ]),
+      '{"$map":[[1,"one"],[{"$bytes":"Bw=="},[2]]]}',
+    ],
     ['a date', new Date('2024-05-06T07:08:09.500Z'), '{"$date":"2024-05-06T07:08:09.500Z"}'],
     ['a tag', new Tag(999, 'x'), '{"$tag":999,"$value":"x"}'],
     ['a simple value', new Simple(16), '{"$simple":16}'],

@@ -116,13 +116,7 @@ export abstract class AbstractEmitter<E extends EventMap> {
     if (event !== 'error') this.#report(error);
   }
 
-  async #finishPipeline<K extends keyof E & string>(
-    stages: Slot,
-    index: number,
-    pending: PromiseLike<unknown>,
-    event: K,
-    args: E[K],
-  ): Promise<boolean> {
+  async #finishPipeline<K extends keyof E & string>(stages: Slot, index: number, pending: PromiseLike<unknown>, event: K, args: E[K]): Promise<boolean> {
     try {
       await pending;
       for (let i = index + 1; i < count(stages); i++) await call(entryAt(stages, i), args);

@@ -23,10 +23,7 @@ export class CborRpcError extends Error {
   }
 
   /** True when `value` is this class of error, from any copy of the package. */
-  static isInstance<T extends CborRpcError>(
-    this: { prototype: T; code: string },
-    value: unknown,
-  ): value is T {
+  static isInstance<T extends CborRpcError>(this: { prototype: T; code: string }, value: unknown): value is T {
     if (typeof value !== 'object' || value === null || !(marker in value)) return false;
     return this.code === CborRpcError.code || (value as CborRpcError).code === this.code;
   }

@@ -56,7 +56,11 @@ abstract class Decoder<A, B> {
       return;
     }
     if (pending === undefined) this.#flush(undefined);
-    else this.#chain = pending.then(() => this.#flush(undefined), (error) => this.#flush(error));
+    else
+      this.#chain = pending.then(
+        () => this.#flush(undefined),
+        (error) => this.#flush(error),
+      );
   }
 
   /** Runs `then` once every chunk pushed so far is decoded; reports a partial message left over. */
@@ -119,7 +123,11 @@ function encodeAndWrite<A, B>(codec: Codec<A, B>, message: A, inner: { write(chu
   } catch (error) {
     return Promise.reject(toEncodeError(error));
   }
-  if (isPromiseLike(encoded)) return encoded.then((chunk) => inner.write(chunk), (error: unknown) => Promise.reject(toEncodeError(error)));
+  if (isPromiseLike(encoded))
+    return encoded.then(
+      (chunk) => inner.write(chunk),
+      (error: unknown) => Promise.reject(toEncodeError(error)),
+    );
   return inner.write(encoded);
 }
 

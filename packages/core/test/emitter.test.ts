@@ -13,7 +13,6 @@ class Ticker extends AbstractEmitter<Events> {
   }
 }
 
-
 describe('AbstractEmitter', () => {
   test('emit calls sync subscribers synchronously, in order', () => {
     const seen: string[] = [];
@@ -49,10 +48,12 @@ describe('AbstractEmitter', () => {
 
   test('an async subscriber that rejects is reported as error, not as an unhandled rejection', async () => {
     const errors: unknown[] = [];
-    const ticker = new Ticker().on('error', (error) => errors.push(error)).on('tick', async () => {
-      await later(1);
-      throw new Error('async bad');
-    });
+    const ticker = new Ticker()
+      .on('error', (error) => errors.push(error))
+      .on('tick', async () => {
+        await later(1);
+        throw new Error('async bad');
+      });
     ticker.fire(1);
     await until(() => errors.length > 0);
     expect(errors).toEqual([new Error('async bad')]);

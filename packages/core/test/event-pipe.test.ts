@@ -2,7 +2,6 @@ import { describe, expect, test } from '@jest/globals';
 import { later, until } from '@cbor-rpc/test-support/timing';
 import { ConnectionClosedError, EventPipe } from '../src/index.js';
 
-
 describe('EventPipe.createInMemoryPair', () => {
   test('what one end writes arrives in order as data on the other, both ways', async () => {
     const [a, b] = EventPipe.createInMemoryPair<number, string>();

@@ -2,7 +2,6 @@ import { describe, expect, test } from '@jest/globals';
 import { until } from '@cbor-rpc/test-support/timing';
 import { ConnectionClosedError, Pipe } from '../src/index.js';
 
-
 describe('Pipe.createPair', () => {
   test('reads return written chunks in order, whether written before or after the read', async () => {
     const [a, b] = Pipe.createPair<string>();

@@ -235,9 +235,14 @@ function recordingWritable(highWaterMark = 16 * 1024) {
       else callback();
     },
   });
-  return { writable, chunks, state, flush: () => {
+  return {
+    writable,
+    chunks,
+    state,
+    flush: () => {
       for (const release of held.splice(0)) release();
-    } };
+    },
+  };
 }
 
 const settledYet = async (promise: Promise<unknown>) => {
@@ -258,14 +263,21 @@ describe('StreamPipe writes', () => {
     const own = Uint8Array.of(9, 9);
     await Promise.all([pipe.write(slab.subarray(0, 2)), pipe.write(slab.subarray(2, 5)), pipe.write(own), pipe.write(slab.subarray(5, 8))]);
     await until(() => chunks.length === 3);
-    expect(chunks).toEqual([[1, 2, 3, 4, 5], [9, 9], [6, 7, 8]]);
+    expect(chunks).toEqual([
+      [1, 2, 3, 4, 5],
+      [9, 9],
+      [6, 7, 8],
+    ]);
     // Each turn's bytes leave at its end: nothing is merged across turns.
     const next = Uint8Array.of(1, 2, 3, 4);
     void pipe.write(next.subarray(0, 2));
     await later(0);
     void pipe.write(next.subarray(2));
     await until(() => chunks.length === 5);
-    expect(chunks.slice(3)).toEqual([[1, 2], [3, 4]]);
+    expect(chunks.slice(3)).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     await pipe.terminate();
   });
 

@@ -4,7 +4,15 @@
 import { describe, expect, test } from '@jest/globals';
 import { createServer as createTlsServer } from 'node:tls';
 import { CborRpcError, TimeoutError } from '../src/index.js';
-import { closeFailedHandshakes, isTlsLayerError, nodeTlsClientOptions, nodeTlsServerOptions, TlsError, toTlsError, type TlsFailureReason } from '../src/node/index.js';
+import {
+  closeFailedHandshakes,
+  isTlsLayerError,
+  nodeTlsClientOptions,
+  nodeTlsServerOptions,
+  TlsError,
+  toTlsError,
+  type TlsFailureReason,
+} from '../src/node/index.js';
 
 /** An error as Node reports it: a message and a code. */
 function nodeError(code: string, message = `${code} happened`): Error {

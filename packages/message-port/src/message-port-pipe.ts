@@ -1,6 +1,6 @@
 import { ConnectionClosedError, describeError, EventPipe } from '@cbor-rpc/core';
 import { PortClosedError, PortMessageError } from './errors.js';
-import { isNodePort, type MessagePortLike, } from './message-port-like.js';
+import { isNodePort, type MessagePortLike } from './message-port-like.js';
 
 /** The key of the one message the pipe itself sends: the last, when it is terminated. */
 const CONTROL_KEY = '@cbor-rpc/message-port';
@@ -41,7 +41,9 @@ export class MessagePortPipe<W = unknown, R = W> extends EventPipe<W, R> {
     } else {
       port.addEventListener('message', (event) => this.#receive(event.data));
       port.addEventListener('messageerror', (event) => this.#messageError(event));
-      port.addEventListener('error', (event) => this.fail(new PortMessageError(`The worker failed: ${event.message ?? messageOf(event.error)}`, { cause: event.error })));
+      port.addEventListener('error', (event) =>
+        this.fail(new PortMessageError(`The worker failed: ${event.message ?? messageOf(event.error)}`, { cause: event.error })),
+      );
       port.start?.();
     }
   }

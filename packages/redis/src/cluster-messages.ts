@@ -62,7 +62,8 @@ export function parseClusterMessage(value: unknown): ClusterMessage | string {
     case Kind.broadcast: {
       const [, , , topic, message, rooms, except] = value as unknown[];
       if (value.length !== 7 || typeof topic !== 'string') return 'a broadcast is [1, 0, origin, topic, message, rooms, except]';
-      if (!(rooms === null || isTextList(rooms)) || !(except === null || isTextList(except))) return 'broadcast rooms and except must be lists of text strings or null';
+      if (!(rooms === null || isTextList(rooms)) || !(except === null || isTextList(except)))
+        return 'broadcast rooms and except must be lists of text strings or null';
       return { kind, origin, topic, message, rooms, except };
     }
     case Kind.emit: {

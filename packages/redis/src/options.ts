@@ -60,7 +60,8 @@ export interface ResolvedOptions extends Required<RedisClusterOptions> {}
 
 /** @internal Checks `options` and fills in the defaults; throws a `TypeError` or `RangeError` naming a bad option. */
 export function resolveOptions(options: RedisClusterOptions): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError('createRedisCluster needs an options object with publisher, subscriber and transformer');
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('createRedisCluster needs an options object with publisher, subscriber and transformer');
   const { publisher, subscriber, transformer } = options;
   checkClient('publisher', publisher, ['sendCommand', 'on', 'off']);
   checkClient('subscriber', subscriber, ['subscribe', 'unsubscribe', 'on', 'off']);
@@ -73,7 +74,9 @@ export function resolveOptions(options: RedisClusterOptions): ResolvedOptions {
   const heartbeatIntervalMs = finite('heartbeatIntervalMs', options.heartbeatIntervalMs, DEFAULT_HEARTBEAT_INTERVAL_MS);
   const presenceTtlMs = finite('presenceTtlMs', options.presenceTtlMs, DEFAULT_PRESENCE_TTL_MS);
   if (presenceTtlMs <= heartbeatIntervalMs) {
-    throw new RangeError(`presenceTtlMs (${presenceTtlMs}) must be longer than heartbeatIntervalMs (${heartbeatIntervalMs}), or presence would lapse between heartbeats`);
+    throw new RangeError(
+      `presenceTtlMs (${presenceTtlMs}) must be longer than heartbeatIntervalMs (${heartbeatIntervalMs}), or presence would lapse between heartbeats`,
+    );
   }
   return {
     publisher,

@@ -62,7 +62,14 @@ export class Presence {
   #queued: Promise<void> | undefined;
   #left = false;
 
-  constructor(link: RedisLink, prefix: string, instanceId: string, ttlMs: number, localIds: () => Iterable<string>, warn: (reason: string, detail: unknown) => void) {
+  constructor(
+    link: RedisLink,
+    prefix: string,
+    instanceId: string,
+    ttlMs: number,
+    localIds: () => Iterable<string>,
+    warn: (reason: string, detail: unknown) => void,
+  ) {
     this.#link = link;
     this.#prefix = prefix;
     this.#instanceId = instanceId;
@@ -140,8 +147,20 @@ export class Presence {
     this.#added.clear();
     this.#removed.clear();
     try {
-      await this.#link.command(['EVAL', UPDATE, '3', this.#key('instance'), this.#key('connections'), `${this.#prefix}:instances`,
-        String(this.#ttlMs), this.#instanceId, replace ? '1' : '0', String(added.length), ...added, ...removed]);
+      await this.#link.command([
+        'EVAL',
+        UPDATE,
+        '3',
+        this.#key('instance'),
+        this.#key('connections'),
+        `${this.#prefix}:instances`,
+        String(this.#ttlMs),
+        this.#instanceId,
+        replace ? '1' : '0',
+        String(added.length),
+        ...added,
+        ...removed,
+      ]);
     } catch (error) {
       // What this run carried may be lost: the next one writes everything.
       this.#replace = true;

@@ -35,14 +35,22 @@ export class RedisLink {
     this.#subscriptions = new AnswerWatchdog(commandTimeoutMs);
     this.#events = events;
     this.#wasReady = this.ready;
-    for (const [name, client] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
+    for (const [name, client] of [
+      ['publisher', publisher],
+      ['subscriber', subscriber],
+    ] as const) {
       const check: RedisClientListener = (reason) => this.#check(reason ?? new Error(`the ${name} disconnected`));
       // An error listener also keeps the client's unhandled 'error' from ending the process.
       const failed: RedisClientListener = (error) => {
         this.#events.warning(`the Redis ${name} reported an error`, error);
         this.#check(error);
       };
-      const listeners: [string, RedisClientListener][] = [['ready', check], ['end', check], ['reconnecting', check], ['error', failed]];
+      const listeners: [string, RedisClientListener][] = [
+        ['ready', check],
+        ['end', check],
+        ['reconnecting', check],
+        ['error', failed],
+      ];
       for (const [event, listener] of listeners) {
         client.on(event, listener);
         this.#detach.push(() => client.off(event, listener));

@@ -55,9 +55,13 @@ describeWithRedis('a cluster of instances in one process', (redis) => {
     expect(target.events).toEqual([['hello', 'there'], ['room news', 1], expect.anything()]);
   });
 
-  test('a connection of the same instance is reached directly, with the RPC layer\'s own errors', async () => {
+  test("a connection of the same instance is reached directly, with the RPC layer's own errors", async () => {
     const [a] = await instances(1);
-    const local = await a!.connectClient({ fail: () => { throw new Error('local refusal'); } });
+    const local = await a!.connectClient({
+      fail: () => {
+        throw new Error('local refusal');
+      },
+    });
     await a!.cluster.emitTo(local.id, 'direct', 1);
     const error = await a!.cluster.callOn(local.id, 'fail').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RemoteError);
@@ -65,9 +69,14 @@ describeWithRedis('a cluster of instances in one process', (redis) => {
     await until(() => local.received('direct').length === 1);
   });
 
-  test('callOn: the client\'s error as REMOTE_ERROR, ConnectionNotFoundError at once for an unknown connection, TimeoutError when the client does not answer', async () => {
+  test("callOn: the client's error as REMOTE_ERROR, ConnectionNotFoundError at once for an unknown connection, TimeoutError when the client does not answer", async () => {
     const [a, b] = await instances(2);
-    const target = await b!.connectClient({ fail: () => { throw new Error('nope'); }, hang: neverAnswers });
+    const target = await b!.connectClient({
+      fail: () => {
+        throw new Error('nope');
+      },
+      hang: neverAnswers,
+    });
     const error = await a!.cluster.callOn(target.id, 'fail').catch((e: unknown) => e);
     expect(RemoteError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code: 'REMOTE_ERROR', message: 'nope', remoteValue: 'nope', instanceId: b!.cluster.instanceId });
@@ -108,7 +117,7 @@ describeWithRedis('a cluster of instances in one process', (redis) => {
     expect(client.received('loop')).toEqual([]);
   });
 
-  test('malformed messages on the cluster\'s channels are ignored with a warning', async () => {
+  test("malformed messages on the cluster's channels are ignored with a warning", async () => {
     const [a, b] = await instances(2, { prefix: 'hostile' });
     const client = await b!.connectClient();
     const raw = createClient({ url: redis().url });
@@ -168,18 +177,20 @@ describeWithRedis('a cluster of instances in one process', (redis) => {
     const { createRedisCluster } = await import('../src/index.js');
     const { RpcV1, RpcV1Server } = await import('@cbor-rpc/rpc');
     const { EventPipe } = await import('@cbor-rpc/core');
-    const clusters = await Promise.all([1, 2].map(async () => {
-      const publisher = createClient({ url: redis().url, RESP: 2 });
-      const subscriber = publisher.duplicate();
-      await Promise.all([publisher.connect(), subscriber.connect()]);
-      const cluster = createRedisCluster(RpcV1Server.fromHandlers({}), { publisher, subscriber, transformer: new CborTransformer(), prefix: 'resp2' });
-      cleanup(async () => {
-        await cluster.close();
-        await Promise.allSettled([publisher.close(), subscriber.close()]);
-      });
-      await cluster.whenAvailable(10_000);
-      return cluster;
-    }));
+    const clusters = await Promise.all(
+      [1, 2].map(async () => {
+        const publisher = createClient({ url: redis().url, RESP: 2 });
+        const subscriber = publisher.duplicate();
+        await Promise.all([publisher.connect(), subscriber.connect()]);
+        const cluster = createRedisCluster(RpcV1Server.fromHandlers({}), { publisher, subscriber, transformer: new CborTransformer(), prefix: 'resp2' });
+        cleanup(async () => {
+          await cluster.close();
+          await Promise.allSettled([publisher.close(), subscriber.close()]);
+        });
+        await cluster.whenAvailable(10_000);
+        return cluster;
+      }),
+    );
     const [a, b] = clusters as [(typeof clusters)[0], (typeof clusters)[0]];
     const [serverSide, clientSide] = EventPipe.createInMemoryPair<unknown>();
     const client = RpcV1.fromHandlers(clientSide, { triple: (_context, x: number) => 3 * x });
@@ -263,7 +274,15 @@ describeWithRedis('a Redis that goes silent', (redis) => {
     expect(error).toBeInstanceOf(RedisClusterUnavailableError);
     expect((error as Error).message).toBe('Redis is unavailable: no answer from Redis for 300 ms');
     redis().signal('SIGCONT');
-    await until(async () => (await a!.cluster.emitTo(client.id, 'back', 1).then(() => true, () => false)), 20_000, 'Redis answering again');
+    await until(
+      async () =>
+        await a!.cluster.emitTo(client.id, 'back', 1).then(
+          () => true,
+          () => false,
+        ),
+      20_000,
+      'Redis answering again',
+    );
     await until(() => client.received('back').length >= 1, 10_000, 'the event after Redis woke up');
   });
 });
@@ -272,7 +291,14 @@ describe('options', () => {
   test('bad options are refused with a TypeError or RangeError naming them', async () => {
     const { createRedisCluster } = await import('../src/index.js');
     const { RpcV1Server } = await import('@cbor-rpc/rpc');
-    const client = () => ({ isReady: false, sendCommand: async () => null, subscribe: async () => undefined, unsubscribe: async () => undefined, on: () => undefined, off: () => undefined });
+    const client = () => ({
+      isReady: false,
+      sendCommand: async () => null,
+      subscribe: async () => undefined,
+      unsubscribe: async () => undefined,
+      on: () => undefined,
+      off: () => undefined,
+    });
     const good = { publisher: client(), subscriber: client(), transformer: new CborTransformer() };
     const server = RpcV1Server.fromHandlers({});
     const cases: [Record<string, unknown>, ErrorConstructor | RangeErrorConstructor, RegExp][] = [

@@ -20,7 +20,9 @@ const clientHandlers = {
 /** Starts three instance processes with `options`, and two clients on each. */
 async function startCluster(options: ProcessOptions): Promise<{ instances: InstanceProcess[]; clients: TestClient[][] }> {
   const instances = await Promise.all([0, 1, 2].map(() => InstanceProcess.start(options)));
-  const clients = await Promise.all(instances.map(async (instance) => [await instance.connectClient(clientHandlers), await instance.connectClient(clientHandlers)]));
+  const clients = await Promise.all(
+    instances.map(async (instance) => [await instance.connectClient(clientHandlers), await instance.connectClient(clientHandlers)]),
+  );
   return { instances, clients };
 }
 
@@ -39,7 +41,7 @@ describeWithRedis('three instance processes', (redis) => {
     ({ instances, clients } = await startCluster({ url: redis().url, prefix: 'processes' }));
     all = clients.flat();
     // Every client is in presence before the tests start.
-    await until(async () => (succeeded(await instances[0]!.control<Outcome<unknown[]>>('connections'))).length === 6, 20_000, 'six connections in presence');
+    await until(async () => succeeded(await instances[0]!.control<Outcome<unknown[]>>('connections')).length === 6, 20_000, 'six connections in presence');
   }, 60_000);
 
   afterAll(async () => {
@@ -103,7 +105,11 @@ describeWithRedis('three instance processes', (redis) => {
     const onC = clients[2]![1]!;
     expect(succeeded(await instances[0]!.control('callOn', onC.id, 'double', [21]))).toBe(42);
     expect(await instances[0]!.control('callOn', onC.id, 'fail', [])).toEqual({ ok: false, code: 'REMOTE_ERROR', message: 'the client refuses' });
-    expect(await instances[1]!.control('callOn', onC.id, 'noSuchMethod', [])).toMatchObject({ ok: false, code: 'REMOTE_ERROR', message: 'Unknown method: noSuchMethod' });
+    expect(await instances[1]!.control('callOn', onC.id, 'noSuchMethod', [])).toMatchObject({
+      ok: false,
+      code: 'REMOTE_ERROR',
+      message: 'Unknown method: noSuchMethod',
+    });
     const started = Date.now();
     expect(await instances[0]!.control('callOn', '127.0.0.1:1', 'double', [1], 60_000)).toMatchObject({ ok: false, code: 'CONNECTION_NOT_FOUND' });
     // Fails at once, not after the 60 s timeout.
@@ -145,7 +151,11 @@ describeWithRedis('three instance processes', (redis) => {
     await leaving.client.terminate();
     await until(async () => (await instances[2]!.control<string[]>('localIds')).length === 1, 20_000, 'the server to see the close');
     expect(await instances[2]!.control('roomsOf', leaving.id)).toEqual([]);
-    await until(async () => !succeeded(await instances[0]!.control<Outcome<{ connectionId: string }[]>>('connections')).some((c) => c.connectionId === leaving.id), 20_000, 'presence without the closed client');
+    await until(
+      async () => !succeeded(await instances[0]!.control<Outcome<{ connectionId: string }[]>>('connections')).some((c) => c.connectionId === leaving.id),
+      20_000,
+      'presence without the closed client',
+    );
     expect(await instances[0]!.control('emitTo', leaving.id, 'gone', null)).toMatchObject({ ok: false, code: 'CONNECTION_NOT_FOUND' });
   });
 });
@@ -160,9 +170,15 @@ describeWithRedis('an instance process killed with SIGKILL', (redis) => {
 
     await c.kill('SIGKILL');
     // No instance closed it: only the TTL can take it out. Generous bound: the machine is shared.
-    await until(async () => !succeeded(await a.control<Outcome<string[]>>('instances')).includes(c.instanceId), 30_000, 'the killed instance gone from presence');
+    await until(
+      async () => !succeeded(await a.control<Outcome<string[]>>('instances')).includes(c.instanceId),
+      30_000,
+      'the killed instance gone from presence',
+    );
     const connections = succeeded(await a.control<Outcome<{ connectionId: string; instanceId: string }[]>>('connections'));
-    expect(connections.map((entry) => entry.instanceId).sort()).toEqual([a.instanceId, a.instanceId, instances[1]!.instanceId, instances[1]!.instanceId].sort());
+    expect(connections.map((entry) => entry.instanceId).sort()).toEqual(
+      [a.instanceId, a.instanceId, instances[1]!.instanceId, instances[1]!.instanceId].sort(),
+    );
 
     // Its clients' channels have no subscriber any more: a call fails at once rather than after its timeout.
     const orphan = clients[2]![0]!;

@@ -12,7 +12,9 @@ describeWithRedis('Redis stopped and restarted mid-run', (redis) => {
   let clients: TestClient[];
 
   beforeAll(async () => {
-    instances = await Promise.all([0, 1, 2].map(() => InstanceProcess.start({ url: redis().url, prefix: 'outage', heartbeatIntervalMs: 500, presenceTtlMs: 3000 })));
+    instances = await Promise.all(
+      [0, 1, 2].map(() => InstanceProcess.start({ url: redis().url, prefix: 'outage', heartbeatIntervalMs: 500, presenceTtlMs: 3000 })),
+    );
     clients = await Promise.all(instances.map((instance) => instance.connectClient()));
   }, 60_000);
 
@@ -20,7 +22,8 @@ describeWithRedis('Redis stopped and restarted mid-run', (redis) => {
     await Promise.allSettled(instances.map((instance) => instance.stop()));
   });
 
-  const allAvailable = async (expected: boolean) => (await Promise.all(instances.map((instance) => instance.control<boolean>('available')))).every((available) => available === expected);
+  const allAvailable = async (expected: boolean) =>
+    (await Promise.all(instances.map((instance) => instance.control<boolean>('available')))).every((available) => available === expected);
 
   test('instances serve their own clients while Redis is down, fail cluster operations with REDIS_UNAVAILABLE, and rejoin when it is back', async () => {
     const [a, b] = instances as [InstanceProcess, InstanceProcess];

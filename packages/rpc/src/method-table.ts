@@ -14,10 +14,7 @@ export type MethodHandlers<Api extends object> = {
 };
 
 /** The handler of a method whose signatures are the union `S`. */
-type Handler<S> = (
-  context: RpcCallContext,
-  ...args: S extends (...args: infer A) => unknown ? A : never
-) => HandlerResult<S> | PromiseLike<HandlerResult<S>>;
+type Handler<S> = (context: RpcCallContext, ...args: S extends (...args: infer A) => unknown ? A : never) => HandlerResult<S> | PromiseLike<HandlerResult<S>>;
 
 type HandlerResult<S> = S extends (...args: never) => infer R ? Awaited<R> : never;
 

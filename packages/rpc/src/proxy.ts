@@ -39,7 +39,6 @@ type Remote<S> = S extends (...args: infer A) => infer R ? (...args: A) => Promi
 /** The signatures of `S` rewritten by `Remote`, as one overloaded function type. */
 type RemoteOverloads<S extends unknown[]> = S extends [infer First, ...infer Rest] ? Remote<First> & RemoteOverloads<Rest> : unknown;
 
-
 /**
  * How the stub can return the result of signature `S` as declared:
  * `'defined'` (a plain promise of a result that cannot be undefined),
@@ -114,9 +113,7 @@ type ProxyMethod<F> = KeepsDeclaredType<F> extends true ? F : RemoteOverloads<Ov
  * stub never calls the peer for them.
  */
 export type RpcProxy<Api extends object> = {
-  readonly [K in keyof Api as K extends ProbeName | symbol ? never : IsMethod<Api[K]> extends true ? K : never]-?: ProxyMethod<
-    Exclude<Api[K], undefined>
-  >;
+  readonly [K in keyof Api as K extends ProbeName | symbol ? never : IsMethod<Api[K]> extends true ? K : never]-?: ProxyMethod<Exclude<Api[K], undefined>>;
 } & { readonly [K in ProbeName]?: undefined };
 
 type Caller = (...args: unknown[]) => Promise<unknown>;

@@ -110,7 +110,8 @@ export class ReconnectingClient {
     this.#timeoutMs = resolveOptions(options).timeoutMs;
     this.#backoff = resolveBackoff(options);
     this.#whileDisconnected = options.whileDisconnected ?? 'wait';
-    if (this.#whileDisconnected !== 'wait' && this.#whileDisconnected !== 'fail') throw new RangeError(`whileDisconnected must be 'wait' or 'fail', got ${String(options.whileDisconnected)}`);
+    if (this.#whileDisconnected !== 'wait' && this.#whileDisconnected !== 'fail')
+      throw new RangeError(`whileDisconnected must be 'wait' or 'fail', got ${String(options.whileDisconnected)}`);
   }
 
   /**

@@ -1,11 +1,4 @@
-import {
-  checkDurationMs,
-  ConnectionClosedError,
-  describeError,
-  EventPipe,
-  type Handler,
-  isPromiseLike,
-} from '@cbor-rpc/core';
+import { checkDurationMs, ConnectionClosedError, describeError, EventPipe, type Handler, isPromiseLike } from '@cbor-rpc/core';
 import type { RpcCallContext } from './call-context.js';
 import { RpcCallHandle } from './call-handle.js';
 import { type Channel, type OutgoingCall, wireValue } from './channel.js';
@@ -250,13 +243,7 @@ export abstract class RpcV1 implements RpcConnection {
   }
 
   /** Makes a connection whose calls go to `methodHandler` and events to `eventHandler`. */
-  static makeRpcV1(
-    pipe: EventPipe<unknown, unknown>,
-    id: string,
-    methodHandler: MethodHandler,
-    eventHandler?: EventHandler,
-    options?: RpcV1Options,
-  ): RpcV1 {
+  static makeRpcV1(pipe: EventPipe<unknown, unknown>, id: string, methodHandler: MethodHandler, eventHandler?: EventHandler, options?: RpcV1Options): RpcV1 {
     return new FunctionRpcV1(pipe, id, methodHandler, eventHandler, options);
   }
 

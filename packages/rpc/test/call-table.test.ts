@@ -36,7 +36,11 @@ describe('CallTable', () => {
         model.delete(ended.id);
       }
     }
-    agrees(table, model, Array.from({ length: next }, (_, id) => id));
+    agrees(
+      table,
+      model,
+      Array.from({ length: next }, (_, id) => id),
+    );
   });
 
   test('a call that outlives many others keeps its place, and those that need its slot wait beside it', () => {

@@ -151,4 +151,3 @@ export class TapPipe extends EventPipe<Uint8Array, Uint8Array> {
     }
   }
 }
-

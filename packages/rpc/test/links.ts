@@ -21,10 +21,13 @@ export function streamPair(makeTransformer: () => StreamTransformer<unknown, Uin
 
 /** Every way the RPC layer is tested end to end: objects as-is, and bytes through each stream transformer. */
 export const links: [string, () => Linked][] = [
-  ['in-memory objects', () => {
-    const [a, b] = EventPipe.createInMemoryPair<unknown>();
-    return { a, b };
-  }],
+  [
+    'in-memory objects',
+    () => {
+      const [a, b] = EventPipe.createInMemoryPair<unknown>();
+      return { a, b };
+    },
+  ],
   ['CBOR stream', () => streamPair(() => new CborStreamTransformer())],
   ['JSON stream', () => streamPair(() => new JsonStreamTransformer())],
   ['CBOR stream cut at random (seed 7)', () => streamPair(() => new CborStreamTransformer(), mulberry32(7))],

@@ -65,7 +65,10 @@ export const foundWrong: Promise<string> = shapes.find('x');
 void shapes.scale(true);
 
 // An overloaded method has one handler, taking the arguments of any signature.
-RpcV1.fromHandlers<Shapes>(pipe, { scale: (_ctx, x) => (typeof x === 'number' ? x * 2 : x + x), find: async (_ctx, key) => (typeof key === 'number' ? `#${key}` : [1]) });
+RpcV1.fromHandlers<Shapes>(pipe, {
+  scale: (_ctx, x) => (typeof x === 'number' ? x * 2 : x + x),
+  find: async (_ctx, key) => (typeof key === 'number' ? `#${key}` : [1]),
+});
 // @ts-expect-error the handler must take the arguments of every signature
 RpcV1.fromHandlers<Shapes>(pipe, { scale: (_ctx, x: number) => x * 2, find: async (_ctx, key) => (typeof key === 'number' ? `#${key}` : [1]) });
 
@@ -115,7 +118,15 @@ interface Limits {
   // A result TypeScript reads differently through `any` and through the constraint.
   names<T extends object>(value: T): (keyof T)[];
   // More than eight signatures: the last eight.
-  nine(a: 1): 1; nine(a: 2): 2; nine(a: 3): 3; nine(a: 4): 4; nine(a: 5): 5; nine(a: 6): 6; nine(a: 7): 7; nine(a: 8): 8; nine(a: 9): 9;
+  nine(a: 1): 1;
+  nine(a: 2): 2;
+  nine(a: 3): 3;
+  nine(a: 4): 4;
+  nine(a: 5): 5;
+  nine(a: 6): 6;
+  nine(a: 7): 7;
+  nine(a: 8): 8;
+  nine(a: 9): 9;
 }
 const limits = RpcV1.readOnlyClient(pipe).proxy<Limits>();
 export const echoRewritten: Same<RpcProxy<Limits>['echo'], ((value: unknown) => Promise<unknown>) & ((a: number, b: number) => Promise<null>)> = true;

@@ -105,15 +105,23 @@ describe('ReconnectingClient', () => {
   test('failed attempts back off, are reported, and maxAttempts failures in a row close it with the last error', async () => {
     let attempts = 0;
     const failures: unknown[] = [];
-    const client = ReconnectingClient.create(async () => {
-      attempts++;
-      throw new Error(`refused ${attempts}`);
-    }, {}, { ...fast, maxAttempts: 4 });
+    const client = ReconnectingClient.create(
+      async () => {
+        attempts++;
+        throw new Error(`refused ${attempts}`);
+      },
+      {},
+      { ...fast, maxAttempts: 4 },
+    );
     client.on('retry', (error, count, delayMs) => void failures.push([(error as Error).message, count, delayMs > 0]));
     const closed = new Promise((resolve) => client.on('close', resolve));
     const waiting = client.callMethod('add', 1, 2);
     expect(await closed).toMatchObject({ message: 'refused 4' });
-    expect(failures).toEqual([['refused 1', 1, true], ['refused 2', 2, true], ['refused 3', 3, true]]);
+    expect(failures).toEqual([
+      ['refused 1', 1, true],
+      ['refused 2', 2, true],
+      ['refused 3', 3, true],
+    ]);
     await expect(waiting).rejects.toBeInstanceOf(ConnectionClosedError);
     expect(client.closed).toBe(true);
   });

@@ -173,7 +173,10 @@ describe('maxActiveCalls', () => {
     expect([...releases.keys()]).toEqual(['a', 'b', 'd', 'f']);
     releases.get('d')!();
     releases.get('f')!();
-    expect([await peer.next(), await peer.next()]).toEqual([[1, 2, 4, true, 'd'], [1, 2, 6, true, 'f']]);
+    expect([await peer.next(), await peer.next()]).toEqual([
+      [1, 2, 4, true, 'd'],
+      [1, 2, 6, true, 'f'],
+    ]);
     expect([rpc.activeHandlerCount, rpc.runningHandlerCount]).toEqual([0, 0]);
   });
 
@@ -220,7 +223,11 @@ describe('maxActiveCalls', () => {
     for (const release of releases) release();
     for (const perClient of calls) {
       const results = await Promise.all(perClient);
-      expect(results.slice(0, 3)).toEqual([{ ok: true, value: 'done' }, { ok: true, value: 'done' }, { ok: true, value: 'done' }]);
+      expect(results.slice(0, 3)).toEqual([
+        { ok: true, value: 'done' },
+        { ok: true, value: 'done' },
+        { ok: true, value: 'done' },
+      ]);
       const refused = results[3] as { ok: false; error: unknown };
       expect(refused.error).toBeInstanceOf(RemoteError);
       expect((refused.error as Error).message).toMatch(/Too many active calls: this connection runs at most 3 at once/);

@@ -1,13 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { EventPipe } from '@cbor-rpc/core';
-import {
-  ConnectionClosedError,
-  InvalidStateError,
-  RpcV1,
-  RpcV1Server,
-  type RpcCallContext,
-  TimeoutError,
-} from '../src/index.js';
+import { ConnectionClosedError, InvalidStateError, RpcV1, RpcV1Server, type RpcCallContext, TimeoutError } from '../src/index.js';
 import type { UntypedHandlers } from '../src/method-table.js';
 import { outcome, settle, waitFor } from './helpers.js';
 
@@ -37,11 +30,7 @@ class CalcServer extends RpcV1Server {
 }
 
 /** Connects a client made of `handlers` to `server` as `id`. */
-function attach(
-  server: RpcV1Server,
-  id: string,
-  handlers: UntypedHandlers = {},
-): { client: RpcV1; pipe: EventPipe<unknown, unknown> } {
+function attach(server: RpcV1Server, id: string, handlers: UntypedHandlers = {}): { client: RpcV1; pipe: EventPipe<unknown, unknown> } {
   const [serverEnd, clientEnd] = EventPipe.createInMemoryPair<unknown>();
   server.addConnection(id, serverEnd);
   return { client: RpcV1.fromHandlers(clientEnd, handlers, { id }), pipe: clientEnd };
@@ -116,7 +105,7 @@ describe('RpcV1Server', () => {
     await server.disconnect('x', 'maintenance');
     const result = await pending;
     expect((result as { error: unknown }).error).toBeInstanceOf(ConnectionClosedError);
-    expect(((result as { error: ConnectionClosedError }).error).cause).toBe('maintenance');
+    expect((result as { error: ConnectionClosedError }).error.cause).toBe('maintenance');
     expect(server.isActive('x')).toBe(false);
     expect(client.closed).toBe(true);
     expect(serverSide.activeHandlerCount).toBe(0);

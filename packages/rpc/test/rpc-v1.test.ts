@@ -1,34 +1,19 @@
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import { runInNewContext } from 'node:vm';
 import { EventPipe } from '@cbor-rpc/core';
-import {
-  CancelledError,
-  ConnectionClosedError,
-  InvalidStateError,
-  RemoteError,
-  RpcV1,
-  RpcV1Server,
-  type RpcCallContext,
-  TimeoutError,
-} from '../src/index.js';
+import { CancelledError, ConnectionClosedError, InvalidStateError, RemoteError, RpcV1, RpcV1Server, type RpcCallContext, TimeoutError } from '../src/index.js';
 import type { UntypedHandlers } from '../src/method-table.js';
 import { later, outcome, rawPair, ScriptedPipe, settle, waitFor } from './helpers.js';
 
 /** Two connected RpcV1s over an in-memory pair. */
-function connect(
-  aHandlers: UntypedHandlers = {},
-  bHandlers: UntypedHandlers = {},
-): [RpcV1, RpcV1] {
+function connect(aHandlers: UntypedHandlers = {}, bHandlers: UntypedHandlers = {}): [RpcV1, RpcV1] {
   const [pa, pb] = EventPipe.createInMemoryPair<unknown>();
   return [RpcV1.fromHandlers(pa, aHandlers, { id: 'a' }), RpcV1.fromHandlers(pb, bHandlers, { id: 'b' })];
 }
 
 describe('calls', () => {
   test('each side calls the other; sync and async handlers answer', async () => {
-    const [a, b] = connect(
-      { add: (_ctx, x: number, y: number) => x + y },
-      { mul: async (_ctx, x: number, y: number) => (await later(1), x * y) },
-    );
+    const [a, b] = connect({ add: (_ctx, x: number, y: number) => x + y }, { mul: async (_ctx, x: number, y: number) => (await later(1), x * y) });
     expect(await a.callMethod('mul', 6, 7)).toBe(42);
     expect(await b.callMethod('add', 5, 10)).toBe(15);
     expect(a.getId()).toBe('a');
@@ -77,7 +62,9 @@ describe('calls', () => {
       }
     }
     expect(() => RpcV1.fromHandlers(pipe, new Service() as never)).toThrow(
-      new TypeError('fromHandlers takes a plain object of handlers, not an instance of Service: list the methods to serve, e.g. { add: (context, a, b) => service.add(a, b) }'),
+      new TypeError(
+        'fromHandlers takes a plain object of handlers, not an instance of Service: list the methods to serve, e.g. { add: (context, a, b) => service.add(a, b) }',
+      ),
     );
     expect(() => RpcV1Server.fromHandlers(new Service() as never)).toThrow(TypeError);
     expect(() => RpcV1.fromHandlers(pipe, Object.assign(Object.create(null) as object, { add: () => 1 }))).not.toThrow();
@@ -86,11 +73,14 @@ describe('calls', () => {
   });
 
   test('a remote error rejects with RemoteError carrying the peer message', async () => {
-    const [a] = connect({}, {
-      fail: () => {
-        throw new Error('disk full');
+    const [a] = connect(
+      {},
+      {
+        fail: () => {
+          throw new Error('disk full');
+        },
       },
-    });
+    );
     const result = await outcome(a.callMethod('fail'));
     expect(result.ok).toBe(false);
     const error = (result as { error: unknown }).error;
@@ -175,20 +165,20 @@ describe('calls', () => {
   });
 
   test('handlers run concurrently: a slow call does not hold a quick one back', async () => {
-    const [a] = connect({}, {
-      slow: async () => (await later(100), 'slow'),
-      quick: () => 'quick',
-    });
+    const [a] = connect(
+      {},
+      {
+        slow: async () => (await later(100), 'slow'),
+        quick: () => 'quick',
+      },
+    );
     const order: string[] = [];
     await Promise.all([a.callMethod('slow').then((r) => order.push(r as string)), a.callMethod('quick').then((r) => order.push(r as string))]);
     expect(order).toEqual(['quick', 'slow']);
   });
 
   test('a handler calls back into its caller while the call runs', async () => {
-    const [a] = connect(
-      { name: () => 'client-a' },
-      { greet: async (ctx) => `hello ${await ctx.rpc.callMethod<string>('name')}` },
-    );
+    const [a] = connect({ name: () => 'client-a' }, { greet: async (ctx) => `hello ${await ctx.rpc.callMethod<string>('name')}` });
     expect(await a.callMethod('greet')).toBe('hello client-a');
   });
 
@@ -204,12 +194,15 @@ describe('calls', () => {
   });
 
   test('10,000 concurrent calls on one connection are all answered, and no state is left', async () => {
-    const [a, b] = connect({}, {
-      twice: async (_ctx, n: number) => {
-        if (n % 3 === 0) await later(0);
-        return n * 2;
+    const [a, b] = connect(
+      {},
+      {
+        twice: async (_ctx, n: number) => {
+          if (n % 3 === 0) await later(0);
+          return n * 2;
+        },
       },
-    });
+    );
     const n = 10_000;
     const calls: Promise<number>[] = [];
     for (let i = 0; i < n; i++) calls.push(a.callMethod<number>('twice', i));
@@ -293,12 +286,16 @@ describe('events', () => {
 
   test('an onEvent that throws or rejects is a warning, and the connection goes on', async () => {
     const [pipe, peer] = rawPair();
-    const rpc = RpcV1.fromHandlers(pipe, { ok: () => 'ok' }, {
-      onEvent: (topic) => {
-        if (topic === 'sync') throw new Error('sync failure');
-        return Promise.reject(new Error('async failure'));
+    const rpc = RpcV1.fromHandlers(
+      pipe,
+      { ok: () => 'ok' },
+      {
+        onEvent: (topic) => {
+          if (topic === 'sync') throw new Error('sync failure');
+          return Promise.reject(new Error('async failure'));
+        },
       },
-    });
+    );
     const warnings: string[] = [];
     rpc.on('warning', (reason) => void warnings.push(reason));
     await peer.send([3, 0, 'sync', null]);
@@ -336,20 +333,23 @@ describe('events', () => {
 
 describe('logs and progress', () => {
   test('arrive at the caller in order, before the reply', async () => {
-    const [a] = connect({}, {
-      work: async (ctx) => {
-        ctx.logger.crit('c');
-        ctx.logger.warn('w');
-        ctx.progress(10);
-        ctx.logger.info('i');
-        ctx.logger.log('l');
-        await later(1);
-        ctx.progress(50, { step: 'half' });
-        ctx.logger.verbose('v');
-        ctx.logger.debug('d');
-        return 'done';
+    const [a] = connect(
+      {},
+      {
+        work: async (ctx) => {
+          ctx.logger.crit('c');
+          ctx.logger.warn('w');
+          ctx.progress(10);
+          ctx.logger.info('i');
+          ctx.logger.log('l');
+          await later(1);
+          ctx.progress(50, { step: 'half' });
+          ctx.logger.verbose('v');
+          ctx.logger.debug('d');
+          return 'done';
+        },
       },
-    });
+    );
     const seen: unknown[] = [];
     const handle = a
       .createCall('work')
@@ -485,16 +485,19 @@ describe('cancel', () => {
   test('the handler sees the cancel through context.signal and context.cancelled', async () => {
     let context: RpcCallContext | undefined;
     const aborted: unknown[] = [];
-    const [a, b] = connect({}, {
-      long: (ctx) =>
-        new Promise((resolve) => {
-          context = ctx;
-          ctx.signal.addEventListener('abort', () => {
-            aborted.push(ctx.signal.reason);
-            resolve('stopped');
-          });
-        }),
-    });
+    const [a, b] = connect(
+      {},
+      {
+        long: (ctx) =>
+          new Promise((resolve) => {
+            context = ctx;
+            ctx.signal.addEventListener('abort', () => {
+              aborted.push(ctx.signal.reason);
+              resolve('stopped');
+            });
+          }),
+      },
+    );
     const handle = a.createCall('long');
     handle.call();
     await waitFor(() => context !== undefined);
@@ -537,12 +540,15 @@ describe('cancel', () => {
 describe('timeouts', () => {
   test('a call times out with TimeoutError, sends cancel, and the handler sees the cancel', async () => {
     let signal: AbortSignal | undefined;
-    const [a, b] = connect({}, {
-      hang: (ctx) => {
-        signal = ctx.signal;
-        return new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve('gave up')));
+    const [a, b] = connect(
+      {},
+      {
+        hang: (ctx) => {
+          signal = ctx.signal;
+          return new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve('gave up')));
+        },
       },
-    });
+    );
     a.setTimeout(50);
     expect(a.getTimeout()).toBe(50);
     const result = await outcome(a.callMethod('hang'));
@@ -587,18 +593,26 @@ describe('connection close', () => {
   test('pending calls, waiters and handlers end at once when the peer closes the pipe', async () => {
     const signals: AbortSignal[] = [];
     const [pa, pb] = EventPipe.createInMemoryPair<unknown>();
-    const a = RpcV1.fromHandlers(pa, {
-      hang: (ctx) => {
-        signals.push(ctx.signal);
-        return new Promise(() => undefined);
+    const a = RpcV1.fromHandlers(
+      pa,
+      {
+        hang: (ctx) => {
+          signals.push(ctx.signal);
+          return new Promise(() => undefined);
+        },
       },
-    }, { timeoutMs: 60_000 });
-    const b = RpcV1.fromHandlers(pb, {
-      hang: (ctx) => {
-        signals.push(ctx.signal);
-        return new Promise(() => undefined);
+      { timeoutMs: 60_000 },
+    );
+    const b = RpcV1.fromHandlers(
+      pb,
+      {
+        hang: (ctx) => {
+          signals.push(ctx.signal);
+          return new Promise(() => undefined);
+        },
       },
-    }, { timeoutMs: 60_000 });
+      { timeoutMs: 60_000 },
+    );
     const closes: unknown[] = [];
     a.on('close', (reason) => void closes.push(reason));
     const calls = Array.from({ length: 100 }, () => outcome(a.callMethod('hang')));

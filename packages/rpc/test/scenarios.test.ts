@@ -2,18 +2,10 @@
 // handed over as-is, and bytes through the CBOR and JSON stream transformers
 // (also with the byte stream merged and split at random, as TCP may).
 import { describe, expect, test } from '@jest/globals';
-import {
-  CancelledError,
-  ConnectionClosedError,
-  RemoteError,
-  RpcV1,
-  RpcV1Server,
-  TimeoutError,
-} from '../src/index.js';
+import { CancelledError, ConnectionClosedError, RemoteError, RpcV1, RpcV1Server, TimeoutError } from '../src/index.js';
 import type { UntypedHandlers } from '../src/method-table.js';
 import { later, outcome, RawPeer, settle, waitFor } from './helpers.js';
 import { links } from './links.js';
-
 
 describe.each(links)('over %s', (_name, link) => {
   function connect(aHandlers: UntypedHandlers = {}, bHandlers: UntypedHandlers = {}): [RpcV1, RpcV1] {
@@ -70,17 +62,20 @@ describe.each(links)('over %s', (_name, link) => {
   });
 
   test('logs and progress arrive in order before the reply', async () => {
-    const [a] = connect({}, {
-      work: async (ctx, steps: number) => {
-        for (let i = 1; i <= steps; i++) {
-          ctx.logger.info(`step ${i}`);
-          ctx.progress((i * 100) / steps, { step: i });
-          if (i % 2 === 0) await later(1);
-        }
-        ctx.logger.debug('done');
-        return steps;
+    const [a] = connect(
+      {},
+      {
+        work: async (ctx, steps: number) => {
+          for (let i = 1; i <= steps; i++) {
+            ctx.logger.info(`step ${i}`);
+            ctx.progress((i * 100) / steps, { step: i });
+            if (i % 2 === 0) await later(1);
+          }
+          ctx.logger.debug('done');
+          return steps;
+        },
       },
-    });
+    );
     const seen: unknown[] = [];
     const handle = a
       .createCall<number>('work', 4)
@@ -104,15 +99,18 @@ describe.each(links)('over %s', (_name, link) => {
 
   test('cancel reaches the handler through context.signal', async () => {
     const reasons: unknown[] = [];
-    const [a, b] = connect({}, {
-      long: (ctx) =>
-        new Promise((resolve) => {
-          ctx.signal.addEventListener('abort', () => {
-            reasons.push(ctx.signal.reason);
-            resolve(ctx.cancelled);
-          });
-        }),
-    });
+    const [a, b] = connect(
+      {},
+      {
+        long: (ctx) =>
+          new Promise((resolve) => {
+            ctx.signal.addEventListener('abort', () => {
+              reasons.push(ctx.signal.reason);
+              resolve(ctx.cancelled);
+            });
+          }),
+      },
+    );
     const handle = a.createCall('long');
     handle.call();
     await waitFor(() => b.activeHandlerCount === 1);
@@ -127,9 +125,12 @@ describe.each(links)('over %s', (_name, link) => {
 
   test('a timeout rejects with TimeoutError and the handler sees the cancel', async () => {
     let aborted = false;
-    const [a, b] = connect({}, {
-      hang: (ctx) => new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve((aborted = true)))),
-    });
+    const [a, b] = connect(
+      {},
+      {
+        hang: (ctx) => new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve((aborted = true)))),
+      },
+    );
     const result = await outcome(a.createCall('hang').setTimeout(40));
     expect((result as { error: unknown }).error).toBeInstanceOf(TimeoutError);
     expect((result as { error: TimeoutError }).error).toMatchObject({ timeout: true, timeoutPeriod: 40 });

@@ -2,7 +2,6 @@ import { describe, expect, test } from '@jest/globals';
 import { later, until } from '@cbor-rpc/test-support/timing';
 import { cancelTimeout, startTimeout } from '../src/timeout-list.js';
 
-
 /** Records the order in which items expire. */
 function recorder() {
   const expired: string[] = [];
@@ -42,13 +41,16 @@ describe('timeout list', () => {
     const { expired, item } = recorder();
     const started = performance.now();
     let restartedAt = 0;
-    startTimeout({
-      expire: () => {
-        expired.push('outer');
-        restartedAt = performance.now();
-        startTimeout({ expire: () => void expired.push(`inner after ${Math.round(performance.now() - restartedAt) >= 30 ? '30+' : 'less'} ms`) }, 30);
+    startTimeout(
+      {
+        expire: () => {
+          expired.push('outer');
+          restartedAt = performance.now();
+          startTimeout({ expire: () => void expired.push(`inner after ${Math.round(performance.now() - restartedAt) >= 30 ? '30+' : 'less'} ms`) }, 30);
+        },
       },
-    }, 30);
+      30,
+    );
     startTimeout(item('sibling'), 30);
     await until(() => expired.length === 3);
     expect(expired).toEqual(['outer', 'sibling', 'inner after 30+ ms']);

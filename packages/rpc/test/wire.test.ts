@@ -9,7 +9,6 @@ import type { UntypedHandlers } from '../src/method-table.js';
 import { hex, later, outcome, type TapPipe, waitFor } from './helpers.js';
 import { streamPair } from './links.js';
 
-
 /** A client on end a, a server made of `handlers` on end b, and the byte taps of both. */
 function cborPair(handlers: UntypedHandlers = {}) {
   const { a, b, tapA, tapB } = streamPair(() => new CborStreamTransformer());
@@ -156,7 +155,9 @@ describe.each([
     const warnings: unknown[] = [];
     server.on('warning', (reason) => void warnings.push(reason));
     const result = await outcome(client.callMethod('bigError'));
-    expect((result as { error: RemoteError }).error.message).toMatch(/^Cannot encode the error of bigError: Cannot encode a message of (at least )?\d+ bytes: larger than maxMessageSize \(1000 bytes\)$/);
+    expect((result as { error: RemoteError }).error.message).toMatch(
+      /^Cannot encode the error of bigError: Cannot encode a message of (at least )?\d+ bytes: larger than maxMessageSize \(1000 bytes\)$/,
+    );
     expect(warnings).toEqual(['the error of bigError could not be encoded']);
   });
 
@@ -168,7 +169,7 @@ describe.each([
     await waitFor(() => server.activeHandlerCount === 1);
     await server.whenIdle();
     await server.terminate(); // as a stdio server does once idle: the reply must already be out
-    const error = (await result as { error: unknown }).error;
+    const error = ((await result) as { error: unknown }).error;
     expect(error).toBeInstanceOf(RemoteError);
     expect((error as RemoteError).message).toMatch(/^Cannot encode the result of big: /);
   });

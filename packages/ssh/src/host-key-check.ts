@@ -2,15 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SshHostKeyMismatchError, SshUnknownHostKeyError, type SshHostKeyDetails } from './errors.js';
-import {
-  checkKnownHosts,
-  keyTypeOf,
-  knownHostName,
-  knownKeyTypes,
-  parseKnownHosts,
-  sha256Fingerprint,
-  type KnownHostEntry,
-} from './known-hosts.js';
+import { checkKnownHosts, keyTypeOf, knownHostName, knownKeyTypes, parseKnownHosts, sha256Fingerprint, type KnownHostEntry } from './known-hosts.js';
 
 /** The host key a server presented, as given to a `hostVerifier` function. */
 export interface SshHostKey extends SshHostKeyDetails {
@@ -82,7 +74,10 @@ export async function prepareHostKeyCheck(policy: HostKeyPolicy): Promise<HostKe
         const seen = refusals.map((refusal) => (refusal.error as SshHostKeyMismatchError).hostKey);
         const error = lastError(refusals) as SshHostKeyMismatchError;
         const keys = seen.map((details) => `${details.keyType} ${details.fingerprint}`).join(', ');
-        return new SshHostKeyMismatchError(`Host key of ${host}:${port} does not match the expected fingerprint ${expected}: none of the keys it offered does (${keys})`, error.hostKey);
+        return new SshHostKeyMismatchError(
+          `Host key of ${host}:${port} does not match the expected fingerprint ${expected}: none of the keys it offered does (${keys})`,
+          error.hostKey,
+        );
       },
     };
   }

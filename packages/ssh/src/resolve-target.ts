@@ -37,8 +37,7 @@ export async function resolveTarget(options: SshConnectOptions): Promise<Resolve
   const channelOpenTimeoutMs = checkDurationMs('channelOpenTimeoutMs', options.channelOpenTimeoutMs, DEFAULT_CHANNEL_OPEN_TIMEOUT_MS);
   const path = options.sshConfig === undefined ? defaultSshConfigFile() : options.sshConfig;
   const config: HostConfig = path === false ? { file: '', identityFiles: [] } : await readHostConfig(path, options.host, options.username);
-  const knownHosts =
-    options.knownHosts ?? (config.userKnownHostsFiles === undefined ? undefined : [...config.userKnownHostsFiles, '/etc/ssh/ssh_known_hosts']);
+  const knownHosts = options.knownHosts ?? (config.userKnownHostsFiles === undefined ? undefined : [...config.userKnownHostsFiles, '/etc/ssh/ssh_known_hosts']);
   return {
     host: config.hostName ?? options.host,
     port: options.port ?? config.port ?? DEFAULT_SSH_PORT,

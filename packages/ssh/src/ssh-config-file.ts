@@ -82,7 +82,8 @@ export async function readHostConfig(path: string, host: string, remoteUser: str
 
 function integer(path: string, keyword: string, text: string, min: number, max: number): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) throw new SshConfigError(path, `${keyword} ${JSON.stringify(text)} is not a number from ${min} to ${max}`);
+  if (!/^\d+$/.test(text) || value < min || value > max)
+    throw new SshConfigError(path, `${keyword} ${JSON.stringify(text)} is not a number from ${min} to ${max}`);
   return value;
 }
 

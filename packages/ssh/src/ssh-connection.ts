@@ -112,12 +112,13 @@ export class SshConnection extends AbstractEmitter<SshConnectionEvents> {
 
   /** Closes the connection and with it every pipe on it, then the jump hosts it opened. */
   close(): Promise<void> {
-    this.#closing ??= (this.#closed
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => {
-          this.once('close', () => resolve());
-          this.#client.end();
-        })
+    this.#closing ??= (
+      this.#closed
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            this.once('close', () => resolve());
+            this.#client.end();
+          })
     ).then(() => this.#closeHops());
     return this.#closing;
   }
@@ -223,10 +224,7 @@ export class SshConnection extends AbstractEmitter<SshConnectionEvents> {
   #closedError(cause: unknown = this.#lastError): ConnectionClosedError {
     const level = (cause as { level?: unknown } | undefined)?.level;
     const { keepaliveCountMax, keepaliveIntervalMs } = this.#target;
-    const why =
-      level === 'client-timeout'
-        ? `: the server did not answer ${keepaliveCountMax} keepalives in a row, sent every ${keepaliveIntervalMs} ms`
-        : '';
+    const why = level === 'client-timeout' ? `: the server did not answer ${keepaliveCountMax} keepalives in a row, sent every ${keepaliveIntervalMs} ms` : '';
     return new ConnectionClosedError(`The SSH connection to ${this.host}:${this.port} is closed${why}`, { cause });
   }
 

@@ -5,12 +5,7 @@ import { describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  SshAuthenticationError,
-  SshConnection,
-  SshPrivateKeyError,
-  type SshConnectOptions,
-} from '../src/index.js';
+import { SshAuthenticationError, SshConnection, SshPrivateKeyError, type SshConnectOptions } from '../src/index.js';
 import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { keyPair } from './support/key-pair.js';
@@ -124,11 +119,27 @@ describe('Unusable private keys are SshPrivateKeyErrors that say why, before con
     failure(SshConnection.connect({ host: '127.0.0.1', port: 9, username: 'nobody', acceptUnknownHostKey: true, sshConfig: false, ...options }));
 
   test.each([
-    ['a file path', () => ({ privateKey: '/home/me/.ssh/id_ed25519' }), /privateKey looks like a file path \("\/home\/me\/\.ssh\/id_ed25519"\): pass the key file's contents/],
+    [
+      'a file path',
+      () => ({ privateKey: '/home/me/.ssh/id_ed25519' }),
+      /privateKey looks like a file path \("\/home\/me\/\.ssh\/id_ed25519"\): pass the key file's contents/,
+    ],
     ['an encrypted key without passphrase', () => ({ privateKey: keygen('ed25519', 'secret words').private }), /privateKey is encrypted: pass its passphrase/],
-    ['an encrypted key with the wrong passphrase', () => ({ privateKey: keygen('ed25519', 'secret words').private, passphrase: 'wrong words' }), /privateKey cannot be decrypted: wrong passphrase/],
-    ['an encrypted RSA key with the wrong passphrase', () => ({ privateKey: keygen('rsa', 'secret words').private, passphrase: 'wrong words' }), /privateKey cannot be decrypted: wrong passphrase/],
-    ['text that is no key', () => ({ privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nnot base64 at all\n-----END OPENSSH PRIVATE KEY-----\n' }), /privateKey cannot be parsed/],
+    [
+      'an encrypted key with the wrong passphrase',
+      () => ({ privateKey: keygen('ed25519', 'secret words').private, passphrase: 'wrong words' }),
+      /privateKey cannot be decrypted: wrong passphrase/,
+    ],
+    [
+      'an encrypted RSA key with the wrong passphrase',
+      () => ({ privateKey: keygen('rsa', 'secret words').private, passphrase: 'wrong words' }),
+      /privateKey cannot be decrypted: wrong passphrase/,
+    ],
+    [
+      'text that is no key',
+      () => ({ privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nnot base64 at all\n-----END OPENSSH PRIVATE KEY-----\n' }),
+      /privateKey cannot be parsed/,
+    ],
     ['a public key', () => ({ privateKey: keygen('ed25519').public }), /privateKey .*public key: pass the private key/],
   ])('%s', async (_what, options, message) => {
     const error = await attempt(options());
@@ -166,7 +177,9 @@ describeWithSshd('Logging in to an sshd that takes only keyboard-interactive (PA
     const { details } = error as SshAuthenticationError;
     expect(details.tried).toEqual([]);
     expect(details.allowed).toEqual(['keyboard-interactive']);
-    expect((error as Error).message).toMatch(/nothing could be tried; the server allows keyboard-interactive; skipped: publickey \(ssh-ed25519 .*\): the server does not allow publickey/);
+    expect((error as Error).message).toMatch(
+      /nothing could be tried; the server allows keyboard-interactive; skipped: publickey \(ssh-ed25519 .*\): the server does not allow publickey/,
+    );
   });
 });
 

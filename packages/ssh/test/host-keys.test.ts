@@ -7,13 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  SshHostKeyMismatchError,
-  SshConnection,
-  SshUnknownHostKeyError,
-  type SshConnectOptions,
-  type SshHostKey,
-} from '../src/index.js';
+import { SshHostKeyMismatchError, SshConnection, SshUnknownHostKeyError, type SshConnectOptions, type SshHostKey } from '../src/index.js';
 import { describeWithSshd, fingerprint, type Sshd } from '@cbor-rpc/test-support/sshd';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { keyPair } from './support/key-pair.js';

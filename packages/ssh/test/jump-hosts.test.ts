@@ -8,13 +8,7 @@ import { ConnectionClosedError } from '@cbor-rpc/core';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import {
-  SshConnection,
-  SshConnectionError,
-  SshHostKeyMismatchError,
-  SshUnknownHostKeyError,
-  type SshConnectOptions,
-} from '../src/index.js';
+import { SshConnection, SshConnectionError, SshHostKeyMismatchError, SshUnknownHostKeyError, type SshConnectOptions } from '../src/index.js';
 import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { until } from '@cbor-rpc/test-support/timing';
@@ -51,7 +45,10 @@ describeWithSshd('Jump host', { extraConfig: ['LogLevel DEBUG1'] }, (jump) => {
       return `${jump().username}@${jump().host}:${jump().port}`;
     };
     const forwardsLogged = (to = target()) =>
-      jump().log().split('\n').filter((line) => line.includes('server_request_direct_tcpip:') && line.trimEnd().endsWith(`target ${to.host} port ${to.port}`)).length;
+      jump()
+        .log()
+        .split('\n')
+        .filter((line) => line.includes('server_request_direct_tcpip:') && line.trimEnd().endsWith(`target ${to.host} port ${to.port}`)).length;
 
     test('jumpHosts as [user@]host:port: the target is reached through a channel of the jump host', async () => {
       const before = forwardsLogged();
@@ -87,14 +84,29 @@ describeWithSshd('Jump host', { extraConfig: ['LogLevel DEBUG1'] }, (jump) => {
       const ssh = await open(
         toTarget({
           hostVerifier: target().hostKeyFingerprint,
-          jumpHosts: [{ host: jump().host, port: jump().port, username: jump().username, privateKey: jump().privateKey, hostVerifier: jump().hostKeyFingerprint, sshConfig: false }],
+          jumpHosts: [
+            {
+              host: jump().host,
+              port: jump().port,
+              username: jump().username,
+              privateKey: jump().privateKey,
+              hostVerifier: jump().hostKeyFingerprint,
+              sshConfig: false,
+            },
+          ],
         }),
       );
       expect(await output(ssh, 'echo with its own key')).toBe('with its own key\n');
     });
 
     test('via: an open connection carries this one, and stays open when it closes', async () => {
-      const bastion = await open({ host: jump().host, port: jump().port, username: jump().username, privateKey: jump().privateKey, hostVerifier: jump().hostKeyFingerprint });
+      const bastion = await open({
+        host: jump().host,
+        port: jump().port,
+        username: jump().username,
+        privateKey: jump().privateKey,
+        hostVerifier: jump().hostKeyFingerprint,
+      });
       const ssh = await open(toTarget({ via: bastion, hostVerifier: target().hostKeyFingerprint }));
       expect(await output(ssh, 'echo via')).toBe('via\n');
       await ssh.close();
@@ -104,7 +116,11 @@ describeWithSshd('Jump host', { extraConfig: ['LogLevel DEBUG1'] }, (jump) => {
 
     test('closing the target closes the jump hosts it opened', async () => {
       const ssh = await open(toTarget({ jumpHosts: [jumpSpec()] }));
-      const sessions = () => jump().log().split('\n').filter((line) => /Disconnected from user/.test(line)).length;
+      const sessions = () =>
+        jump()
+          .log()
+          .split('\n')
+          .filter((line) => /Disconnected from user/.test(line)).length;
       const before = sessions();
       await ssh.close();
       await until(() => sessions() > before, 10_000, 'the jump host saw its connection end');

@@ -77,6 +77,6 @@ describe('known_hosts', () => {
   ])('a file with %s says %s', (_what, lines, verdict) => {
     const mine = publicKey();
     const entries = parseKnownHosts(lines(mine, publicKey()).join('\n'));
-    expect(checkKnownHosts(entries, "example.com", blob(mine)).verdict).toBe(verdict);
+    expect(checkKnownHosts(entries, 'example.com', blob(mine)).verdict).toBe(verdict);
   });
 });

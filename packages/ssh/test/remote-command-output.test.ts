@@ -23,21 +23,24 @@ describeWithSshd('What a remote command writes besides the protocol', {}, (sshd)
   describe.each(encodings)('with %s', (encoding, makeTransformer) => {
     // Read as CBOR, the first banner happens to end on an item boundary (the call then succeeded after junk
     // messages); the second leaves the stream out of step (the call waited for its timeout).
-    test.each(['Welcome to the build host (last login: today)', 'Welcome!'])('a banner on stdout before the server speaks fails the connection at once, quoting it: %s', async (banner) => {
-      assertBuilt('core', 'rpc', 'transform-cbor', 'transform-json');
-      const ssh = await connect(sshd());
-      const pipe = await ssh.runCommand(`echo "${banner}"; exec '${process.execPath}' '${fixture}' ${encoding.toLowerCase()}`);
-      const client = RpcV1.readOnlyClient(makeTransformer().applyTransformer(pipe), { timeoutMs: 60_000 });
-      cleanup(() => client.terminate());
-      const { error, elapsed } = await rejectionWithin(client.callMethod('add', 1, 2), 10_000);
-      // The brief asks for "within a second"; the bound is generous because the machine is shared.
-      expect(elapsed).toBeLessThan(3000);
-      expect(ConnectionClosedError.isInstance(error)).toBe(true);
-      const cause = (error as Error).cause;
-      expect(DecodeError.isInstance(cause)).toBe(true);
-      expect((cause as Error).message).toContain(JSON.stringify(`${banner}\n`));
-      expect((cause as DecodeError).offset).toBe(0);
-    });
+    test.each(['Welcome to the build host (last login: today)', 'Welcome!'])(
+      'a banner on stdout before the server speaks fails the connection at once, quoting it: %s',
+      async (banner) => {
+        assertBuilt('core', 'rpc', 'transform-cbor', 'transform-json');
+        const ssh = await connect(sshd());
+        const pipe = await ssh.runCommand(`echo "${banner}"; exec '${process.execPath}' '${fixture}' ${encoding.toLowerCase()}`);
+        const client = RpcV1.readOnlyClient(makeTransformer().applyTransformer(pipe), { timeoutMs: 60_000 });
+        cleanup(() => client.terminate());
+        const { error, elapsed } = await rejectionWithin(client.callMethod('add', 1, 2), 10_000);
+        // The brief asks for "within a second"; the bound is generous because the machine is shared.
+        expect(elapsed).toBeLessThan(3000);
+        expect(ConnectionClosedError.isInstance(error)).toBe(true);
+        const cause = (error as Error).cause;
+        expect(DecodeError.isInstance(cause)).toBe(true);
+        expect((cause as Error).message).toContain(JSON.stringify(`${banner}\n`));
+        expect((cause as DecodeError).offset).toBe(0);
+      },
+    );
   });
 
   test('a command that is not found: the pending call fails at once, and its cause quotes the shell', async () => {

@@ -122,7 +122,10 @@ describeWithSshd('RPC over SSH', {}, (sshd) => {
             // Root: sshd refuses the signal, so the channel closed at once after end of input, which says so.
             expect(SshCommandNotStoppedError.isInstance((outcome as Error).cause)).toBe(true);
           } else {
-            expect([{ code: 0, signal: null }, { code: null, signal: 'SIGTERM' }]).toContainEqual({ code: (outcome as SshExitStatus).code, signal: (outcome as SshExitStatus).signal });
+            expect([
+              { code: 0, signal: null },
+              { code: null, signal: 'SIGTERM' },
+            ]).toContainEqual({ code: (outcome as SshExitStatus).code, signal: (outcome as SshExitStatus).signal });
           }
           // Either way the server (on this machine) ended at end of input.
           await until(() => !existsSync(`/proc/${pid}`), 10_000, 'the remote server exited');

@@ -77,7 +77,10 @@ describeWithSshd('ssh_config: a jump host', { extraConfig: ['LogLevel DEBUG1'] }
       return path;
     };
     const forwardsLogged = () =>
-      jump().log().split('\n').filter((line) => line.includes('server_request_direct_tcpip:') && line.trimEnd().endsWith(`port ${target().port}`)).length;
+      jump()
+        .log()
+        .split('\n')
+        .filter((line) => line.includes('server_request_direct_tcpip:') && line.trimEnd().endsWith(`port ${target().port}`)).length;
 
     test('an alias resolves HostName, Port, User, IdentityFile and UserKnownHostsFile, with nothing else given', async () => {
       home();

@@ -5,15 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import {
-  SshAuthenticationError,
-  SshChannelError,
-  SshCommandNotStoppedError,
-  SshConnectionError,
-  SshConnection,
-  type SshPipe,
-} from '../src/index.js';
-import { describeWithSshd, } from '@cbor-rpc/test-support/sshd';
+import { SshAuthenticationError, SshChannelError, SshCommandNotStoppedError, SshConnectionError, SshConnection, type SshPipe } from '../src/index.js';
+import { describeWithSshd } from '@cbor-rpc/test-support/sshd';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { later, until } from '@cbor-rpc/test-support/timing';
 import { keyPair } from './support/key-pair.js';
@@ -107,7 +100,7 @@ describeWithSshd('SshConnection against OpenSSH sshd', {}, (sshd) => {
     expect(result.reason).toEqual({ code: 0, signal: null, stderr: '' });
   });
 
-  test("the default command is a login shell reading the script from stdin", async () => {
+  test('the default command is a login shell reading the script from stdin', async () => {
     const server = await connect(sshd());
     const pipe = await server.runCommand();
     const done = finished(pipe);
@@ -305,7 +298,12 @@ describe('SshConnection connection failures', () => {
     });
     const connecting = SshConnection.connect({ host: '127.0.0.1', port, acceptUnknownHostKey: true });
     await expect(connecting).rejects.toThrow(SshConnectionError);
-    await expect(connecting).rejects.toMatchObject({ host: '127.0.0.1', port, code: 'SSH_CONNECTION_FAILED', message: expect.stringContaining('ECONNREFUSED') });
+    await expect(connecting).rejects.toMatchObject({
+      host: '127.0.0.1',
+      port,
+      code: 'SSH_CONNECTION_FAILED',
+      message: expect.stringContaining('ECONNREFUSED'),
+    });
   });
 
   test('a server that never answers is an SshConnectionError after readyTimeoutMs', async () => {

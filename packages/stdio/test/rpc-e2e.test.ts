@@ -3,7 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { ConnectionClosedError } from '@cbor-rpc/core';
 import { RpcV1 } from '@cbor-rpc/rpc';
 import { assertBuilt } from '@cbor-rpc/test-support/built';
-import { clientHandlers as defaultClientHandlers, encodings, rpcScenarios, type ClientHandlers, type MakeTransformer } from '@cbor-rpc/test-support/rpc-scenarios';
+import {
+  clientHandlers as defaultClientHandlers,
+  encodings,
+  rpcScenarios,
+  type ClientHandlers,
+  type MakeTransformer,
+} from '@cbor-rpc/test-support/rpc-scenarios';
 import { later, rejectionWithin, until } from '@cbor-rpc/test-support/timing';
 import { StdioPipe } from '../src/index.js';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';

@@ -104,7 +104,12 @@ describe('StdioPipe.startProcess', () => {
     const outcomes: Promise<unknown>[] = [];
     const block = new Uint8Array(64 * 1024);
     while (!pipe.closed && outcomes.length < 10_000) {
-      outcomes.push(pipe.write(block).then(() => 'written', (error: unknown) => error));
+      outcomes.push(
+        pipe.write(block).then(
+          () => 'written',
+          (error: unknown) => error,
+        ),
+      );
       await later(1);
     }
     expect(await closing).toEqual({ code: null, signal: 'SIGKILL' });

@@ -2,7 +2,15 @@ import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { checkDurationMs } from '@cbor-rpc/core';
-import { isTlsLayerError, peerCertificateOf, StreamPipe, toTlsError, type PeerCertificate, type StreamPipeOptions, type TlsClientOptions } from '@cbor-rpc/core/node';
+import {
+  isTlsLayerError,
+  peerCertificateOf,
+  StreamPipe,
+  toTlsError,
+  type PeerCertificate,
+  type StreamPipeOptions,
+  type TlsClientOptions,
+} from '@cbor-rpc/core/node';
 import { connectSocket } from './connect-socket.js';
 import { toTcpAddress, type TcpAddress } from './tcp-address.js';
 

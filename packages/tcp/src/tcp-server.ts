@@ -70,7 +70,11 @@ export class TcpServer extends Server<TcpPipe> {
    * Called on a subclass, it creates that subclass.
    */
   static async create<S extends TcpServer>(
-    this: new (host?: string, port?: number, options?: TcpServerOptions) => S,
+    this: new (
+      host?: string,
+      port?: number,
+      options?: TcpServerOptions,
+    ) => S,
     host = '127.0.0.1',
     port = 0,
     options: TcpServerOptions = {},

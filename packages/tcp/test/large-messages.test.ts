@@ -65,19 +65,23 @@ describe('large messages over TCP with CBOR', () => {
     expect(digest(await big)).toBe(digest(reply));
   }, 60_000);
 
-  test.each([64 * 1024, MiB, 16 * MiB])('a byte string of %i bytes changed by the caller once write resolved arrives as it was written', async (size) => {
-    const received: string[] = [];
-    const { client } = await connect(RpcV1Server.fromHandlers({ take: (_context, bytes: Uint8Array) => void received.push(digest(bytes)) }));
-    const bytes = pattern(size, 7);
-    const sent = digest(bytes);
-    for (let round = 0; round < 3; round++) {
-      await client.fireMethod('take', bytes);
-      bytes.fill(round); // the caller reuses its buffer
-      bytes[0] = 0xff;
-    }
-    await client.callMethod('take', new Uint8Array(0)); // everything before it has arrived
-    expect(received.slice(0, 3)).toEqual([sent, digest(patternAfter(size, 0)), digest(patternAfter(size, 1))]);
-  }, 60_000);
+  test.each([64 * 1024, MiB, 16 * MiB])(
+    'a byte string of %i bytes changed by the caller once write resolved arrives as it was written',
+    async (size) => {
+      const received: string[] = [];
+      const { client } = await connect(RpcV1Server.fromHandlers({ take: (_context, bytes: Uint8Array) => void received.push(digest(bytes)) }));
+      const bytes = pattern(size, 7);
+      const sent = digest(bytes);
+      for (let round = 0; round < 3; round++) {
+        await client.fireMethod('take', bytes);
+        bytes.fill(round); // the caller reuses its buffer
+        bytes[0] = 0xff;
+      }
+      await client.callMethod('take', new Uint8Array(0)); // everything before it has arrived
+      expect(received.slice(0, 3)).toEqual([sent, digest(patternAfter(size, 0)), digest(patternAfter(size, 1))]);
+    },
+    60_000,
+  );
 });
 
 /** What the buffer holds after round `round` changed it. */

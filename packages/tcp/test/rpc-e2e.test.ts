@@ -1,7 +1,14 @@
 import { describe, expect, test } from '@jest/globals';
 import { ConnectionClosedError } from '@cbor-rpc/core';
 import { RpcV1, RpcV1Server } from '@cbor-rpc/rpc';
-import { clientHandlers as defaultClientHandlers, encodings, rpcScenarios, serverHandlers, type ClientHandlers, type MakeTransformer } from '@cbor-rpc/test-support/rpc-scenarios';
+import {
+  clientHandlers as defaultClientHandlers,
+  encodings,
+  rpcScenarios,
+  serverHandlers,
+  type ClientHandlers,
+  type MakeTransformer,
+} from '@cbor-rpc/test-support/rpc-scenarios';
 import { rejectionWithin, until } from '@cbor-rpc/test-support/timing';
 import { TcpPipe, TcpServer } from '../src/index.js';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';

@@ -54,29 +54,33 @@ describe('TcpServer and clients that do not read', () => {
   test.each([
     ['TCP', {}, undefined],
     ['TLS', { tls: certs.server }, certs.ca],
-  ] as [string, TcpServerOptions, string | undefined][])('stops reading a client that does not read its answers; another client is served meanwhile (%s)', async (_, options, ca) => {
-    const { server, stats } = await doublingServer(options);
-    const { port } = server.getAddress();
-    const greedy = flood(port, ca);
-    const stalled = await steady(() => stats.received, 400, 15_000);
-    expect(stalled).toBeLessThan(total / 2);
-    // 1 MiB of backlog, plus the answer to one read chunk.
-    expect(stats.peakBacklog).toBeLessThan(1024 * 1024 + 4 * 64 * 1024);
+  ] as [string, TcpServerOptions, string | undefined][])(
+    'stops reading a client that does not read its answers; another client is served meanwhile (%s)',
+    async (_, options, ca) => {
+      const { server, stats } = await doublingServer(options);
+      const { port } = server.getAddress();
+      const greedy = flood(port, ca);
+      const stalled = await steady(() => stats.received, 400, 15_000);
+      expect(stalled).toBeLessThan(total / 2);
+      // 1 MiB of backlog, plus the answer to one read chunk.
+      expect(stats.peakBacklog).toBeLessThan(1024 * 1024 + 4 * 64 * 1024);
 
-    const polite = await TcpPipe.createConnection('127.0.0.1', port, { tls: ca === undefined ? undefined : { ca } });
-    cleanup(() => polite.terminate());
-    const answer = new Promise<Uint8Array>((resolve) => polite.once('data', resolve));
-    await polite.write(Uint8Array.of(1, 2, 3));
-    expect((await answer).length).toBeGreaterThan(0);
+      const polite = await TcpPipe.createConnection('127.0.0.1', port, { tls: ca === undefined ? undefined : { ca } });
+      cleanup(() => polite.terminate());
+      const answer = new Promise<Uint8Array>((resolve) => polite.once('data', resolve));
+      await polite.write(Uint8Array.of(1, 2, 3));
+      expect((await answer).length).toBeGreaterThan(0);
 
-    // Once the greedy client reads, everything it sent is read and answered.
-    let answered = 0;
-    greedy.socket.on('data', (chunk: Buffer) => (answered += chunk.length));
-    greedy.socket.resume();
-    for (const deadline = Date.now() + 30_000; answered < 2 * total && Date.now() < deadline; ) await later(20);
-    expect(greedy.sent()).toBe(total);
-    expect(answered).toBe(2 * total);
-  }, 60_000);
+      // Once the greedy client reads, everything it sent is read and answered.
+      let answered = 0;
+      greedy.socket.on('data', (chunk: Buffer) => (answered += chunk.length));
+      greedy.socket.resume();
+      for (const deadline = Date.now() + 30_000; answered < 2 * total && Date.now() < deadline; ) await later(20);
+      expect(greedy.sent()).toBe(total);
+      expect(answered).toBe(2 * total);
+    },
+    60_000,
+  );
 
   test('pipe.maxWriteBacklog set to Infinity restores reading without limit', async () => {
     const { server, stats } = await doublingServer({ pipe: { maxWriteBacklog: Infinity } });

@@ -103,7 +103,10 @@ describe('what the client may say instead', () => {
     await until(() => names.length === 1);
     expect(names).toEqual([false]);
     const wrong = await tlsServer(certs.wrongHost);
-    const { error } = await rejectionWithin(TcpPipe.createConnection('localhost', wrong.getAddress().port, { tls: { ca: certs.ca, servername: '127.0.0.1' } }), 15_000);
+    const { error } = await rejectionWithin(
+      TcpPipe.createConnection('localhost', wrong.getAddress().port, { tls: { ca: certs.ca, servername: '127.0.0.1' } }),
+      15_000,
+    );
     expect((error as TlsError).reason).toBe('wrong-host');
   });
 

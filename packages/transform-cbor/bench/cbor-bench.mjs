@@ -139,14 +139,24 @@ function throughput() {
     'plain maps (text keys)': rows.map(([a, b, c, d, e]) => ({ a, b, c, d, e })),
     'tagged (55799, unknown tags, dates)': rows.map((row, i) => new Tag(55799, [new Tag(40000 + (i % 9), row), new Date(i * 1000)])),
     'bignum-heavy (9 to 40-byte bignums)': rows.map(([a], i) => [2n ** BigInt(64 + (i % 256)) + BigInt(a), -(2n ** 100n) - BigInt(i)]),
-    'non-text keys (Map of int, float, bignum keys)': rows.map(([a, b, c, d, e], i) => new Map([[a, b], [i + 0.5, c], [2n ** 70n + BigInt(i), d], ['t', e]])),
+    'non-text keys (Map of int, float, bignum keys)': rows.map(
+      ([a, b, c, d, e], i) =>
+        new Map([
+          [a, b],
+          [i + 0.5, c],
+          [2n ** 70n + BigInt(i), d],
+          ['t', e],
+        ]),
+    ),
   };
   for (const [name, value] of Object.entries(kinds)) {
     const bytes = encodeCbor(value);
     const mbPerSecond = (ops) => ((ops * bytes.length) / 1e6).toFixed(1);
     const ours = opsPerSecondOf(() => decodeCbor(bytes));
     const theirs = opsPerSecondOf(() => decode(bytes));
-    console.log(`  ${name.padEnd(48)} ${(bytes.length / 1024).toFixed(0).padStart(5)} KiB: ours ${mbPerSecond(ours).padStart(6)} MB/s, cbor2 ${mbPerSecond(theirs).padStart(5)} MB/s`);
+    console.log(
+      `  ${name.padEnd(48)} ${(bytes.length / 1024).toFixed(0).padStart(5)} KiB: ours ${mbPerSecond(ours).padStart(6)} MB/s, cbor2 ${mbPerSecond(theirs).padStart(5)} MB/s`,
+    );
   }
 }
 

@@ -52,8 +52,7 @@ type Kind = 'string' | 'number' | 'bytes' | 'array';
 const kindNames: Record<Kind, string> = { string: 'a text string', number: 'a number', bytes: 'a byte string', array: 'an array' };
 
 function expect(tag: number, name: string, content: unknown, kind: Kind, offset: number): unknown {
-  const fits =
-    kind === 'bytes' ? content instanceof Uint8Array : kind === 'array' ? Array.isArray(content) : typeof content === kind;
+  const fits = kind === 'bytes' ? content instanceof Uint8Array : kind === 'array' ? Array.isArray(content) : typeof content === kind;
   if (!fits) throw contentError(tag, name, `${kindNames[kind]}, got ${describe(content)}`, offset);
   return content;
 }
@@ -84,8 +83,5 @@ function setOf(items: unknown[], offset: number): Set<unknown> {
 
 /** The refusal of a map or set whose number or bigint keys were chosen to share V8 hash buckets. */
 export function hashFloodError(what: string, offset: number): DecodeError {
-  return new DecodeError(
-    `Too many ${what} fall in one hash bucket (numbers or bigints chosen to collide would make building it quadratic)`,
-    offset,
-  );
+  return new DecodeError(`Too many ${what} fall in one hash bucket (numbers or bigints chosen to collide would make building it quadratic)`, offset);
 }

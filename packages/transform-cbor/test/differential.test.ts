@@ -256,7 +256,13 @@ describe('Buffer and Uint8Array', () => {
 
 describe('values beyond JSON: Map, Set, Date, tags, simple values, typed arrays', () => {
   test.each<[string, unknown]>([
-    ['Map with integer keys', new Map([[1, 'one'], [2, 'two']])],
+    [
+      'Map with integer keys',
+      new Map([
+        [1, 'one'],
+        [2, 'two'],
+      ]),
+    ],
     ['Map with text keys', new Map([['a', 1]])],
     ['Date', new Date(1700000000000)],
     ['Set', new Set([1, 'a'])],

@@ -8,7 +8,7 @@ import { decodeCbor } from '../src/index.js';
 import { int, mulberry32 } from './helpers.js';
 import { collidingBigInts, collidingDoubles, longHash as referenceLongHash, unseededHash } from './v8-hash.js';
 
-describe('the hashes are V8\'s', () => {
+describe("the hashes are V8's", () => {
   test('ComputeLongHash in 32-bit halves equals the 64-bit transcription', () => {
     const random = mulberry32(7);
     for (let i = 0; i < 2000; i++) {

@@ -48,7 +48,25 @@ export function randomNumber(random: Random): number {
       return f64[0]!;
     }
     case 6:
-      return pick(random, [0, -0, NaN, Infinity, -Infinity, 65504, 65505, -65504, 2 ** -24, 2 ** -25, 2 ** -14, 2 ** -15, 3.4028234663852886e38, 1.401298464324817e-45, Number.MIN_VALUE, Number.MAX_VALUE, Number.EPSILON]);
+      return pick(random, [
+        0,
+        -0,
+        NaN,
+        Infinity,
+        -Infinity,
+        65504,
+        65505,
+        -65504,
+        2 ** -24,
+        2 ** -25,
+        2 ** -14,
+        2 ** -15,
+        3.4028234663852886e38,
+        1.401298464324817e-45,
+        Number.MIN_VALUE,
+        Number.MAX_VALUE,
+        Number.EPSILON,
+      ]);
     case 7:
       return random() * 1000 - 500;
     case 8:
@@ -59,7 +77,21 @@ export function randomNumber(random: Random): number {
 }
 
 export function randomBigInt(random: Random): bigint {
-  const edge = pick(random, [0n, 1n, 23n, 24n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n, 2n ** 63n, 2n ** 64n - 1n, 2n ** 64n, 2n ** 64n + 1n, 2n ** 100n, 2n ** 200n + 12345n]);
+  const edge = pick(random, [
+    0n,
+    1n,
+    23n,
+    24n,
+    2n ** 32n - 1n,
+    2n ** 32n,
+    2n ** 53n,
+    2n ** 63n,
+    2n ** 64n - 1n,
+    2n ** 64n,
+    2n ** 64n + 1n,
+    2n ** 100n,
+    2n ** 200n + 12345n,
+  ]);
   const value = edge + BigInt(int(random, 3) - 1);
   return random() < 0.5 ? value : -value;
 }
@@ -74,7 +106,13 @@ const alphabets = [
 
 /** Text of a random length (sometimes crossing the head-size boundaries) from mixed alphabets. */
 export function randomText(random: Random, maxLength = 40, loneSurrogates = false): string {
-  const length = random() < 0.05 ? pick(random, boundaryLengths.filter((n) => n <= 300)) : int(random, maxLength);
+  const length =
+    random() < 0.05
+      ? pick(
+          random,
+          boundaryLengths.filter((n) => n <= 300),
+        )
+      : int(random, maxLength);
   let text = '';
   while (text.length < length) {
     if (loneSurrogates && random() < 0.05) text += pick(random, ['\uD800', '\uDBFF', '\uDC00', '\uDFFF']);
@@ -84,7 +122,13 @@ export function randomText(random: Random, maxLength = 40, loneSurrogates = fals
 }
 
 export function randomBytes(random: Random, maxLength = 40): Uint8Array {
-  const length = random() < 0.05 ? pick(random, boundaryLengths.filter((n) => n <= 300)) : int(random, maxLength);
+  const length =
+    random() < 0.05
+      ? pick(
+          random,
+          boundaryLengths.filter((n) => n <= 300),
+        )
+      : int(random, maxLength);
   const bytes = new Uint8Array(length);
   for (let i = 0; i < length; i++) bytes[i] = int(random, 256);
   return bytes;
@@ -168,7 +212,11 @@ export function difference(a: unknown, b: unknown, path = '$'): string | undefin
   if (x instanceof RegExp) return String(x) === String(y) ? undefined : `${path}: regexps differ`;
   if (ArrayBuffer.isView(x)) {
     const p = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
-    const q = new Uint8Array((y as unknown as ArrayBufferView).buffer, (y as unknown as ArrayBufferView).byteOffset, (y as unknown as ArrayBufferView).byteLength);
+    const q = new Uint8Array(
+      (y as unknown as ArrayBufferView).buffer,
+      (y as unknown as ArrayBufferView).byteOffset,
+      (y as unknown as ArrayBufferView).byteLength,
+    );
     return hex(p) === hex(q) ? undefined : `${path}: bytes ${hex(p).slice(0, 40)} vs ${hex(q).slice(0, 40)}`;
   }
   if (x instanceof Map || x instanceof Set) {

@@ -69,13 +69,17 @@ describe('bignums (tags 2 and 3) decode in time linear in their bytes', () => {
     // 256 KiB took 345 s, 10 MiB gave no answer within a minute; linear, 10 MiB takes about 0.1 s.
     ['256 KiB', 256 * 1024, quickMs],
     ['10 MiB', 10 * MiB, 3000],
-  ])('a bignum of %s', async (_name, size, boundMs) => {
-    const server = await startServer();
-    const message = inspectCall([0xc2, ...head(2, size), 0x5a], size - 1);
-    const outcome = await server.attack([message]);
-    expectQuick(outcome, boundMs);
-    expect(replyValue(outcome)).toEqual({ type: 'bigint', hexDigits: 2 * size });
-  }, 60_000);
+  ])(
+    'a bignum of %s',
+    async (_name, size, boundMs) => {
+      const server = await startServer();
+      const message = inspectCall([0xc2, ...head(2, size), 0x5a], size - 1);
+      const outcome = await server.attack([message]);
+      expectQuick(outcome, boundMs);
+      expect(replyValue(outcome)).toEqual({ type: 'bigint', hexDigits: 2 * size });
+    },
+    60_000,
+  );
 });
 
 describe('maps with keys that are not text', () => {
@@ -95,13 +99,17 @@ describe('maps with keys that are not text', () => {
   test.each([
     ['100,000 float keys that V8 hashes alike', () => collidingDoubles(100_000).flatMap((key) => floatKeyEntry(key))],
     ['100,000 bignum keys that V8 hashes alike', () => collidingBigInts(100_000).flatMap((key) => bignumKeyEntry(key))],
-  ])('a map of %s is refused or decoded, not walked quadratically', async (_name, entries) => {
-    const server = await startServer();
-    const message = inspectCall([...head(5, 100_000), ...entries()]);
-    const outcome = await server.attack([message]);
-    expectQuick(outcome);
-    if (outcome.replies.length === 0) expect(outcome.decoding!.errors.join('\n')).toMatch(/hash/);
-  }, 60_000);
+  ])(
+    'a map of %s is refused or decoded, not walked quadratically',
+    async (_name, entries) => {
+      const server = await startServer();
+      const message = inspectCall([...head(5, 100_000), ...entries()]);
+      const outcome = await server.attack([message]);
+      expectQuick(outcome);
+      if (outcome.replies.length === 0) expect(outcome.decoding!.errors.join('\n')).toMatch(/hash/);
+    },
+    60_000,
+  );
 });
 
 function floatKeyEntry(key: number): number[] {

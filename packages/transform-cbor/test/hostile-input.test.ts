@@ -69,7 +69,12 @@ describe('sizes beyond maxMessageSize fail when the head arrives', () => {
   test('nested declarations add up: a small array whose items together cannot fit', () => {
     // [x, y, z] with room for 100 bytes: the third string of 40 bytes is one too many.
     const text = `7828${'61'.repeat(40)}`;
-    expectFailure(run([`83${text}${text}${text}`], { maxMessageSize: 100 }), /text string of 40 bytes makes the message exceed maxMessageSize \(100 bytes\)/, 85, 0);
+    expectFailure(
+      run([`83${text}${text}${text}`], { maxMessageSize: 100 }),
+      /text string of 40 bytes makes the message exceed maxMessageSize \(100 bytes\)/,
+      85,
+      0,
+    );
   });
 
   test('a message of exactly maxMessageSize bytes passes, one byte more fails at its head', () => {
@@ -191,7 +196,12 @@ describe('indefinite lengths', () => {
 
   test('malformed ones fail even when allowed', () => {
     const options = { allowIndefinite: true };
-    expectFailure(run([good, '5f6161ff'], options), /A chunk of an indefinite-length byte string must be a definite-length byte string, got a text string/, 5, 1);
+    expectFailure(
+      run([good, '5f6161ff'], options),
+      /A chunk of an indefinite-length byte string must be a definite-length byte string, got a text string/,
+      5,
+      1,
+    );
     expectFailure(run([good, '7f7fffff'], options), /must be a definite-length text string, got an indefinite-length text string/, 5, 1);
     expectFailure(run([good, '7f01ff'], options), /got a unsigned integer/, 5, 1);
     expectFailure(run([good, 'bf6161ff'], options), /Indefinite-length map ends after a key that has no value/, 7, 1);

@@ -34,16 +34,19 @@ describe('encodeChunks', () => {
     ['two large strings and small values around them, one under the size', { a: big, b: 'text', c: [bigger, 1.5], d: almost }, [big.buffer, bigger.buffer]],
     ['a string one byte under the size', [1, 2, 7, true, almost], []],
     ['a large typed array, as its bytes', [floats], [floats.buffer]],
-  ] as [string, unknown, ArrayBufferLike[]][])('%s: each large byte string is a chunk of its own, the caller\'s memory, and the bytes are those encode gives', (_, message, borrowed) => {
-    const transformer = new CborStreamTransformer();
-    const chunks = chunksOf(message, transformer);
-    // Chunks that are the caller's memory, in order; the rest are the encoder's own.
-    const callers = [big.buffer, bigger.buffer, almost.buffer, floats.buffer];
-    expect(chunks.map((chunk) => chunk.buffer).filter((buffer) => callers.includes(buffer))).toEqual(borrowed);
-    const joined = concat(chunks);
-    expect(Buffer.compare(joined, transformer.encode(message))).toBe(0);
-    expect(isDeepStrictEqual(decode(joined), message)).toBe(true);
-  });
+  ] as [string, unknown, ArrayBufferLike[]][])(
+    "%s: each large byte string is a chunk of its own, the caller's memory, and the bytes are those encode gives",
+    (_, message, borrowed) => {
+      const transformer = new CborStreamTransformer();
+      const chunks = chunksOf(message, transformer);
+      // Chunks that are the caller's memory, in order; the rest are the encoder's own.
+      const callers = [big.buffer, bigger.buffer, almost.buffer, floats.buffer];
+      expect(chunks.map((chunk) => chunk.buffer).filter((buffer) => callers.includes(buffer))).toEqual(borrowed);
+      const joined = concat(chunks);
+      expect(Buffer.compare(joined, transformer.encode(message))).toBe(0);
+      expect(isDeepStrictEqual(decode(joined), message)).toBe(true);
+    },
+  );
 
   test('a message over maxMessageSize is an EncodeError and leaves out as it was', () => {
     const transformer = new CborStreamTransformer({ maxMessageSize: LARGE_CHUNK_SIZE + 10 });

@@ -80,7 +80,10 @@ function richValue(random: Random, depth: number): unknown {
     case 4:
       return new Tag(pick(random, [258, 4000, 65000]), children());
     default:
-      return new Tag(random() < 0.5 ? 2 : 3, new Uint8Array(int(random, 200)).map(() => int(random, 256)));
+      return new Tag(
+        random() < 0.5 ? 2 : 3,
+        new Uint8Array(int(random, 200)).map(() => int(random, 256)),
+      );
   }
 }
 
@@ -93,7 +96,10 @@ function deepChain(random: Random, levels: number, inner: unknown): unknown {
         value = new Tag(55799, value);
         break;
       case 1:
-        value = new Map<unknown, unknown>([['a', value], [int(random, 10), randomBignum(random)]]);
+        value = new Map<unknown, unknown>([
+          ['a', value],
+          [int(random, 10), randomBignum(random)],
+        ]);
         break;
       case 2:
         value = new Tag(5000 + i, value);

@@ -29,7 +29,7 @@ describe('pooled encode results', () => {
     }
   });
 
-  test('transferring one result\'s buffer leaves later encodes working', () => {
+  test("transferring one result's buffer leaves later encodes working", () => {
     const transformer = new CborTransformer();
     const first = transformer.encode([1, 2, 3]);
     const block = first.buffer as ArrayBuffer;
@@ -41,7 +41,11 @@ describe('pooled encode results', () => {
 
   test('a message that made the buffer grow past 1 MiB leaves in a buffer of about its own size', () => {
     const transformer = new CborStreamTransformer();
-    for (const message of [Array.from({ length: 300_000 }, (_, i) => i), [new Uint8Array(3_000_000)], { rows: Array.from({ length: 100_000 }, (_, i) => ({ i, s: 'text' })) }]) {
+    for (const message of [
+      Array.from({ length: 300_000 }, (_, i) => i),
+      [new Uint8Array(3_000_000)],
+      { rows: Array.from({ length: 100_000 }, (_, i) => ({ i, s: 'text' })) },
+    ]) {
       const bytes = transformer.encode(message);
       expect(isDeepStrictEqual(decode(bytes), message)).toBe(true);
       expect(bytes.byteLength).toBeGreaterThan(1024 * 1024);

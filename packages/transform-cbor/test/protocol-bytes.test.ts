@@ -36,7 +36,12 @@ describe('PROTOCOL.md example bytes', () => {
     const transformer = new CborStreamTransformer();
     transformer.decodeChunk(concat(examples.map(([, bytes]) => fromHex(bytes))), out);
     transformer.finish();
-    expect(difference(out, examples.map(([message]) => message))).toBeUndefined();
+    expect(
+      difference(
+        out,
+        examples.map(([message]) => message),
+      ),
+    ).toBeUndefined();
   });
 
   test('binary arrives as Uint8Array, text-keyed maps as plain objects, big integers as bigint', () => {

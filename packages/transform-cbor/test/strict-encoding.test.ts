@@ -61,8 +61,17 @@ describe('refused, with the type in the message', () => {
 
 describe('faithful values round-trip, with the bytes cbor2 writes', () => {
   test.each<[string, unknown]>([
-    ['a Buffer (as a byte string, not cbor2\'s map)', Buffer.from([1, 2, 3])],
-    ['a Map with keys of every kind', new Map<unknown, unknown>([['a', 1], [2, 'two'], [2.5, null], [2n ** 70n, [1]], [-3, true]])],
+    ["a Buffer (as a byte string, not cbor2's map)", Buffer.from([1, 2, 3])],
+    [
+      'a Map with keys of every kind',
+      new Map<unknown, unknown>([
+        ['a', 1],
+        [2, 'two'],
+        [2.5, null],
+        [2n ** 70n, [1]],
+        [-3, true],
+      ]),
+    ],
     ['a Set', new Set([1, 'a', 2n ** 80n])],
     ['a Date', new Date(1700000000123)],
     ['a Date before 1970 with whole seconds', new Date(-86400000)],
@@ -71,17 +80,29 @@ describe('faithful values round-trip, with the bytes cbor2 writes', () => {
     ['a Simple', new Simple(16)],
     ['boxed primitives, as their values', [Object(1.5), Object('s'), Object(true), Object(2n ** 70n)]],
     ['bignums', [2n ** 64n, -(2n ** 64n) - 1n, 2n ** 1000n + 12345n]],
-    ['every typed array', [
-      new Uint8ClampedArray([0, 255]), new Int8Array([-128, 127]), new Uint16Array([1, 65535]), new Int16Array([-2, 2]),
-      new Uint32Array([2 ** 32 - 1]), new Int32Array([-(2 ** 31)]), new BigUint64Array([2n ** 64n - 1n]), new BigInt64Array([-(2n ** 63n)]),
-      new Float32Array([1.5, -0]), new Float64Array([Math.PI, NaN]),
-    ]],
+    [
+      'every typed array',
+      [
+        new Uint8ClampedArray([0, 255]),
+        new Int8Array([-128, 127]),
+        new Uint16Array([1, 65535]),
+        new Int16Array([-2, 2]),
+        new Uint32Array([2 ** 32 - 1]),
+        new Int32Array([-(2 ** 31)]),
+        new BigUint64Array([2n ** 64n - 1n]),
+        new BigInt64Array([-(2n ** 63n)]),
+        new Float32Array([1.5, -0]),
+        new Float64Array([Math.PI, NaN]),
+      ],
+    ],
   ])('%s', (_name, value) => {
     const bytes = encodeCbor(value);
     expect(hex(bytes)).toBe(hex(value instanceof Buffer ? encode(new Uint8Array(value)) : encode(value)));
     const back = decodeCbor(bytes);
     const expected = value instanceof Buffer ? new Uint8Array(value) : value;
-    const unboxed = Array.isArray(expected) ? expected.map((item: unknown) => (item instanceof Object && !ArrayBuffer.isView(item) ? (item as { valueOf(): unknown }).valueOf() : item)) : expected;
+    const unboxed = Array.isArray(expected)
+      ? expected.map((item: unknown) => (item instanceof Object && !ArrayBuffer.isView(item) ? (item as { valueOf(): unknown }).valueOf() : item))
+      : expected;
     expect(difference(back, unboxed)).toBeUndefined();
   });
 });

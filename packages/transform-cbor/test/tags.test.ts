@@ -100,7 +100,9 @@ describe('unknownTags: refuse', () => {
     ['tag 280 inside a map', 'a16161d901186161', 3],
     ['tag 24', 'd81841f6', 0],
   ])('%s is a DecodeError at its head', (_name, text, offset) => {
-    expect(() => decodeCbor(fromHex(text), { unknownTags: 'refuse' })).toThrow(new RegExp(`Tag \\d+ is not one this package decodes, and unknownTags is 'refuse' \\(at byte ${offset}\\)`));
+    expect(() => decodeCbor(fromHex(text), { unknownTags: 'refuse' })).toThrow(
+      new RegExp(`Tag \\d+ is not one this package decodes, and unknownTags is 'refuse' \\(at byte ${offset}\\)`),
+    );
   });
 
   test('the allow-list still decodes, and the stream transformer refuses too', () => {
@@ -146,7 +148,10 @@ function randomRich(random: Random, depth: number): unknown {
   if (leaf) {
     switch (int(random, 10)) {
       case 0:
-        return new Tag(2, Uint8Array.from({ length: int(random, 40) }, () => int(random, 256)));
+        return new Tag(
+          2,
+          Uint8Array.from({ length: int(random, 40) }, () => int(random, 256)),
+        );
       case 1:
         return (random() < 0.5 ? -1n : 1n) * (2n ** BigInt(64 + int(random, 300)) + BigInt(int(random, 1000)));
       case 2:
@@ -194,13 +199,45 @@ test.each([21, 22, 23])('seeded random values with tags and non-text keys decode
 
 test('a map whose keys turn out not to be all text keeps its entries in order, integer-like text keys too', () => {
   const maps = [
-    new Map<unknown, unknown>([['b', 1], ['1', 2], ['a', 3], [5, 4]]),
-    new Map<unknown, unknown>([['1', 'x'], ['b', 'y'], ['0', 'w'], [0, 'z']]),
-    new Map<unknown, unknown>([['z', 1], ['__proto__', 2], ['10', 3], ['2', 4], [2n ** 70n, 5], ['9', 6]]),
+    new Map<unknown, unknown>([
+      ['b', 1],
+      ['1', 2],
+      ['a', 3],
+      [5, 4],
+    ]),
+    new Map<unknown, unknown>([
+      ['1', 'x'],
+      ['b', 'y'],
+      ['0', 'w'],
+      [0, 'z'],
+    ]),
+    new Map<unknown, unknown>([
+      ['z', 1],
+      ['__proto__', 2],
+      ['10', 3],
+      ['2', 4],
+      [2n ** 70n, 5],
+      ['9', 6],
+    ]),
   ];
   for (const map of maps) expect(sameAsCbor2(encode(map))).toBeUndefined();
   // Duplicate keys: the last value at the first key's place, as cbor2 gives.
   expect(sameAsCbor2(fromHex('a4' + '616201' + '613102' + '616203' + 'f404'))).toBeUndefined();
   // Nested: an inner object with integer-like keys inside an outer map that becomes a Map.
-  expect(sameAsCbor2(encode(new Map<unknown, unknown>([['7', { 3: 'c', b: 'b', 1: 'a' }], [1, new Map<unknown, unknown>([['2', 0], [3, 1]])]])))).toBeUndefined();
+  expect(
+    sameAsCbor2(
+      encode(
+        new Map<unknown, unknown>([
+          ['7', { 3: 'c', b: 'b', 1: 'a' }],
+          [
+            1,
+            new Map<unknown, unknown>([
+              ['2', 0],
+              [3, 1],
+            ]),
+          ],
+        ]),
+      ),
+    ),
+  ).toBeUndefined();
 });

@@ -38,9 +38,12 @@ function opsPerSecond(fn, ms = 300) {
     if (performance.now() - start > ms / 5) break;
     batch *= 2;
   }
-  return (batch * 1000) / best(() => {
-    for (let i = 0; i < batch; i++) fn();
-  });
+  return (
+    (batch * 1000) /
+    best(() => {
+      for (let i = 0; i < batch; i++) fn();
+    })
+  );
 }
 
 /** Decodes `chunks` with a fresh stream transformer; returns the number of messages. */
@@ -58,7 +61,7 @@ function split(bytes, size) {
   return chunks;
 }
 
-const rate = (bytes, ms) => `${((bytes / MiB) * 1000 / ms).toFixed(0)} MiB/s`;
+const rate = (bytes, ms) => `${(((bytes / MiB) * 1000) / ms).toFixed(0)} MiB/s`;
 const ratio = (ours, theirs) => `${(ours / theirs).toFixed(2)}x`;
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const row = (label, ...cells) => console.log(label.padEnd(40) + cells.map((c) => String(c).padStart(18)).join(''));
@@ -78,7 +81,10 @@ console.log();
 // 1. Many small RPC frames on a stream, arriving in 64 KiB chunks. ASCII
 // frames (non-ASCII text escaped, as many writers do) take the batched path;
 // frames with raw UTF-8 text are decoded one by one.
-for (const [label, text] of [['ASCII', undefined], ['raw UTF-8 text', 'héllo “wörld” 😀']]) {
+for (const [label, text] of [
+  ['ASCII', undefined],
+  ['raw UTF-8 text', 'héllo “wörld” 😀'],
+]) {
   const frames = smallFrames(100_000, text);
   const stream = encoder.encode(`${frames.join('\n')}\n`);
   const asArray = encoder.encode(`[${frames.join(',')}]`);
@@ -98,9 +104,15 @@ for (const [label, text] of [['ASCII', undefined], ['raw UTF-8 text', 'héllo �
   });
   console.log('1. 100,000 small RPC frames, %s (%s KiB), in 64 KiB chunks', label, (stream.length / 1024).toFixed(0));
   row('', 'time', 'throughput', 'msg/s', 'ratio');
-  row('  JsonStreamTransformer', `${ours.toFixed(1)} ms`, rate(stream.length, ours), fmt(100_000 / ours * 1000), ratio(ours, parseWhole));
-  row('  JSON.parse, all as one array', `${parseWhole.toFixed(1)} ms`, rate(asArray.length, parseWhole), fmt(100_000 / parseWhole * 1000), '1.00x');
-  row('  JSON.parse per line, pre-split', `${parseEach.toFixed(1)} ms`, rate(stream.length, parseEach), fmt(100_000 / parseEach * 1000), ratio(parseEach, parseWhole));
+  row('  JsonStreamTransformer', `${ours.toFixed(1)} ms`, rate(stream.length, ours), fmt((100_000 / ours) * 1000), ratio(ours, parseWhole));
+  row('  JSON.parse, all as one array', `${parseWhole.toFixed(1)} ms`, rate(asArray.length, parseWhole), fmt((100_000 / parseWhole) * 1000), '1.00x');
+  row(
+    '  JSON.parse per line, pre-split',
+    `${parseEach.toFixed(1)} ms`,
+    rate(stream.length, parseEach),
+    fmt((100_000 / parseEach) * 1000),
+    ratio(parseEach, parseWhole),
+  );
   console.log();
 }
 
@@ -163,7 +175,7 @@ function bigMessage(size) {
     const bytes = encoder.encode(text);
     const chunks = split(bytes, size);
     const ms = best(() => streamDecode(chunks));
-    row(`  ${label}`, ((bytes.length / 1e6) * 1000 / ms).toFixed(1), '', '', '');
+    row(`  ${label}`, (((bytes.length / 1e6) * 1000) / ms).toFixed(1), '', '', '');
   }
   console.log();
 }

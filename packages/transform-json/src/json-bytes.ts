@@ -38,7 +38,7 @@ export function utf8SequenceEnd(bytes: Uint8Array, i: number, stop: number): num
   } else {
     return UTF8_INVALID;
   }
-  const available = Math.min(end , stop);
+  const available = Math.min(end, stop);
   if (i + 1 < available) {
     const second = bytes[i + 1]!;
     if (second < low || second > high) return UTF8_INVALID;

@@ -226,10 +226,9 @@ function toEncodeError(failure: Unencodable): EncodeError {
     for (let i = 0; i < containers.length; i++) {
       const first = seen.get(containers[i]!);
       if (first !== undefined) {
-        return new EncodeError(
-          `Cannot encode a cyclic structure as JSON: ${formatPath(path.slice(0, i))} refers back to ${formatPath(path.slice(0, first))}`,
-          { data: { path: formatPath(path.slice(0, i)) } },
-        );
+        return new EncodeError(`Cannot encode a cyclic structure as JSON: ${formatPath(path.slice(0, i))} refers back to ${formatPath(path.slice(0, first))}`, {
+          data: { path: formatPath(path.slice(0, i)) },
+        });
       }
       seen.set(containers[i]!, i);
     }

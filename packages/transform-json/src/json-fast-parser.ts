@@ -63,7 +63,7 @@ function simpleArray(bytes: Uint8Array, depth: number): unknown {
 function simpleString(bytes: Uint8Array): unknown {
   // Short ASCII strings are built here; longer or non-ASCII ones are decoded in one call.
   let text = '';
-  const shortEnd = Math.min(at + 1 + SHORT_STRING , stop);
+  const shortEnd = Math.min(at + 1 + SHORT_STRING, stop);
   for (let i = at + 1; i < shortEnd; i++) {
     const c = bytes[i]!;
     if (c === 0x22) {

@@ -109,7 +109,7 @@ export class JsonFramer {
     const length = bytes.length;
     // Index of the first byte beyond the size limit: nothing past it is scanned.
     const limit = this.#start - this.#base + this.#maxMessageSize;
-    const stop = Math.min(limit , length);
+    const stop = Math.min(limit, length);
     if (!this.#scanning) {
       // A value starting here: the quick way, if it ends in this chunk.
       const ends = this.#ends;

@@ -117,7 +117,7 @@ export class JsonValueEnds {
         // byte is searched twice, however many jumps there are.
         if (this.#quoteAt < i) this.#quoteAt = indexIn(bytes, 0x22, i);
         if (this.#backslashAt < i) this.#backslashAt = indexIn(bytes, 0x5c, i);
-        i = Math.min(this.#quoteAt , this.#backslashAt);
+        i = Math.min(this.#quoteAt, this.#backslashAt);
         run = 0;
       }
       if (i >= stop) return NOT_FOUND;

@@ -43,11 +43,15 @@ describe('an integer of 16,000,000 digits is refused at its 4,301st digit', () =
   test.each([
     ['in a protocol slot', '[', ',0,1,"add",[5,10]]\n'],
     ['as an argument', '[1,0,1,"inspect",[', ']]\n'],
-  ])('%s', async (_name, before, after) => {
-    const server = await startServer();
-    const outcome = await server.attack([withDigits(before, 16_000_000, after)], { replies: 0 });
-    expectRefusedQuickly(outcome, /Integer of more than 4300 digits \(maxIntegerDigits\)/);
-  }, 60_000);
+  ])(
+    '%s',
+    async (_name, before, after) => {
+      const server = await startServer();
+      const outcome = await server.attack([withDigits(before, 16_000_000, after)], { replies: 0 });
+      expectRefusedQuickly(outcome, /Integer of more than 4300 digits \(maxIntegerDigits\)/);
+    },
+    60_000,
+  );
 });
 
 test('a syntax error inside an unclosed bracket ({[: "x"} then valid messages) is reported at once', async () => {

@@ -66,7 +66,7 @@ describe('syntax errors inside values that never close, followed by valid messag
 describe('maxIntegerDigits', () => {
   const digits = (n: number, first = '7') => first + '1'.repeat(n - 1);
 
-  test('the default is Python\'s 4300 digits: 4300 are read exactly, one more is refused at that digit', () => {
+  test("the default is Python's 4300 digits: 4300 are read exactly, one more is refused at that digit", () => {
     expect(DEFAULT_MAX_INTEGER_DIGITS).toBe(4300);
     expect(decodeStream([utf8(`[1,2,3,true,${digits(4300)}]`)]).messages).toEqual([[1, 2, 3, true, BigInt(digits(4300))]]);
     const refused = decodeStream([utf8(`[1,2,3,true,-${digits(4301)}]`)]);
@@ -83,7 +83,9 @@ describe('maxIntegerDigits', () => {
       expect({ split, offset: (result.error as DecodeError).offset }).toEqual({ split, offset: 26 + 20 }); // the 21st digit
     }
     expect((decodeStream([utf8(`${digits(21)}`)], options).error as DecodeError).offset).toBe(20);
-    expect(() => new JsonTransformer(options).decode(utf8(`{"a":${digits(25)}}`))).toThrow(/Integer of more than 20 digits \(maxIntegerDigits\) \(at byte 25\)/);
+    expect(() => new JsonTransformer(options).decode(utf8(`{"a":${digits(25)}}`))).toThrow(
+      /Integer of more than 20 digits \(maxIntegerDigits\) \(at byte 25\)/,
+    );
   });
 
   test('fractions and exponents are not capped (JSON.parse reads them in linear time)', () => {

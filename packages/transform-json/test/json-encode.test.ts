@@ -98,7 +98,9 @@ describe('what is written', () => {
     const value = [new Date(0), new String('s'), new Number(2), new Boolean(false), { toJSON: (key: string) => `key:${key}` }];
     expect(encode(value)).toBe(JSON.stringify(value));
     expect(encode({ when: new Date(0), n: Object(5n) })).toBe('{"when":"1970-01-01T00:00:00.000Z","n":5}');
-    expect(encode({ nested: { toJSON: () => ({ big: 7n, toJSON: 'a string, not a method' }) } })).toBe('{"nested":{"big":7,"toJSON":"a string, not a method"}}');
+    expect(encode({ nested: { toJSON: () => ({ big: 7n, toJSON: 'a string, not a method' }) } })).toBe(
+      '{"nested":{"big":7,"toJSON":"a string, not a method"}}',
+    );
   });
 
   test('strings: escapes, unicode, lone surrogates are written as JSON.stringify writes them', () => {

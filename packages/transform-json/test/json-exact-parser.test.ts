@@ -67,12 +67,25 @@ describe('parseJsonExact', () => {
 
   test('integers outside the safe range become bigint; everything else is a number', () => {
     expect(parseJsonExact('[9007199254740991,9007199254740992,-9007199254740992,1e400,1.0,-0,100000000000000000000]')).toEqual([
-      9007199254740991, 9007199254740992n, -9007199254740992n, Infinity, 1, -0, 100000000000000000000n,
+      9007199254740991,
+      9007199254740992n,
+      -9007199254740992n,
+      Infinity,
+      1,
+      -0,
+      100000000000000000000n,
     ]);
   });
 
   test('reports the character index of the error', () => {
-    for (const [source, index] of [['[1,]', 3], ['{"a":1 "b":2}', 7], ['"abc', 0], ['[1] x', 4], ['[tru]', 1], ['"\\x"', 1]] as const) {
+    for (const [source, index] of [
+      ['[1,]', 3],
+      ['{"a":1 "b":2}', 7],
+      ['"abc', 0],
+      ['[1] x', 4],
+      ['[tru]', 1],
+      ['"\\x"', 1],
+    ] as const) {
       let caught: unknown;
       try {
         parseJsonExact(source);

@@ -16,8 +16,21 @@ function agreesWithJsonParse(text: string): void {
 
 describe('parseSimpleJson', () => {
   test.each([
-    '[1,0,12345,"add",[5,10]]', '[1,2,12345,true,15]', '[]', '[[]]', '[null,false,true]', '-0', '[-0]', '0', '[0]',
-    '"text"', '""', '["é"]', '[999999999999999]', '[-999999999999999]', '[1,2,[3,[4,[5]]]]',
+    '[1,0,12345,"add",[5,10]]',
+    '[1,2,12345,true,15]',
+    '[]',
+    '[[]]',
+    '[null,false,true]',
+    '-0',
+    '[-0]',
+    '0',
+    '[0]',
+    '"text"',
+    '""',
+    '["é"]',
+    '[999999999999999]',
+    '[-999999999999999]',
+    '[1,2,[3,[4,[5]]]]',
   ])('takes %s and agrees with JSON.parse', (text) => {
     const framed = bytes(text);
     expect(parseSimpleJson(framed, 0, framed.length)).not.toBe(NOT_SIMPLE);
@@ -25,8 +38,26 @@ describe('parseSimpleJson', () => {
   });
 
   test.each([
-    '[01]', '[1.5]', '[1e3]', '[-]', '[1,]', '[,1]', '[1 ,2]', '[ 1]', '{"a":1}', '["\\n"]', '[tru]', '[nul]',
-    '[1', '1]', '[9999999999999999]', `[${'['.repeat(40)}${']'.repeat(40)}]`, '"unterminated', '[1]]', '--1', '[+1]',
+    '[01]',
+    '[1.5]',
+    '[1e3]',
+    '[-]',
+    '[1,]',
+    '[,1]',
+    '[1 ,2]',
+    '[ 1]',
+    '{"a":1}',
+    '["\\n"]',
+    '[tru]',
+    '[nul]',
+    '[1',
+    '1]',
+    '[9999999999999999]',
+    `[${'['.repeat(40)}${']'.repeat(40)}]`,
+    '"unterminated',
+    '[1]]',
+    '--1',
+    '[+1]',
   ])('steps aside for %s', (text) => {
     const framed = bytes(text);
     expect(parseSimpleJson(framed, 0, framed.length)).toBe(NOT_SIMPLE);

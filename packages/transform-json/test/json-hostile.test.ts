@@ -81,9 +81,7 @@ describe('hostile input: DecodeError with the stream offset, after every message
 
 describe('limits', () => {
   test('values exactly at the limits are accepted', () => {
-    expect(decodeStream([utf8('[1,2,3,4] 1234567890 "12345678"\n')], { maxMessageSize: 10 }).messages).toEqual([
-      [1, 2, 3, 4], 1234567890, '12345678',
-    ]);
+    expect(decodeStream([utf8('[1,2,3,4] 1234567890 "12345678"\n')], { maxMessageSize: 10 }).messages).toEqual([[1, 2, 3, 4], 1234567890, '12345678']);
     expect(decodeStream([utf8('[[[1]]] {"a":{"b":{}}}')], { maxDepth: 3 }).messages).toEqual([[[[1]]], { a: { b: {} } }]);
     const deepest = '['.repeat(DEFAULT_MAX_DEPTH) + ']'.repeat(DEFAULT_MAX_DEPTH);
     expect(decodeStream([utf8(deepest)]).error).toBeUndefined();

@@ -33,7 +33,20 @@ describe('JsonStreamTransformer framing', () => {
 
   test('top-level scalars: strings, literals, numbers, with or without whitespace', () => {
     expectEverySplit(utf8('"a"true false null"b"{"x":1}1.5 -2\n3e2[4]nulltrue"c"0'), [
-      'a', true, false, null, 'b', { x: 1 }, 1.5, -2, 300, [4], null, true, 'c', 0,
+      'a',
+      true,
+      false,
+      null,
+      'b',
+      { x: 1 },
+      1.5,
+      -2,
+      300,
+      [4],
+      null,
+      true,
+      'c',
+      0,
     ]);
   });
 
@@ -122,9 +135,19 @@ describe('JsonStreamTransformer integers', () => {
     );
     expectEverySplit(stream, [
       [
-        9007199254740991, -9007199254740991, 9007199254740992n, -9007199254740993n, 123456789012345678901234567890n,
+        9007199254740991,
+        -9007199254740991,
+        9007199254740992n,
+        -9007199254740993n,
+        123456789012345678901234567890n,
         // biome-ignore lint/correctness/noPrecisionLoss: a literal that a double cannot hold is part of the test
-        1.5, 1e300, 12345678901234567890.5, 1e-18, 1234567890123456e3, -0, 10000000000000000n,
+        1.5,
+        1e300,
+        12345678901234567890.5,
+        1e-18,
+        1234567890123456e3,
+        -0,
+        10000000000000000n,
       ],
       18446744073709551616n,
     ]);

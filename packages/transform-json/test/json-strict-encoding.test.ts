@@ -24,12 +24,36 @@ class Money {
 
 describe('refused, with the type and the path', () => {
   test.each<[string, unknown, string]>([
-    ['a returned Error', [1, 2, 7, true, new Error('boom')], 'Cannot encode an Error (Error) at $[4]: it would arrive as {}; send its message, or a plain object'],
-    ['a TypeError in an object', { result: { error: new TypeError('x') } }, 'Cannot encode an Error (TypeError) at $.result.error: it would arrive as {}; send its message, or a plain object'],
-    ['a class instance', [new Point(1, 2)], 'Cannot encode an instance of Point at $[0]: JSON would carry only its own fields, not its class; give it a toJSON or convert it to a plain object'],
-    ['a class instance next to a bigint (the slow path)', [2n ** 64n, new Point(1, 2)], 'Cannot encode an instance of Point at $[1]: JSON would carry only its own fields, not its class; give it a toJSON or convert it to a plain object'],
-    ['a class instance that a toJSON returns', { a: { toJSON: () => new Point(0, 0) } }, 'Cannot encode an instance of Point at $.a: JSON would carry only its own fields, not its class; give it a toJSON or convert it to a plain object'],
-    ['a Promise', [Promise.resolve(1)], 'Cannot encode an instance of Promise at $[0]: JSON would carry only its own fields, not its class; give it a toJSON or convert it to a plain object'],
+    [
+      'a returned Error',
+      [1, 2, 7, true, new Error('boom')],
+      'Cannot encode an Error (Error) at $[4]: it would arrive as {}; send its message, or a plain object',
+    ],
+    [
+      'a TypeError in an object',
+      { result: { error: new TypeError('x') } },
+      'Cannot encode an Error (TypeError) at $.result.error: it would arrive as {}; send its message, or a plain object',
+    ],
+    [
+      'a class instance',
+      [new Point(1, 2)],
+      'Cannot encode an instance of Point at $[0]: JSON would carry only its own fields, not its class; give it a toJSON or convert it to a plain object',
+    ],
+    [
+      'a class instance next to a bigint (the slow path)',
+      [2n ** 64n, new Point(1, 2)],
+      'Cannot encode an instance of Point at $[1]: JSON would carry only its own fields, not its class; give it a toJSON or convert it to a plain object',
+    ],
+    [
+      'a class instance that a toJSON returns',
+      { a: { toJSON: () => new Point(0, 0) } },
+      'Cannot encode an instance of Point at $.a: JSON would carry only its own fields, not its class; give it a toJSON or convert it to a plain object',
+    ],
+    [
+      'a Promise',
+      [Promise.resolve(1)],
+      'Cannot encode an instance of Promise at $[0]: JSON would carry only its own fields, not its class; give it a toJSON or convert it to a plain object',
+    ],
   ])('%s', (_name, value, message) => {
     for (const transformer of [json, new JsonStreamTransformer()]) {
       let error: unknown;

@@ -21,7 +21,12 @@ function withoutBigints(value: unknown): unknown {
   if (typeof value === 'object' && value !== null) {
     const result: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
-      Object.defineProperty(result, key, { value: withoutBigints((value as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(result, key, {
+        value: withoutBigints((value as Record<string, unknown>)[key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return result;
   }
@@ -42,18 +47,62 @@ function longText(random: Random): string {
 
 describe('writeJson', () => {
   test.each([
-    [[1, 0, 12345, 'add', [5, 10]]], [[]], [{}], [[[[]]]], [0], [-0], [[-0, 0]], [-1], [999999999], [1000000000], [-999999999], [-1000000000],
-    [Number.MAX_SAFE_INTEGER], [-Number.MAX_SAFE_INTEGER], [2 ** 53], [1e21], [1.5], [-2.25e-7], [5e-324], [Number.MAX_VALUE],
-    ['text'], [''], ['é'], ['"\\\n\u0000'], ['\ud800'], [[true, false, null]], [[1, undefined, 2]], [{ a: undefined, b: 1 }], [{ a: { b: [1, { c: 'd' }] } }],
-    [Object.assign(Object.create(null), { x: 1 })], [JSON.parse('{"__proto__":{"a":1},"b":2}')],
+    [[1, 0, 12345, 'add', [5, 10]]],
+    [[]],
+    [{}],
+    [[[[]]]],
+    [0],
+    [-0],
+    [[-0, 0]],
+    [-1],
+    [999999999],
+    [1000000000],
+    [-999999999],
+    [-1000000000],
+    [Number.MAX_SAFE_INTEGER],
+    [-Number.MAX_SAFE_INTEGER],
+    [2 ** 53],
+    [1e21],
+    [1.5],
+    [-2.25e-7],
+    [5e-324],
+    [Number.MAX_VALUE],
+    ['text'],
+    [''],
+    ['é'],
+    ['"\\\n\u0000'],
+    ['\ud800'],
+    [[true, false, null]],
+    [[1, undefined, 2]],
+    [{ a: undefined, b: 1 }],
+    [{ a: { b: [1, { c: 'd' }] } }],
+    [Object.assign(Object.create(null), { x: 1 })],
+    [JSON.parse('{"__proto__":{"a":1},"b":2}')],
   ])('writes %j as JSON.stringify does', (value) => {
     expect(written(value)).toBe(`${JSON.stringify(value)}\n`);
   });
 
   test.each([
-    ['undefined', undefined], ['a bigint', [1n]], ['NaN', [NaN]], ['Infinity', { x: Infinity }], ['a function', [() => 1]], ['a symbol', { s: Symbol('s') }],
-    ['binary', [new Uint8Array(1)]], ['a Date (toJSON)', [new Date(0)]], ['a Map', [new Map()]], ['a class instance', [new (class Point { x = 1 })()]],
-    ['a boxed number', [Object(1)]], ['an object with toJSON', { a: { toJSON: () => 1 } }], ['an array with toJSON', [Object.assign([1], { toJSON: () => 2 })]],
+    ['undefined', undefined],
+    ['a bigint', [1n]],
+    ['NaN', [NaN]],
+    ['Infinity', { x: Infinity }],
+    ['a function', [() => 1]],
+    ['a symbol', { s: Symbol('s') }],
+    ['binary', [new Uint8Array(1)]],
+    ['a Date (toJSON)', [new Date(0)]],
+    ['a Map', [new Map()]],
+    [
+      'a class instance',
+      [
+        new (class Point {
+          x = 1;
+        })(),
+      ],
+    ],
+    ['a boxed number', [Object(1)]],
+    ['an object with toJSON', { a: { toJSON: () => 1 } }],
+    ['an array with toJSON', [Object.assign([1], { toJSON: () => 2 })]],
   ])('steps aside for %s', (_name, value) => {
     expect(written(value)).toBeUndefined();
   });
@@ -105,7 +154,11 @@ describe('writeJson', () => {
   });
 
   test('a message that made the buffer grow leaves in a buffer of about its own size', () => {
-    for (const message of [Array.from({ length: 100_000 }, (_, i) => i), ['z'.repeat(3_000_000)], { rows: Array.from({ length: 20_000 }, (_, i) => ({ i, s: 'text' })) }]) {
+    for (const message of [
+      Array.from({ length: 100_000 }, (_, i) => i),
+      ['z'.repeat(3_000_000)],
+      { rows: Array.from({ length: 20_000 }, (_, i) => ({ i, s: 'text' })) },
+    ]) {
       const bytes = writeJson(message, 128, Infinity, true)!;
       expect(text.decode(bytes)).toBe(`${JSON.stringify(message)}\n`);
       expect(bytes.buffer.byteLength).toBeLessThanOrEqual(bytes.length * 1.25 + 64 * 1024);

@@ -27,7 +27,7 @@ describe('a JSON stream that starts with text', () => {
     ['JSON over a limit', '['.repeat(200)],
     ['text after a number', '1 package can be updated.\n'],
     ['invalid UTF-8 in a string', Uint8Array.of(...utf8('[1,0,1,"echo",["'), 0xc3, 0x28, ...utf8('"]]\n'))],
-  ])('a stream that starts as JSON keeps the parser\'s own error: %s', (_what, text) => {
+  ])("a stream that starts as JSON keeps the parser's own error: %s", (_what, text) => {
     const { error } = decode(typeof text === 'string' ? utf8(text) : text);
     expect(DecodeError.isInstance(error)).toBe(true);
     expect((error as Error).message).not.toContain('starts with');

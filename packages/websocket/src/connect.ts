@@ -64,7 +64,11 @@ function open(url: string, protocols: string[], options: WebSocketConnectOptions
 }
 
 /** `WebSocketPipe.connect`: opens a socket, waits for it to open, and wraps it with `wrap`. @internal */
-export function connectWebSocket<P>(url: string, options: WebSocketConnectOptions, wrap: (socket: WebSocketLike, options: WebSocketPipeOptions) => P): Promise<P> {
+export function connectWebSocket<P>(
+  url: string,
+  options: WebSocketConnectOptions,
+  wrap: (socket: WebSocketLike, options: WebSocketPipeOptions) => P,
+): Promise<P> {
   const { timeoutMs: timeout, protocols, WebSocket: _constructor, headers: _headers, tls: _tls, ...pipeOptions } = options;
   let timeoutMs: number;
   let socket: WebSocketLike;

@@ -5,7 +5,15 @@ import { connectWebSocket, type WebSocketConnectOptions } from './connect.js';
 import { KeepaliveTimeoutError, WebSocketClosedError, WebSocketProtocolError } from './errors.js';
 import { Keepalive } from './keepalive.js';
 import { resolvePipeOptions, type WebSocketChunk, type WebSocketFrames, type WebSocketPipeOptions } from './pipe-options.js';
-import { isNodeWebSocket, tlsSessions, underlyingStreams, type NodeWebSocketLike, type WebSocketEventLike, type WebSocketLike, type WebSocketRequestInfo } from './websocket-like.js';
+import {
+  isNodeWebSocket,
+  tlsSessions,
+  underlyingStreams,
+  type NodeWebSocketLike,
+  type WebSocketEventLike,
+  type WebSocketLike,
+  type WebSocketRequestInfo,
+} from './websocket-like.js';
 
 /** `write` resolves at once while fewer bytes than this wait to be sent (Node's stream high-water mark). */
 const WRITE_HIGH_WATER = 16 * 1024;
@@ -84,7 +92,12 @@ export class WebSocketPipe extends EventPipe<WebSocketChunk, WebSocketChunk> {
     socket.addEventListener('error', (event) => this.#onError(event));
     socket.addEventListener('close', (event) => this.#onClose(event));
     if (this.#node !== undefined && pingIntervalMs !== Infinity && socket.readyState === OPEN) {
-      this.#keepalive = new Keepalive(this.#node, pingIntervalMs, () => this.#reading, () => this.#dead(pingIntervalMs));
+      this.#keepalive = new Keepalive(
+        this.#node,
+        pingIntervalMs,
+        () => this.#reading,
+        () => this.#dead(pingIntervalMs),
+      );
     }
     if (socket.readyState === CLOSED) this.markClosed(new WebSocketClosedError(CloseCode.abnormal, 'closed before it was wrapped', false));
   }

@@ -32,11 +32,7 @@ export function urlOf(server: WebSocketServer, path = '/', scheme: 'ws' | 'wss' 
  * echoed as `echo:<topic>`; `wss://` with `options.tls`) and returns it with
  * a function that connects clients.
  */
-export async function rpcOverWebSocket(
-  cleanup: (step: () => unknown) => void,
-  encoding: WebSocketEncoding,
-  options: WebSocketCreateOptions = {},
-) {
+export async function rpcOverWebSocket(cleanup: (step: () => unknown) => void, encoding: WebSocketEncoding, options: WebSocketCreateOptions = {}) {
   const rpcServer: RpcV1Server = RpcV1Server.fromHandlers(serverHandlers, {
     timeoutMs: 60_000,
     onEvent: (connectionId, topic, message) => rpcServer.emit(connectionId, `echo:${topic}`, message),

@@ -125,7 +125,7 @@ describe('WebSocketServer.create', () => {
     expect(await onClient).toMatchObject({ closeCode: CloseCode.internalError, closeReason: 'shutting down for maintenance' });
   });
 
-  test('a dead server is found by the client\'s pings (ws in Node)', async () => {
+  test("a dead server is found by the client's pings (ws in Node)", async () => {
     const server = await WebSocketServer.create();
     cleanup(() => server.stop());
     const serverPipes: WebSocketPipe[] = [];
@@ -174,7 +174,10 @@ describe('WebSocketServer.attach', () => {
     const page = await new Promise<string>((resolve) => {
       request(`http://127.0.0.1:${port}/index.html`, (response) => {
         let body = '';
-        response.setEncoding('utf8').on('data', (t: string) => (body += t)).on('end', () => resolve(body));
+        response
+          .setEncoding('utf8')
+          .on('data', (t: string) => (body += t))
+          .on('end', () => resolve(body));
       }).end();
     });
     expect(page).toBe('page at /index.html');

@@ -26,7 +26,10 @@ function rpcServer(): RpcV1Server {
 function serveRpc(server: WebSocketServer, rpc: RpcV1Server, encoding: 'cbor' | 'json'): void {
   let next = 0;
   server.on('connection', (pipe: WebSocketPipe) => {
-    rpc.addConnection(`browser-${next++}`, encoding === 'cbor' ? new CborTransformer().applyTransformer(pipe) : new JsonTextTransformer().applyTransformer(pipe));
+    rpc.addConnection(
+      `browser-${next++}`,
+      encoding === 'cbor' ? new CborTransformer().applyTransformer(pipe) : new JsonTextTransformer().applyTransformer(pipe),
+    );
   });
 }
 
@@ -36,7 +39,8 @@ type Page = Awaited<ReturnType<typeof watchedPage>>['page'];
 /** Runs `fn` in the page with its `tests` object. */
 function inPage<T, A extends unknown[]>(tab: Page, fn: (tests: PageTests, ...args: A) => T | Promise<T>, ...args: A): Promise<T> {
   return tab.evaluate(
-    (source: string, ...rest: unknown[]) => new Function('tests', 'args', `return (${source})(tests, ...args)`)((globalThis as unknown as { tests: PageTests }).tests, rest),
+    (source: string, ...rest: unknown[]) =>
+      new Function('tests', 'args', `return (${source})(tests, ...args)`)((globalThis as unknown as { tests: PageTests }).tests, rest),
     fn.toString(),
     ...args,
   ) as Promise<T>;
@@ -48,7 +52,10 @@ const expected = {
   many: true,
   event: [7, 'x'],
   work: 'done',
-  seen: [1, 2, 3, 4].flatMap((step) => [['log', 3, `step ${step}`], ['progress', step * 25]]),
+  seen: [1, 2, 3, 4].flatMap((step) => [
+    ['log', 3, `step ${step}`],
+    ['progress', step * 25],
+  ]),
   cancelled: true,
   callBack: 41,
 };
@@ -67,7 +74,10 @@ describeWithChromium('in real headless Chromium', () => {
       '/worker.js': worker,
     });
     // The page's own origin serves its RPC too: same origin, no allowedOrigins needed.
-    for (const [path, encoding] of [['/cbor', 'cbor'], ['/json', 'json']] as const) {
+    for (const [path, encoding] of [
+      ['/cbor', 'cbor'],
+      ['/json', 'json'],
+    ] as const) {
       const server = await WebSocketServer.attach(site.server, { path, frames: encoding === 'cbor' ? 'binary' : 'text' });
       serveRpc(server, rpcServer(), encoding);
       servers.push(server);

@@ -183,9 +183,18 @@ for (let round = 1; round <= rounds; round++) {
       `${calls * steps} logs and ${calls * steps} progress reports in ${elapsed.toFixed(1)} s (${Math.round(calls / elapsed)} calls/s); ` +
       `server peak: ${peakConnections} connections, heap ${mb(peakHeap)}, rss ${mb(duringPeak.peakRss)}`,
   );
-  check(problems.length === 0, `every reply, log and progress report matched its call (${problems.length} problems${problems.length ? `: ${problems.slice(0, 3).join('; ')}` : ''})`);
-  check(wireReplies === calls && duplicated === 0, `every reply arrived exactly once on the wire (${wireReplies} replies for ${calls} calls, ${duplicated} ids answered other than once)`);
-  check(clients.every(({ rpc }) => rpc.pendingCallCount === 0), 'no client has a pending call left');
+  check(
+    problems.length === 0,
+    `every reply, log and progress report matched its call (${problems.length} problems${problems.length ? `: ${problems.slice(0, 3).join('; ')}` : ''})`,
+  );
+  check(
+    wireReplies === calls && duplicated === 0,
+    `every reply arrived exactly once on the wire (${wireReplies} replies for ${calls} calls, ${duplicated} ids answered other than once)`,
+  );
+  check(
+    clients.every(({ rpc }) => rpc.pendingCallCount === 0),
+    'no client has a pending call left',
+  );
 
   // 2. They disconnect.
   await closeAll(clients);
@@ -196,13 +205,19 @@ for (let round = 1; round <= rounds; round++) {
       `rss ${mb(after.memory.rss)}; resources ${JSON.stringify(resourceCounts(after.resources))}; listeners ${JSON.stringify(after.listeners)}`,
   );
   check(growth <= 0.1, `server heap back within 10% of its baseline after GC (${(growth * 100).toFixed(1)}%)`);
-  check(after.connections === 1 && after.tcpConnections === 1, `server keeps only the control connection (${after.connections} RPC, ${after.tcpConnections} TCP)`);
+  check(
+    after.connections === 1 && after.tcpConnections === 1,
+    `server keeps only the control connection (${after.connections} RPC, ${after.tcpConnections} TCP)`,
+  );
   check(after.activeHandlers === 0 && after.pendingCalls === 0, 'server call tables empty');
   check(
     JSON.stringify(resourceCounts(after.resources)) === JSON.stringify(resourceCounts(baseline.resources)),
     `server resources (timers, sockets) the same as at the baseline: ${JSON.stringify(resourceCounts(after.resources))}`,
   );
-  check(JSON.stringify(after.listeners) === JSON.stringify(baseline.listeners), `server listeners the same as at the baseline: ${JSON.stringify(after.listeners)}`);
+  check(
+    JSON.stringify(after.listeners) === JSON.stringify(baseline.listeners),
+    `server listeners the same as at the baseline: ${JSON.stringify(after.listeners)}`,
+  );
   await later(100);
   const clientResources = resourceCounts(process.getActiveResourcesInfo());
   check(
@@ -228,16 +243,27 @@ for (let round = 1; round <= rounds; round++) {
     if (i % every === 0) {
       const s = await stats(true);
       await fullGc();
-      samples.push({ calls: i, clientHeap: process.memoryUsage().heapUsed, serverHeap: s.memory.heapUsed, server: serverConnection(s), client: { pending: rpc.pendingCallCount, active: rpc.activeHandlerCount } });
+      samples.push({
+        calls: i,
+        clientHeap: process.memoryUsage().heapUsed,
+        serverHeap: s.memory.heapUsed,
+        server: serverConnection(s),
+        client: { pending: rpc.pendingCallCount, active: rpc.activeHandlerCount },
+      });
     }
   }
   const elapsed = (performance.now() - phase) / 1000;
   console.log(`phase 3: ${sequentialCalls} sequential calls in ${elapsed.toFixed(1)} s (${Math.round(sequentialCalls / elapsed)} calls/s)`);
   for (const s of samples) {
-    console.log(`  after ${String(s.calls).padStart(8)} calls: client heap ${mb(s.clientHeap)}, server heap ${mb(s.serverHeap)}, server tables ${JSON.stringify(s.server)}, client tables ${JSON.stringify(s.client)}`);
+    console.log(
+      `  after ${String(s.calls).padStart(8)} calls: client heap ${mb(s.clientHeap)}, server heap ${mb(s.serverHeap)}, server tables ${JSON.stringify(s.server)}, client tables ${JSON.stringify(s.client)}`,
+    );
   }
   check(tablesEmpty, 'the client call tables were empty between calls');
-  check(samples.every((s) => s.server.activeHandlers === 0 && s.server.pendingCalls === 0), 'the server call tables were empty at every sample');
+  check(
+    samples.every((s) => s.server.activeHandlers === 0 && s.server.pendingCalls === 0),
+    'the server call tables were empty at every sample',
+  );
   const first = samples[0];
   const last = samples.at(-1);
   check(last.clientHeap <= first.clientHeap * 1.1 + 1024 * 1024, `client heap did not grow (${mb(first.clientHeap)} -> ${mb(last.clientHeap)})`);
@@ -248,5 +274,7 @@ for (let round = 1; round <= rounds; round++) {
 await control.rpc.terminate();
 child.kill('SIGTERM');
 await once(child, 'exit');
-console.log(`soak finished in ${((performance.now() - started) / 1000).toFixed(1)} s: ${failures.length === 0 ? 'all checks passed' : `${failures.length} check(s) failed`}`);
+console.log(
+  `soak finished in ${((performance.now() - started) / 1000).toFixed(1)} s: ${failures.length === 0 ? 'all checks passed' : `${failures.length} check(s) failed`}`,
+);
 process.exitCode = failures.length === 0 ? 0 : 1;

@@ -39,37 +39,43 @@ describe.each<Encoding>(['cbor', 'json'])('a %s client starting 20,000 calls tha
   test.each([
     ['with maxActiveCalls 1000', 1000],
     ['without a limit', Infinity],
-  ])('%s', async (name, limit) => {
-    const server = await ServerProcess.start({ encoding, rpc: { maxActiveCalls: limit === Infinity ? null : limit } });
-    cleanup(() => server.stop());
-    const polite = await server.connect();
-    cleanup(() => polite.terminate());
-    const before = await server.stats(true);
-    const { socket, refusals } = await startHangingCalls(server.port, encoding);
-    cleanup(() => socket.destroy());
-    const running = Math.min(calls, limit);
-    let during = await server.stats(false);
-    for (const deadline = Date.now() + 20_000; (during.activeHandlers < running || refusals.count < calls - running) && Date.now() < deadline; ) {
-      await later(50);
-      during = await server.stats(false);
-    }
-    expect(await polite.callMethod('add', 2, 3)).toBe(5);
-    const held = (await server.stats(true)).memory.heapUsed - before.memory.heapUsed;
-    console.log(`hanging calls ${encoding}, ${name}: ${during.activeHandlers} handlers running, ${refusals.count} refused, heap +${(held / MiB).toFixed(1)} MiB`);
+  ])(
+    '%s',
+    async (name, limit) => {
+      const server = await ServerProcess.start({ encoding, rpc: { maxActiveCalls: limit === Infinity ? null : limit } });
+      cleanup(() => server.stop());
+      const polite = await server.connect();
+      cleanup(() => polite.terminate());
+      const before = await server.stats(true);
+      const { socket, refusals } = await startHangingCalls(server.port, encoding);
+      cleanup(() => socket.destroy());
+      const running = Math.min(calls, limit);
+      let during = await server.stats(false);
+      for (const deadline = Date.now() + 20_000; (during.activeHandlers < running || refusals.count < calls - running) && Date.now() < deadline; ) {
+        await later(50);
+        during = await server.stats(false);
+      }
+      expect(await polite.callMethod('add', 2, 3)).toBe(5);
+      const held = (await server.stats(true)).memory.heapUsed - before.memory.heapUsed;
+      console.log(
+        `hanging calls ${encoding}, ${name}: ${during.activeHandlers} handlers running, ${refusals.count} refused, heap +${(held / MiB).toFixed(1)} MiB`,
+      );
 
-    expect(during.activeHandlers).toBe(running);
-    expect(refusals).toEqual({ count: calls - running, other: 0 });
-    // About 1.5 KiB per running handler: bounded by the limit, or growing with every call.
-    if (limit !== Infinity) expect(held).toBeLessThan(8 * MiB);
-    else expect(held).toBeGreaterThan(8 * MiB);
+      expect(during.activeHandlers).toBe(running);
+      expect(refusals).toEqual({ count: calls - running, other: 0 });
+      // About 1.5 KiB per running handler: bounded by the limit, or growing with every call.
+      if (limit !== Infinity) expect(held).toBeLessThan(8 * MiB);
+      else expect(held).toBeGreaterThan(8 * MiB);
 
-    socket.destroy();
-    let after = await server.stats(false);
-    for (const deadline = Date.now() + 10_000; after.activeHandlers > 0 && Date.now() < deadline; ) {
-      await later(50);
-      after = await server.stats(false);
-    }
-    expect(after.activeHandlers).toBe(0);
-    expect(server.alive).toBe(true);
-  }, 60_000);
+      socket.destroy();
+      let after = await server.stats(false);
+      for (const deadline = Date.now() + 10_000; after.activeHandlers > 0 && Date.now() < deadline; ) {
+        await later(50);
+        after = await server.stats(false);
+      }
+      expect(after.activeHandlers).toBe(0);
+      expect(server.alive).toBe(true);
+    },
+    60_000,
+  );
 });

@@ -79,38 +79,190 @@ const jsonMapSize = millionKeyJsonCall(0).length - 1;
 
 const cases: Crafted[] = [
   // Nesting far beyond maxDepth (256 for CBOR, 128 for JSON).
-  { name: 'CBOR arrays nested 100,000 deep', server: cbor, bytes: bytes(repeat([0x81], 100_000), 0x00), expect: 'rejected', error: /maxDepth/, budget: 8 * MiB },
-  { name: 'CBOR maps nested 100,000 deep', server: cbor, bytes: bytes(repeat([0xa1, 0x61, 0x6b], 100_000), 0x00), expect: 'rejected', error: /maxDepth/, budget: 8 * MiB },
+  {
+    name: 'CBOR arrays nested 100,000 deep',
+    server: cbor,
+    bytes: bytes(repeat([0x81], 100_000), 0x00),
+    expect: 'rejected',
+    error: /maxDepth/,
+    budget: 8 * MiB,
+  },
+  {
+    name: 'CBOR maps nested 100,000 deep',
+    server: cbor,
+    bytes: bytes(repeat([0xa1, 0x61, 0x6b], 100_000), 0x00),
+    expect: 'rejected',
+    error: /maxDepth/,
+    budget: 8 * MiB,
+  },
   { name: 'CBOR tags nested 100,000 deep', server: cbor, bytes: bytes(repeat([0xc6], 100_000), 0x00), expect: 'rejected', error: /maxDepth/, budget: 8 * MiB },
-  { name: 'CBOR indefinite arrays nested 100,000 deep (allowed)', server: cborIndefinite, bytes: repeat([0x9f], 100_000), expect: 'rejected', error: /maxDepth/, budget: 8 * MiB },
+  {
+    name: 'CBOR indefinite arrays nested 100,000 deep (allowed)',
+    server: cborIndefinite,
+    bytes: repeat([0x9f], 100_000),
+    expect: 'rejected',
+    error: /maxDepth/,
+    budget: 8 * MiB,
+  },
   // Declared sizes that cannot fit: rejected at the head, before anything is allocated.
-  { name: 'a CBOR byte string declaring 2^62 bytes', server: cbor, bytes: bytes(0x5b, 0x40, 0, 0, 0, 0, 0, 0, 0), expect: 'rejected', error: /4611686018427387904 bytes/, budget: 8 * MiB },
-  { name: 'a call whose method is a text string declaring 2^62 bytes', server: cbor, bytes: bytes(0x85, 0x01, 0x00, 0x01, 0x7b, 0x40, 0, 0, 0, 0, 0, 0, 0), expect: 'rejected', error: /maxMessageSize/, budget: 8 * MiB },
-  { name: 'a CBOR array declaring 2^32 items, then nothing', server: cbor, bytes: bytes(0x9b, 0, 0, 0, 0x01, 0, 0, 0, 0), expect: 'rejected', error: /4294967296 entries/, budget: 8 * MiB },
-  { name: 'a CBOR map declaring 2^32 - 1 pairs, then nothing', server: cbor, bytes: bytes(0xba, 0xff, 0xff, 0xff, 0xff), expect: 'rejected', error: /entries/, budget: 8 * MiB },
+  {
+    name: 'a CBOR byte string declaring 2^62 bytes',
+    server: cbor,
+    bytes: bytes(0x5b, 0x40, 0, 0, 0, 0, 0, 0, 0),
+    expect: 'rejected',
+    error: /4611686018427387904 bytes/,
+    budget: 8 * MiB,
+  },
+  {
+    name: 'a call whose method is a text string declaring 2^62 bytes',
+    server: cbor,
+    bytes: bytes(0x85, 0x01, 0x00, 0x01, 0x7b, 0x40, 0, 0, 0, 0, 0, 0, 0),
+    expect: 'rejected',
+    error: /maxMessageSize/,
+    budget: 8 * MiB,
+  },
+  {
+    name: 'a CBOR array declaring 2^32 items, then nothing',
+    server: cbor,
+    bytes: bytes(0x9b, 0, 0, 0, 0x01, 0, 0, 0, 0),
+    expect: 'rejected',
+    error: /4294967296 entries/,
+    budget: 8 * MiB,
+  },
+  {
+    name: 'a CBOR map declaring 2^32 - 1 pairs, then nothing',
+    server: cbor,
+    bytes: bytes(0xba, 0xff, 0xff, 0xff, 0xff),
+    expect: 'rejected',
+    error: /entries/,
+    budget: 8 * MiB,
+  },
   // Indefinite lengths that never end.
-  { name: 'an indefinite-length CBOR array that never ends (not allowed by default)', server: cbor, endless: { prefix: bytes(0x9f), filler: 0x01 }, expect: 'rejected', error: /allowIndefinite/, budget: 8 * MiB },
-  { name: 'an indefinite-length CBOR array that never ends (allowed)', server: cborIndefinite, endless: { prefix: bytes(0x9f), filler: 0x01 }, expect: 'rejected', error: /maxMessageSize/, budget: 3 * limit },
-  { name: 'an indefinite-length CBOR byte string of endless empty chunks (allowed)', server: cborIndefinite, endless: { prefix: bytes(0x5f), filler: 0x40 }, expect: 'rejected', error: /maxMessageSize/, budget: 3 * limit },
-  { name: 'a CBOR text string whose bytes never stop coming', server: cbor, endless: { prefix: bytes(callHead('echo'), 0x7a, 0x7f, 0xff, 0xff, 0xff), filler: 0x61 }, expect: 'rejected', error: /maxMessageSize/, budget: 3 * limit },
+  {
+    name: 'an indefinite-length CBOR array that never ends (not allowed by default)',
+    server: cbor,
+    endless: { prefix: bytes(0x9f), filler: 0x01 },
+    expect: 'rejected',
+    error: /allowIndefinite/,
+    budget: 8 * MiB,
+  },
+  {
+    name: 'an indefinite-length CBOR array that never ends (allowed)',
+    server: cborIndefinite,
+    endless: { prefix: bytes(0x9f), filler: 0x01 },
+    expect: 'rejected',
+    error: /maxMessageSize/,
+    budget: 3 * limit,
+  },
+  {
+    name: 'an indefinite-length CBOR byte string of endless empty chunks (allowed)',
+    server: cborIndefinite,
+    endless: { prefix: bytes(0x5f), filler: 0x40 },
+    expect: 'rejected',
+    error: /maxMessageSize/,
+    budget: 3 * limit,
+  },
+  {
+    name: 'a CBOR text string whose bytes never stop coming',
+    server: cbor,
+    endless: { prefix: bytes(callHead('echo'), 0x7a, 0x7f, 0xff, 0xff, 0xff), filler: 0x61 },
+    expect: 'rejected',
+    error: /maxMessageSize/,
+    budget: 3 * limit,
+  },
   // Invalid UTF-8: short and long text, a map key, an overlong form, a lone surrogate.
-  { name: 'a method name of invalid UTF-8', server: cbor, bytes: bytes(0x85, 0x01, 0x00, 0x01, 0x62, 0xff, 0xfe, 0x80), expect: 'rejected', error: /Invalid UTF-8/, budget: 8 * MiB },
-  { name: 'a long text argument with invalid UTF-8 in the middle', server: cbor, bytes: bytes(callHead('echo'), 0x78, 40, repeat([0x61], 20), 0xc3, 0x28, repeat([0x61], 18)), expect: 'rejected', error: /Invalid UTF-8/, budget: 8 * MiB },
-  { name: 'a map key of invalid UTF-8', server: cbor, bytes: bytes(callHead('echo'), 0xa1, 0x61, 0xff, 0x00), expect: 'rejected', error: /Invalid UTF-8/, budget: 8 * MiB },
-  { name: 'an overlong UTF-8 form (C0 80)', server: cbor, bytes: bytes(callHead('echo'), 0x62, 0xc0, 0x80), expect: 'rejected', error: /Invalid UTF-8/, budget: 8 * MiB },
-  { name: 'a lone UTF-16 surrogate in UTF-8 (ED A0 80)', server: cbor, bytes: bytes(callHead('echo'), 0x63, 0xed, 0xa0, 0x80), expect: 'rejected', error: /Invalid UTF-8/, budget: 8 * MiB },
+  {
+    name: 'a method name of invalid UTF-8',
+    server: cbor,
+    bytes: bytes(0x85, 0x01, 0x00, 0x01, 0x62, 0xff, 0xfe, 0x80),
+    expect: 'rejected',
+    error: /Invalid UTF-8/,
+    budget: 8 * MiB,
+  },
+  {
+    name: 'a long text argument with invalid UTF-8 in the middle',
+    server: cbor,
+    bytes: bytes(callHead('echo'), 0x78, 40, repeat([0x61], 20), 0xc3, 0x28, repeat([0x61], 18)),
+    expect: 'rejected',
+    error: /Invalid UTF-8/,
+    budget: 8 * MiB,
+  },
+  {
+    name: 'a map key of invalid UTF-8',
+    server: cbor,
+    bytes: bytes(callHead('echo'), 0xa1, 0x61, 0xff, 0x00),
+    expect: 'rejected',
+    error: /Invalid UTF-8/,
+    budget: 8 * MiB,
+  },
+  {
+    name: 'an overlong UTF-8 form (C0 80)',
+    server: cbor,
+    bytes: bytes(callHead('echo'), 0x62, 0xc0, 0x80),
+    expect: 'rejected',
+    error: /Invalid UTF-8/,
+    budget: 8 * MiB,
+  },
+  {
+    name: 'a lone UTF-16 surrogate in UTF-8 (ED A0 80)',
+    server: cbor,
+    bytes: bytes(callHead('echo'), 0x63, 0xed, 0xa0, 0x80),
+    expect: 'rejected',
+    error: /Invalid UTF-8/,
+    budget: 8 * MiB,
+  },
   // A valid message of a million tiny keys, at the limit: decoded and answered. Its
   // decoded form is several times its 16 MiB (measured: about 140 MiB of peak RSS
   // for CBOR, 210 MiB for JSON), all released once answered.
-  { name: 'a CBOR map of a million tiny keys, 1 byte under maxMessageSize', server: cbor, bytes: millionKeyCborCall(limit - cborMapSize - 1), expect: { result: 1_000_000 }, budget: 12 * limit },
-  { name: 'the same map 1 byte over maxMessageSize', server: cbor, bytes: millionKeyCborCall(limit - cborMapSize + 1), expect: 'rejected', error: /maxMessageSize/, budget: 3 * limit },
+  {
+    name: 'a CBOR map of a million tiny keys, 1 byte under maxMessageSize',
+    server: cbor,
+    bytes: millionKeyCborCall(limit - cborMapSize - 1),
+    expect: { result: 1_000_000 },
+    budget: 12 * limit,
+  },
+  {
+    name: 'the same map 1 byte over maxMessageSize',
+    server: cbor,
+    bytes: millionKeyCborCall(limit - cborMapSize + 1),
+    expect: 'rejected',
+    error: /maxMessageSize/,
+    budget: 3 * limit,
+  },
   // JSON has no declared lengths; the same attacks in its terms.
   { name: 'JSON arrays nested 100,000 deep', server: json, bytes: text('['.repeat(100_000)), expect: 'rejected', error: /maxDepth/, budget: 8 * MiB },
   { name: 'JSON objects nested 100,000 deep', server: json, bytes: text('{"a":'.repeat(100_000)), expect: 'rejected', error: /maxDepth/, budget: 8 * MiB },
-  { name: 'a JSON string that never ends', server: json, endless: { prefix: text('[1,0,1,"echo",["'), filler: 0x61 }, expect: 'rejected', error: /maxMessageSize/, budget: 3 * limit },
-  { name: 'JSON whitespace that never ends, inside an array', server: json, endless: { prefix: text('[1,0,1,'), filler: 0x20 }, expect: 'rejected', error: /maxMessageSize/, budget: 3 * limit },
-  { name: 'invalid UTF-8 in a JSON string', server: json, bytes: bytes(text('[1,0,1,"echo",["'), 0xc3, 0x28, text('"]]\n')), expect: 'rejected', error: /UTF-8/, budget: 8 * MiB },
-  { name: 'a JSON object of a million tiny keys, 1 byte under maxMessageSize', server: json, bytes: millionKeyJsonCall(limit - jsonMapSize - 1), expect: { result: 1_000_000 }, budget: 18 * limit },
+  {
+    name: 'a JSON string that never ends',
+    server: json,
+    endless: { prefix: text('[1,0,1,"echo",["'), filler: 0x61 },
+    expect: 'rejected',
+    error: /maxMessageSize/,
+    budget: 3 * limit,
+  },
+  {
+    name: 'JSON whitespace that never ends, inside an array',
+    server: json,
+    endless: { prefix: text('[1,0,1,'), filler: 0x20 },
+    expect: 'rejected',
+    error: /maxMessageSize/,
+    budget: 3 * limit,
+  },
+  {
+    name: 'invalid UTF-8 in a JSON string',
+    server: json,
+    bytes: bytes(text('[1,0,1,"echo",["'), 0xc3, 0x28, text('"]]\n')),
+    expect: 'rejected',
+    error: /UTF-8/,
+    budget: 8 * MiB,
+  },
+  {
+    name: 'a JSON object of a million tiny keys, 1 byte under maxMessageSize',
+    server: json,
+    bytes: millionKeyJsonCall(limit - jsonMapSize - 1),
+    expect: { result: 1_000_000 },
+    budget: 18 * limit,
+  },
 ];
 
 /** Sends the crafted input; resolves with the answer, or with how many bytes were taken before the server closed. */
@@ -164,7 +316,8 @@ function attack(port: number, crafted: Crafted, encoding: 'cbor' | 'json'): Prom
 /** The decode error a local decoder with the server's options gives for the same bytes (or prefix and 4 x limit of filler). */
 function localError(crafted: Crafted): string | undefined {
   const { server } = crafted;
-  const decoder: StreamTransformer<unknown, Uint8Array> = server.encoding === 'json' ? new JsonStreamTransformer(server.json) : new CborStreamTransformer(server.cbor);
+  const decoder: StreamTransformer<unknown, Uint8Array> =
+    server.encoding === 'json' ? new JsonStreamTransformer(server.json) : new CborStreamTransformer(server.cbor);
   try {
     const out: unknown[] = [];
     if (crafted.bytes !== undefined) decoder.decodeChunk(crafted.bytes, out);
@@ -187,36 +340,40 @@ afterAll(async () => {
 const mb = (n: number) => (n / MiB).toFixed(1);
 
 describe('crafted hostile input over TCP', () => {
-  test.each(cases.map((crafted) => [crafted.name, crafted] as const))('%s', async (_name, crafted) => {
-    if (crafted.error !== undefined) expect(localError(crafted)).toMatch(crafted.error);
-    const server = await ServerProcess.start(crafted.server);
-    servers.push(server);
-    const before = await server.stats(true, true);
-    const result = await attack(server.port, crafted, crafted.server.encoding);
-    const after = await server.stats(true);
-    const ended = await server.outcome(result.localPort);
-    console.log(
-      `${crafted.name}: ${crafted.expect === 'rejected' ? `rejected (${ended})` : `answered ${JSON.stringify(result.answer)}`} ` +
-        `after ${mb(result.sent)} MiB sent, in ${Math.round(result.ms)} ms; server RSS ${mb(before.memory.rss)} MiB, peak ${mb(after.peakRss)} MiB ` +
-        `(+${mb(after.peakRss - before.memory.rss)}, budget ${mb(crafted.budget)}), heap after GC ${mb(before.memory.heapUsed)} -> ${mb(after.memory.heapUsed)} MiB`,
-    );
-    if (crafted.expect === 'rejected') {
-      expect(ended).toBe('decode');
-      expect(result.answer).toBeUndefined();
-      // Endless input is cut off once past the limit (plus what the sockets buffer on the way).
-      expect(result.sent).toBeLessThan(crafted.endless === undefined ? 2 * limit : 3 * limit);
-    } else {
-      expect(result.answer).toEqual([1, 2, 1, true, crafted.expect.result]);
-    }
-    // A watchdog, not a speed figure: the large ones take 1-5 s here, 15 s when every
-    // suite runs at once on two cores; the costs this guards against (a quadratic
-    // decode of a message within the limits) took minutes.
-    expect(result.ms).toBeLessThan(30_000);
-    expect(after.peakRss - before.memory.rss).toBeLessThan(crafted.budget);
-    expect(after.memory.heapUsed).toBeLessThan(before.memory.heapUsed + 8 * MiB);
-    expect(server.alive).toBe(true);
-    expect(after.connections).toBe(1);
-    expect(server.stderr).toBe('');
-    await server.stop();
-  }, 90_000);
+  test.each(cases.map((crafted) => [crafted.name, crafted] as const))(
+    '%s',
+    async (_name, crafted) => {
+      if (crafted.error !== undefined) expect(localError(crafted)).toMatch(crafted.error);
+      const server = await ServerProcess.start(crafted.server);
+      servers.push(server);
+      const before = await server.stats(true, true);
+      const result = await attack(server.port, crafted, crafted.server.encoding);
+      const after = await server.stats(true);
+      const ended = await server.outcome(result.localPort);
+      console.log(
+        `${crafted.name}: ${crafted.expect === 'rejected' ? `rejected (${ended})` : `answered ${JSON.stringify(result.answer)}`} ` +
+          `after ${mb(result.sent)} MiB sent, in ${Math.round(result.ms)} ms; server RSS ${mb(before.memory.rss)} MiB, peak ${mb(after.peakRss)} MiB ` +
+          `(+${mb(after.peakRss - before.memory.rss)}, budget ${mb(crafted.budget)}), heap after GC ${mb(before.memory.heapUsed)} -> ${mb(after.memory.heapUsed)} MiB`,
+      );
+      if (crafted.expect === 'rejected') {
+        expect(ended).toBe('decode');
+        expect(result.answer).toBeUndefined();
+        // Endless input is cut off once past the limit (plus what the sockets buffer on the way).
+        expect(result.sent).toBeLessThan(crafted.endless === undefined ? 2 * limit : 3 * limit);
+      } else {
+        expect(result.answer).toEqual([1, 2, 1, true, crafted.expect.result]);
+      }
+      // A watchdog, not a speed figure: the large ones take 1-5 s here, 15 s when every
+      // suite runs at once on two cores; the costs this guards against (a quadratic
+      // decode of a message within the limits) took minutes.
+      expect(result.ms).toBeLessThan(30_000);
+      expect(after.peakRss - before.memory.rss).toBeLessThan(crafted.budget);
+      expect(after.memory.heapUsed).toBeLessThan(before.memory.heapUsed + 8 * MiB);
+      expect(server.alive).toBe(true);
+      expect(after.connections).toBe(1);
+      expect(server.stderr).toBe('');
+      await server.stop();
+    },
+    90_000,
+  );
 });

@@ -21,7 +21,7 @@ import type { RpcV1 } from '@cbor-rpc/rpc';
 import { caseKinds, makeCase, randomValue, type CaseKind } from './support/fuzz-cases.js';
 import { Random } from './support/random.js';
 import { ServerProcess, transformerFor, type Encoding } from './support/server-process.js';
-import { later, } from './support/wait.js';
+import { later } from './support/wait.js';
 
 const seed = Number(process.env.CBOR_RPC_FUZZ_SEED ?? 0x5eed);
 const casesPerEncoding = Number(process.env.CBOR_RPC_FUZZ_CASES ?? 10_000);

@@ -146,7 +146,12 @@ describe.each<Encoding>(['cbor', 'json'])('protocol abuse over %s', (encoding) =
     for (let i = 0; i < 10_000; i++) await peer.send([3, 0, `topic-${i}`, i]);
     await until(() => server.events.length === 10_003, 10_000);
     expect(server.events.slice(0, 3).map((e) => e.topicLength)).toEqual([huge.length, huge.length, huge.length]);
-    expect(isDeepStrictEqual(server.events.slice(3).map((e) => e.message), Array.from({ length: 10_000 }, (_, i) => i))).toBe(true);
+    expect(
+      isDeepStrictEqual(
+        server.events.slice(3).map((e) => e.message),
+        Array.from({ length: 10_000 }, (_, i) => i),
+      ),
+    ).toBe(true);
     server.events.length = 0;
     await stillWorks(server, peer, 2);
     // Nothing per topic is kept: the heap after GC is back (the huge topics alone were 12 MiB of text).
@@ -155,4 +160,3 @@ describe.each<Encoding>(['cbor', 'json'])('protocol abuse over %s', (encoding) =
     expect(server.warnings).toEqual([]);
   });
 });
-

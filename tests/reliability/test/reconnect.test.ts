@@ -32,7 +32,11 @@ describe.each(Object.keys(links))('ReconnectingClient over %s across a server re
   test('pending calls fail at once, the client comes back, and calls, events and callbacks work again', async () => {
     assertBuilt('core', 'rpc', 'tcp', 'transform-cbor', 'websocket');
     const first = await startServer(transport, 0);
-    const client = ReconnectingClient.create(() => links[transport]!(first.port), { double: (_context, x: number) => 2 * x }, { initialDelayMs: 20, maxDelayMs: 200 });
+    const client = ReconnectingClient.create(
+      () => links[transport]!(first.port),
+      { double: (_context, x: number) => 2 * x },
+      { initialDelayMs: 20, maxDelayMs: 200 },
+    );
     cleanup(() => client.close());
     const events: string[] = [];
     for (const name of ['connect', 'disconnect', 'reconnect'] as const) client.on(name, () => void events.push(name));
@@ -43,8 +47,18 @@ describe.each(Object.keys(links))('ReconnectingClient over %s across a server re
     expect(await client.callMethod('callBack', 20)).toBe(41);
     await until(() => ticks > 2, 5000, 'events from the first server');
     // In flight when the server dies: calls waiting for replies, a callback round trip, events.
-    const hanging = Array.from({ length: 5 }, () => client.callMethod('hang').then(() => 'resolved', (error: unknown) => error));
-    const callBacks = Array.from({ length: 5 }, () => client.callMethod('callBack', 1).then((value) => value, (error: unknown) => error));
+    const hanging = Array.from({ length: 5 }, () =>
+      client.callMethod('hang').then(
+        () => 'resolved',
+        (error: unknown) => error,
+      ),
+    );
+    const callBacks = Array.from({ length: 5 }, () =>
+      client.callMethod('callBack', 1).then(
+        (value) => value,
+        (error: unknown) => error,
+      ),
+    );
     await until(() => (client.current?.pendingCallCount ?? 0) >= 5, 5000, 'the calls being sent');
     first.server.child.kill('SIGKILL');
     for (const outcome of await Promise.all(hanging)) expect(outcome).toBeInstanceOf(ConnectionClosedError);

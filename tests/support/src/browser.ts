@@ -15,7 +15,12 @@ export const chromiumPath = process.env.CBOR_RPC_CHROMIUM ?? '/usr/bin/chromium'
 
 /** `describe`, or, without Chromium, a suite that is skipped locally and fails under CI=true. */
 export function describeWithChromium(title: string, body: () => void): void {
-  describeNeeding(title, 'Chromium', existsSync(chromiumPath) ? undefined : `no Chromium at ${chromiumPath}: install chromium (apt-get install chromium)`, body);
+  describeNeeding(
+    title,
+    'Chromium',
+    existsSync(chromiumPath) ? undefined : `no Chromium at ${chromiumPath}: install chromium (apt-get install chromium)`,
+    body,
+  );
 }
 
 /** Starts headless Chromium with a fresh profile; `close()` ends it and removes the profile. */

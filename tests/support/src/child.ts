@@ -70,7 +70,10 @@ export function startProcess(command: string, args: string[] = [], options: Star
       };
       child.stdout.on('data', check);
       // A failed spawn rejects `exit`: that too ends the wait, rather than going unhandled.
-      void exit.then((result) => done(new Error(`${name} exited (${result.code ?? result.signal}) before printing ${pattern}:\n${stdout}${stderr}`)), (error: Error) => done(error));
+      void exit.then(
+        (result) => done(new Error(`${name} exited (${result.code ?? result.signal}) before printing ${pattern}:\n${stdout}${stderr}`)),
+        (error: Error) => done(error),
+      );
       check();
     });
   const stop = (signal: NodeJS.Signals = 'SIGTERM') => {

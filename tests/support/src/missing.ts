@@ -45,7 +45,13 @@ export interface Peer {
  * through a getter. When `missing` is a message (the peer's binary is not
  * there), registers `describeMissing(title, what, missing)` instead.
  */
-export function describeWithPeer<P extends Peer>(title: string, what: string, missing: string | undefined, start: () => Promise<P>, body: (peer: () => P) => void): void {
+export function describeWithPeer<P extends Peer>(
+  title: string,
+  what: string,
+  missing: string | undefined,
+  start: () => Promise<P>,
+  body: (peer: () => P) => void,
+): void {
   if (missing !== undefined) {
     describeMissing(title, what, missing, () =>
       body(() => {

@@ -47,7 +47,9 @@ export async function startRedis(startTimeoutMs = 15_000): Promise<RedisServer> 
   let output = '';
   const launch = async () => {
     output = '';
-    const started = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir(), '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir(), '--daemonize', 'no'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child = started;
     started.stdout!.setEncoding('utf8').on('data', (text: string) => (output += text));
     started.stderr!.setEncoding('utf8').on('data', (text: string) => (output += text));
@@ -92,7 +94,10 @@ export async function startRedis(startTimeoutMs = 15_000): Promise<RedisServer> 
  * it prints an error and registers a skipped test, or, under CI=true, a failing one.
  */
 export function describeWithRedis(title: string, body: (redis: () => RedisServer) => void): void {
-  const missing = findRedisServer() === undefined ? `redis-server is missing (looked for ${process.env.CBOR_RPC_REDIS_SERVER ?? '/usr/bin/redis-server'}): the Redis tests need a real Redis; install redis-server` : undefined;
+  const missing =
+    findRedisServer() === undefined
+      ? `redis-server is missing (looked for ${process.env.CBOR_RPC_REDIS_SERVER ?? '/usr/bin/redis-server'}): the Redis tests need a real Redis; install redis-server`
+      : undefined;
   describeWithPeer(title, 'redis-server', missing, () => startRedis(), body);
 }
 

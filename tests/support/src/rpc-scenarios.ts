@@ -94,7 +94,12 @@ export function rpcScenarios(encoding: string, open: OpenClient): void {
       .onLog((level, content) => void seen.push(['log', level, content]))
       .onProgress((value, metadata) => void seen.push(['progress', value, metadata]));
     expect(await handle).toBe('done');
-    expect(seen).toEqual([1, 2, 3, 4].flatMap((step) => [['log', 3, `step ${step}`], ['progress', step * 25, { step }]]));
+    expect(seen).toEqual(
+      [1, 2, 3, 4].flatMap((step) => [
+        ['log', 3, `step ${step}`],
+        ['progress', step * 25, { step }],
+      ]),
+    );
     const logs: unknown[] = [];
     client.on('log', (level, content, id) => void logs.push([level, content, id]));
     expect(await client.callMethod('connectionLog', 'outside any call')).toBe(true);

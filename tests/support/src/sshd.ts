@@ -148,7 +148,13 @@ async function launch(sshd: string, dir: string, options: SshdOptions): Promise<
   });
   const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
   for (;;) {
-    const status = await Promise.race([exited, banner('127.0.0.1', port).then(() => undefined, () => null)]);
+    const status = await Promise.race([
+      exited,
+      banner('127.0.0.1', port).then(
+        () => undefined,
+        () => null,
+      ),
+    ]);
     if (typeof status === 'string') {
       pam?.remove();
       throw new Error(`sshd ${status}:\n${output}`);
@@ -222,7 +228,10 @@ function keyboardInteractivePam(dir: string, password: string): { sshd: string; 
  * prints an error and registers a skipped test, or, under CI=true, a failing one.
  */
 export function describeWithSshd(title: string, options: SshdOptions, body: (sshd: () => Sshd) => void): void {
-  const sshdMissing = findSshd() === undefined ? `sshd is missing (looked for ${process.env.SSHD_PATH ?? '/usr/sbin/sshd'}): the SSH tests need a real OpenSSH server; install openssh-server` : undefined;
+  const sshdMissing =
+    findSshd() === undefined
+      ? `sshd is missing (looked for ${process.env.SSHD_PATH ?? '/usr/sbin/sshd'}): the SSH tests need a real OpenSSH server; install openssh-server`
+      : undefined;
   const kbdMissing = options.keyboardInteractivePassword === undefined || sshdMissing !== undefined ? undefined : keyboardInteractiveMissing();
   if (kbdMissing !== undefined) {
     describeMissing(title, 'a keyboard-interactive sshd', kbdMissing, () =>

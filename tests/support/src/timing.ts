@@ -34,7 +34,13 @@ export async function rejectionWithin(promise: Promise<unknown>, ms: number): Pr
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms)));
   try {
-    const error = await Promise.race([promise.then((value) => Promise.reject(new Error(`resolved with ${String(value)}`)), (e: unknown) => e), deadline]);
+    const error = await Promise.race([
+      promise.then(
+        (value) => Promise.reject(new Error(`resolved with ${String(value)}`)),
+        (e: unknown) => e,
+      ),
+      deadline,
+    ]);
     return { error, elapsed: Date.now() - started };
   } finally {
     clearTimeout(timer);

@@ -81,7 +81,9 @@ export async function startPeer(encoding: 'cbor' | 'json', transport: Transport 
   if (listener instanceof TcpServer) {
     listener.on('connection', (pipe) => serve((encoding === 'json' ? new JsonStreamTransformer() : new CborStreamTransformer()).applyTransformer(pipe)));
   } else {
-    listener.on('connection', (pipe) => serve(encoding === 'json' ? new JsonTextTransformer().applyTransformer(pipe) : new CborTransformer().applyTransformer(pipe)));
+    listener.on('connection', (pipe) =>
+      serve(encoding === 'json' ? new JsonTextTransformer().applyTransformer(pipe) : new CborTransformer().applyTransformer(pipe)),
+    );
   }
   const { port } = listener.getAddress();
   return {

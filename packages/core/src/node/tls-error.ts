@@ -57,7 +57,10 @@ export class TlsError extends CborRpcError {
   /** The peer's port, when known. */
   readonly port: number | undefined;
 
-  constructor(message: string, options: { reason: TlsFailureReason; tlsCode?: string | undefined; host?: string | undefined; port?: number | undefined; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: { reason: TlsFailureReason; tlsCode?: string | undefined; host?: string | undefined; port?: number | undefined; cause?: unknown },
+  ) {
     const { reason, tlsCode, host, port, cause } = options;
     super(message, { cause, data: { reason, tlsCode, host, port } });
     this.reason = reason;

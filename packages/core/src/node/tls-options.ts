@@ -31,7 +31,14 @@ export function nodeTlsServerOptions(options: TlsServerOptions): TlsOptions {
 /** Node's options for `tls.connect` (or an `https` agent) from `options`, the host and port left to the caller. */
 export function nodeTlsClientOptions(options: TlsClientOptions): ConnectionOptions {
   const { ca, cert, key, passphrase, servername, minVersion, dangerouslyAcceptAnyCertificate = false } = options;
-  const nodeOptions: ConnectionOptions = { ca: nodePems(ca), cert: nodePems(cert), key: nodePems(key), passphrase, minVersion, rejectUnauthorized: !dangerouslyAcceptAnyCertificate };
+  const nodeOptions: ConnectionOptions = {
+    ca: nodePems(ca),
+    cert: nodePems(cert),
+    key: nodePems(key),
+    passphrase,
+    minVersion,
+    rejectUnauthorized: !dangerouslyAcceptAnyCertificate,
+  };
   if (servername === undefined) return nodeOptions;
   // SNI cannot carry an IP address (Node warns on stderr when asked to): check the name without sending it.
   if (isIP(servername) === 0) return { ...nodeOptions, servername };

@@ -7,7 +7,11 @@ import type { Sshd } from '@cbor-rpc/test-support/sshd';
 import { SshConnection, type SshConnectOptions } from '../../src/index.js';
 
 /** Resolves with what `promise` rejects with, or undefined when it resolves. */
-export const failure = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => undefined, (error: unknown) => error);
+export const failure = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
 /** Runs `command` to its end; resolves with its stdout and exit code. */
 export async function run(ssh: SshConnection, command: string): Promise<{ stdout: string; code: number | null }> {

@@ -127,7 +127,10 @@ export class WebSocketServer extends Server<WebSocketPipe> {
    * Plain HTTP requests are answered with 426 Upgrade Required.
    */
   static async create<S extends WebSocketServer>(
-    this: new (target?: WebSocketServerTarget, options?: WebSocketCreateOptions) => S,
+    this: new (
+      target?: WebSocketServerTarget,
+      options?: WebSocketCreateOptions,
+    ) => S,
     host = '127.0.0.1',
     port = 0,
     options: WebSocketCreateOptions = {},
@@ -149,7 +152,10 @@ export class WebSocketServer extends Server<WebSocketPipe> {
    * asked for and the handshake verified.
    */
   static async attach<S extends WebSocketServer>(
-    this: new (target?: WebSocketServerTarget, options?: WebSocketCreateOptions) => S,
+    this: new (
+      target?: WebSocketServerTarget,
+      options?: WebSocketCreateOptions,
+    ) => S,
     server: HttpServer | HttpsServer,
     options: WebSocketServerOptions = {},
   ): Promise<S> {

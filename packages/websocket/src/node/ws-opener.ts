@@ -45,7 +45,10 @@ function openNodeSocket(url: string, protocols: string[], options: WebSocketConn
     });
     const refused = () => {
       const detail = body.trim().slice(0, MAX_BODY);
-      socket.emit('error', Object.assign(new Error(`the server answered HTTP ${response.statusCode}${detail === '' ? '' : `: ${detail}`}`), { status: response.statusCode }));
+      socket.emit(
+        'error',
+        Object.assign(new Error(`the server answered HTTP ${response.statusCode}${detail === '' ? '' : `: ${detail}`}`), { status: response.statusCode }),
+      );
       request.destroy();
       socket.terminate();
     };

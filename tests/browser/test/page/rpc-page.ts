@@ -35,7 +35,10 @@ async function scenarios(client: RpcV1, binary: boolean): Promise<PageResults> {
   const handle = client.createCall('waitForCancel').call();
   await waiting;
   handle.cancel();
-  out.cancelled = await handle.result().then(() => false, (error: unknown) => CancelledError.isInstance(error));
+  out.cancelled = await handle.result().then(
+    () => false,
+    (error: unknown) => CancelledError.isInstance(error),
+  );
   out.told = await told;
   out.callBack = await client.callMethod('callBack', 20);
   return out;

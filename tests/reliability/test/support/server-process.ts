@@ -79,9 +79,13 @@ export class ServerProcess {
    */
   static async start(config: ServerConfig, maxOldSpaceMb = 256): Promise<ServerProcess> {
     assertBuilt('core', 'rpc', 'tcp', 'transform-cbor', 'transform-json');
-    const child = spawn(process.execPath, ['--expose-gc', `--max-old-space-size=${maxOldSpaceMb}`, fixture, JSON.stringify({ recordOutcomes: true, ...config })], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--expose-gc', `--max-old-space-size=${maxOldSpaceMb}`, fixture, JSON.stringify({ recordOutcomes: true, ...config })],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const output = { stderr: '' };
     child.stderr!.setEncoding('utf8').on('data', (text: string) => (output.stderr += text));
     let stdout = '';
