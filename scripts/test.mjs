@@ -1,5 +1,5 @@
-// The repository's whole test run, as CI and the README run it: type check and
-// build, every package's tests, then the checks of what is shipped. It goes on
+// The repository's whole test run, as CI and the README run it: format and
+// lint, type check and build, every package's tests, then the checks of what is shipped. It goes on
 // after a failing step so that one run shows every problem, prints one line a
 // step (and the whole output of a step only when it failed), and ends with one
 // closing line that counts the tests of every package.
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name) => `${root}node_modules/.bin/${name}`;
 const steps = [
+  ['format and lint (Biome)', bin('biome'), ['check']],
   ['type check and build', bin('turbo'), ['run', 'typecheck', 'build', '--output-logs=errors-only']],
   // turbo shows the output of a package's tests only when they failed.
   ['tests of every package', bin('turbo'), ['run', 'test', '--continue', '--output-logs=errors-only']],

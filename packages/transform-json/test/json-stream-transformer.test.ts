@@ -140,9 +140,9 @@ describe('JsonStreamTransformer integers', () => {
         9007199254740992n,
         -9007199254740993n,
         123456789012345678901234567890n,
-        // biome-ignore lint/correctness/noPrecisionLoss: a literal that a double cannot hold is part of the test
         1.5,
         1e300,
+        // biome-ignore lint/correctness/noPrecisionLoss: a literal that a double cannot hold is part of the test
         12345678901234567890.5,
         1e-18,
         1234567890123456e3,
