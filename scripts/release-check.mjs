@@ -1,6 +1,8 @@
 // Applies the pending changesets to a throwaway clone of this repository and
-// checks the outcome: each published package with a changeset gets its own new
-// version and a generated CHANGELOG.md, and no private package (examples,
+// checks the outcome: `changeset status` accepts them, each published package
+// with a changeset gets its own new version and a generated CHANGELOG.md that
+// names no other package, a package's first release (from 0.0.0) is 0.1.0
+// with the one entry "Initial release.", and no private package (examples,
 // benchmarks, test suites) is ever bumped.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -26,12 +28,17 @@ try {
     .map((file) => readFileSync(join(clone, '.changeset', file), 'utf8'))
     .join('\n');
   const before = workspacePackages(clone);
-  try {
-    execFileSync(process.execPath, [join(root, 'node_modules', '@changesets', 'cli', 'bin.js'), 'version'], { cwd: clone, encoding: 'utf8', stdio: 'pipe' });
-  } catch (error) {
-    console.log(`FAIL changeset version\n${error.stderr}`);
-    process.exit(1);
-  }
+  const changeset = (command) => {
+    try {
+      execFileSync(process.execPath, [join(root, 'node_modules', '@changesets', 'cli', 'bin.js'), command], { cwd: clone, encoding: 'utf8', stdio: 'pipe' });
+    } catch (error) {
+      console.log(`FAIL changeset ${command}\n${error.stdout}${error.stderr}`);
+      process.exit(1);
+    }
+    console.log(`ok   changeset ${command}`);
+  };
+  changeset('status');
+  changeset('version');
   const after = new Map(workspacePackages(clone).map((manifest) => [manifest.name, manifest]));
   for (const manifest of before) {
     const now = after.get(manifest.name);
@@ -41,7 +48,15 @@ try {
     }
     if (!pending.includes(`"${manifest.name}"`)) continue;
     check(`${manifest.name} goes from ${manifest.version} to ${now.version}`, now.version !== manifest.version);
-    check(`${manifest.name} has a generated CHANGELOG.md`, existsSync(join(clone, manifest.path, 'CHANGELOG.md')));
+    const changelogPath = join(clone, manifest.path, 'CHANGELOG.md');
+    const changelog = existsSync(changelogPath) ? readFileSync(changelogPath, 'utf8') : '';
+    check(`${manifest.name} has a generated CHANGELOG.md`, changelog !== '');
+    const others = changelog.split('\n').slice(1).join('\n').match(/@cbor-rpc\/[a-z-]+/g) ?? [];
+    check(`${manifest.name}'s changelog names no other package`, others.length === 0);
+    if (manifest.version === '0.0.0') {
+      const first = `# ${manifest.name}\n\n## 0.1.0\n\n### Minor Changes\n\n- Initial release.\n`;
+      check(`${manifest.name}'s first release is 0.1.0, its changelog the one entry "Initial release."`, now.version === '0.1.0' && changelog === first);
+    }
   }
   check(
     'every changeset was consumed',
