@@ -22,6 +22,9 @@ const check = (label, condition) => {
 
 try {
   execFileSync('git', ['clone', '--quiet', '--local', root, clone]);
+  // `changeset status` compares with the base branch: from a clone of another branch, make it local too.
+  const branches = execFileSync('git', ['branch', '--list', 'main'], { cwd: clone, encoding: 'utf8' });
+  if (branches.trim() === '') execFileSync('git', ['branch', '--quiet', 'main', 'origin/main'], { cwd: clone });
   // Read before `changeset version` consumes them, from the clone: what is committed.
   const pending = readdirSync(join(clone, '.changeset'))
     .filter((file) => file.endsWith('.md') && file !== 'README.md')
