@@ -54,7 +54,12 @@ try {
     const changelogPath = join(clone, manifest.path, 'CHANGELOG.md');
     const changelog = existsSync(changelogPath) ? readFileSync(changelogPath, 'utf8') : '';
     check(`${manifest.name} has a generated CHANGELOG.md`, changelog !== '');
-    const others = changelog.split('\n').slice(1).join('\n').match(/@cbor-rpc\/[a-z-]+/g) ?? [];
+    const others =
+      changelog
+        .split('\n')
+        .slice(1)
+        .join('\n')
+        .match(/@cbor-rpc\/[a-z-]+/g) ?? [];
     check(`${manifest.name}'s changelog names no other package`, others.length === 0);
     if (manifest.version === '0.0.0') {
       const first = `# ${manifest.name}\n\n## 0.1.0\n\n### Minor Changes\n\n- Initial release.\n`;
