@@ -115,11 +115,13 @@ export class CborStreamTransformer extends StreamTransformer<unknown, Uint8Array
     const parts = (this.#parts ??= []);
     parts.push(piece);
     this.#partsLength += piece.length;
+    // Only a large string's head announces most of an item's size; an item of
+    // many small values is kept as its pieces and joined once it is complete.
     // A head may announce up to maxMessageSize: the buffer is made once a
     // quarter of that arrived, so that a peer cannot make this side allocate
     // far more than it sent. The pieces kept until then are copied into it.
     const size = this.#scanner.sizeAtLeast(this.#offset);
-    if (size < assembleSize || this.#partsLength * 4 < size) return;
+    if (this.#scanner.stringLeft < assembleSize || this.#partsLength * 4 < size) return;
     this.#whole = new Uint8Array(size);
     this.#filled = 0;
     for (const part of parts) this.#append(part, size);
@@ -127,13 +129,20 @@ export class CborStreamTransformer extends StreamTransformer<unknown, Uint8Array
     this.#partsLength = 0;
   }
 
-  /** Copies `piece` into the item being assembled, which is at least `size` bytes. */
-  #append(piece: Uint8Array, size: number): void {
+  /**
+   * Copies `piece` into the item being assembled, which is at least `size`
+   * bytes (exactly, for its last piece).
+   */
+  #append(piece: Uint8Array, size: number, last = false): void {
     let whole = this.#whole!;
     const filled = this.#filled;
     if (filled + piece.length > whole.length) {
-      // Its heads announced more since (a second large string): a bigger buffer, one more copy of what arrived.
-      const bigger = new Uint8Array(Math.max(size, filled + piece.length));
+      // Its heads announced more since (a second large string), or small
+      // values follow a large string: a bigger buffer, one more copy of what
+      // arrived. Twice as big at least, so that the copies of an item that
+      // grows piece by piece add up to no more than twice its size.
+      const twice = last ? 0 : Math.min(2 * whole.length, this.#options.maxMessageSize);
+      const bigger = new Uint8Array(Math.max(size, filled + piece.length, twice));
       bigger.set(whole.subarray(0, filled));
       whole = this.#whole = bigger;
     }
@@ -143,7 +152,7 @@ export class CborStreamTransformer extends StreamTransformer<unknown, Uint8Array
 
   /** The assembled item, completed by `last`. */
   #assembled(last: Uint8Array): Uint8Array {
-    this.#append(last, this.#filled + last.length);
+    this.#append(last, this.#filled + last.length, true);
     const whole = this.#whole!.subarray(0, this.#filled);
     this.#whole = undefined;
     return whole;

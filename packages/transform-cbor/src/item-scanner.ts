@@ -77,6 +77,11 @@ export class ItemScanner {
     return streamEnd - this.#start + this.#skip + this.#pending;
   }
 
+  /** Bytes of the string being stepped over that have not arrived yet: what its head announced. */
+  get stringLeft(): number {
+    return this.#skip;
+  }
+
   /** Forgets any item in progress. */
   reset(): void {
     this.#depth = 0;

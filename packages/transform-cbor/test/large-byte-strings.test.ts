@@ -125,6 +125,12 @@ describe('decoding a message split across chunks', () => {
     expect(isDeepStrictEqual(out, [small, message, small])).toBe(true);
   });
 
+  test('many small values after a large string (the buffer grows as they come) are right too', () => {
+    const mixed = { a: pattern(200_000, 8), b: Array.from({ length: 60_000 }, (_, i) => i * 7), c: 'end' };
+    const out = feed(randomSplit(mulberry32(12), concat(chunksOf(mixed)), 64 * 1024));
+    expect(isDeepStrictEqual(out, [mixed])).toBe(true);
+  });
+
   test('a message with several large strings, each announced only when its head arrives, is right too', () => {
     const several = { a: pattern(300_000, 5), b: 'between', c: pattern(700_000, 6), d: [pattern(100_000, 7)] };
     const out = feed(randomSplit(mulberry32(10), concat(chunksOf(several)), 64 * 1024));
