@@ -148,7 +148,7 @@ try {
       for (const key of order) {
         if (!runs(key, workload)) continue;
         place(workload, processes[key]);
-        const result = workload === 'memory' ? await measureMemory(key, client) : await measure(workload, processes[key]);
+        const result = workload === 'memory' ? await measureMemory(key, processes[key].client) : await measure(workload, processes[key]);
         ((results[workload] ??= {})[key] ??= []).push(result);
       }
     }
