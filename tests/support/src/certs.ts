@@ -36,45 +36,19 @@ function openssl(dir: string, args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
+/** openssl's arguments for a new P-256 key, unencrypted. */
+const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
 /** Makes a CA in `dir` named `name`; returns its PEM. */
 function makeCa(dir: string, name: string): string {
-  openssl(dir, [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.pem`,
-    '-days',
-    '2',
-    '-subj',
-    `/CN=${name}`,
-  ]);
+  openssl(dir, ['req', '-x509', ...newKey, '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2', '-subj', `/CN=${name}`]);
   return readFileSync(join(dir, `${name}.pem`), 'utf8');
 }
 
 /** Makes a key and a certificate signed by CA `ca`, with `extensions` (an openssl extfile body). */
 function issue(dir: string, ca: string, name: string, subject: string, extensions: string, days = '2'): KeyAndCert {
   writeFileSync(join(dir, `${name}.ext`), extensions);
-  openssl(dir, [
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.csr`,
-    '-subj',
-    subject,
-  ]);
+  openssl(dir, ['req', ...newKey, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
   openssl(dir, [
     'x509',
     '-req',
