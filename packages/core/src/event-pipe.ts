@@ -73,7 +73,7 @@ export abstract class EventPipe<W, R, E extends PipeEvents<R> = PipeEvents<R>> e
    * Sends `chunk`; resolves once the transport took it (waiting while the peer
    * does not read; see `LARGE_CHUNK_SIZE`), rejects with
    * `ConnectionClosedError` once closed. An in-memory pair hands the chunk
-   * itself to the peer.
+   * itself to the peer (a copy of a byte chunk of `LARGE_CHUNK_SIZE` or more).
    */
   abstract write(chunk: W): Promise<boolean>;
 
@@ -280,7 +280,8 @@ class InMemoryEventPipe<W, R> extends EventPipe<W, R> {
 
   write(chunk: W): Promise<boolean> {
     if (this.#ended) return Promise.reject(new ConnectionClosedError());
-    this.#outgoing.push(chunk);
+    // The peer gets chunks after this write resolved: a large one may be the writer's memory (see LARGE_CHUNK_SIZE).
+    this.#outgoing.push(chunk instanceof Uint8Array && chunk.length >= LARGE_CHUNK_SIZE ? (chunk.slice() as W) : chunk);
     if (!this.#scheduled) {
       this.#scheduled = true;
       queueMicrotask(() => this.#flush());

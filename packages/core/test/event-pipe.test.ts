@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { later, until } from '@cbor-rpc/test-support/timing';
-import { ConnectionClosedError, EventPipe } from '../src/index.js';
+import { ConnectionClosedError, EventPipe, LARGE_CHUNK_SIZE } from '../src/index.js';
 
 describe('EventPipe.createInMemoryPair', () => {
   test('what one end writes arrives in order as data on the other, both ways', async () => {
@@ -15,6 +15,20 @@ describe('EventPipe.createInMemoryPair', () => {
     await later(0);
     expect(atB).toEqual(Array.from({ length: 100 }, (_, i) => i));
     expect(atA).toEqual(['x', 'y']);
+  });
+
+  test('a byte chunk of LARGE_CHUNK_SIZE or more reaches the peer as it was when written, though the writer changes it once write resolved', async () => {
+    const [a, b] = EventPipe.createInMemoryPair<Uint8Array>();
+    const large = new Uint8Array(LARGE_CHUNK_SIZE).fill(1);
+    const small = Uint8Array.of(1, 2);
+    await a.write(large);
+    await a.write(small);
+    large.fill(9); // the writer reuses its buffer, as LARGE_CHUNK_SIZE allows
+    const received: Uint8Array[] = [];
+    b.on('data', (chunk) => void received.push(chunk));
+    await until(() => received.length === 2);
+    expect(received[0]!.every((byte) => byte === 1)).toBe(true);
+    expect(received[1]).toBe(small); // smaller chunks are handed over as they are
   });
 
   test('delivery is asynchronous, so a handler that writes back does not recurse', async () => {
