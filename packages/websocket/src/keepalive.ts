@@ -5,7 +5,9 @@ import type { NodeWebSocketLike } from './websocket-like.js';
  * Pings the peer every `intervalMs` and calls `onDead` when a ping got no
  * pong by the next one. A pong is a frame like any other: while the pipe does
  * not read (it is paused), none can arrive, so an interval with a pause in it
- * never counts against the peer.
+ * never counts against the peer; nor does one in which this side's event loop
+ * was held up (the timer fired half an interval late or more), since the pong
+ * may be waiting unread.
  * @internal
  */
 export class Keepalive {
@@ -17,6 +19,8 @@ export class Keepalive {
   #awaitingPong = false;
   #pausedSincePing = false;
   #stopped = false;
+  /** When the timer was last armed, on a monotonic clock. */
+  #armedAt = 0;
 
   /** `reading()` tells whether the socket is read now; `paused()` is called whenever it stops. */
   constructor(socket: NodeWebSocketLike, intervalMs: number, reading: () => boolean, onDead: () => void) {
@@ -39,6 +43,7 @@ export class Keepalive {
   }
 
   #arm(): void {
+    this.#armedAt = performance.now();
     this.#cancel = startTimer(this.#intervalMs, () => this.#tick());
   }
 
@@ -49,7 +54,8 @@ export class Keepalive {
       this.#arm();
       return;
     }
-    if (this.#awaitingPong && !this.#pausedSincePing) {
+    const late = performance.now() - this.#armedAt >= 1.5 * this.#intervalMs;
+    if (this.#awaitingPong && !this.#pausedSincePing && !late) {
       this.#stopped = true;
       this.#onDead();
       return;

@@ -143,8 +143,24 @@ describe('bad input over WebSocket closes only that connection, with a clear err
     await rig.stillWorks();
   });
 
+  test('a server whose event loop was held up longer than the ping interval does not drop its healthy clients', async () => {
+    const rig = await serverWithGoodClient({ pingIntervalMs: 100 });
+    // Long synchronous work, again and again, with one turn of the loop between:
+    // each ping is answered, but the pong is not read before the next late tick.
+    for (let i = 0; i < 6; i++) {
+      const until = Date.now() + 300;
+      while (Date.now() < until) {
+        // busy, as a long synchronous handler would be
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250)); // two intervals on a free loop
+    expect(rig.closes).toEqual([]);
+    await rig.stillWorks();
+  });
+
   test('a client that is not read from is not taken for dead', async () => {
-    const rig = await serverWithGoodClient({ pingIntervalMs: 50 });
+    const rig = await serverWithGoodClient({ pingIntervalMs: 100 });
     const held: WebSocketPipe[] = [];
     rig.server.pipeline('connection', async (pipe) => {
       held.push(pipe);
@@ -154,7 +170,7 @@ describe('bad input over WebSocket closes only that connection, with a clear err
     let closedEarly = false;
     void closed.then(() => (closedEarly = true));
     await until(() => held.length === 1);
-    await new Promise((resolve) => setTimeout(resolve, 300)); // several ping intervals while held
+    await new Promise((resolve) => setTimeout(resolve, 450)); // several ping intervals while held
     expect(closedEarly).toBe(false);
     // Checked while the other is held: once released it becomes a second connection, and the count would race it.
     await rig.stillWorks();
