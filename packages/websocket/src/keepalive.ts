@@ -19,7 +19,7 @@ export class Keepalive {
   #awaitingPong = false;
   #pausedSincePing = false;
   #stopped = false;
-  /** When the timer was last armed, on a monotonic clock. */
+  /** When the timer was last armed (a clock change only makes one interval not count). */
   #armedAt = 0;
 
   /** `reading()` tells whether the socket is read now; `paused()` is called whenever it stops. */
@@ -43,7 +43,7 @@ export class Keepalive {
   }
 
   #arm(): void {
-    this.#armedAt = performance.now();
+    this.#armedAt = Date.now();
     this.#cancel = startTimer(this.#intervalMs, () => this.#tick());
   }
 
@@ -54,7 +54,7 @@ export class Keepalive {
       this.#arm();
       return;
     }
-    const late = performance.now() - this.#armedAt >= 1.5 * this.#intervalMs;
+    const late = Date.now() - this.#armedAt >= 1.5 * this.#intervalMs;
     if (this.#awaitingPong && !this.#pausedSincePing && !late) {
       this.#stopped = true;
       this.#onDead();
