@@ -104,15 +104,16 @@ const alphabets = [
   '\uFEFF\u0000\u007F\u0080\u07FF\u0800\uFFFF', // BOM and UTF-8 length edges
 ];
 
+const shortBoundaries = boundaryLengths.filter((n) => n <= 300);
+
+/** A length below `maxLength`, now and then one of the head-size boundaries instead. */
+function randomLength(random: Random, maxLength: number): number {
+  return random() < 0.05 ? pick(random, shortBoundaries) : int(random, maxLength);
+}
+
 /** Text of a random length (sometimes crossing the head-size boundaries) from mixed alphabets. */
 export function randomText(random: Random, maxLength = 40, loneSurrogates = false): string {
-  const length =
-    random() < 0.05
-      ? pick(
-          random,
-          boundaryLengths.filter((n) => n <= 300),
-        )
-      : int(random, maxLength);
+  const length = randomLength(random, maxLength);
   let text = '';
   while (text.length < length) {
     if (loneSurrogates && random() < 0.05) text += pick(random, ['\uD800', '\uDBFF', '\uDC00', '\uDFFF']);
@@ -122,13 +123,7 @@ export function randomText(random: Random, maxLength = 40, loneSurrogates = fals
 }
 
 export function randomBytes(random: Random, maxLength = 40): Uint8Array {
-  const length =
-    random() < 0.05
-      ? pick(
-          random,
-          boundaryLengths.filter((n) => n <= 300),
-        )
-      : int(random, maxLength);
+  const length = randomLength(random, maxLength);
   const bytes = new Uint8Array(length);
   for (let i = 0; i < length; i++) bytes[i] = int(random, 256);
   return bytes;
