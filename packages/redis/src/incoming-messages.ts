@@ -1,7 +1,6 @@
 import { ConnectionClosedError, describeError } from '@cbor-rpc/core';
 import { type ClusterMessage, type ErrorInfo, Kind, parseClusterMessage, replyMessage } from './cluster-messages.js';
 import { ConnectionNotFoundError } from './errors.js';
-import type { LocalRooms } from './local-rooms.js';
 import type { PendingCalls } from './pending-calls.js';
 import type { ClusterTransformer } from './redis-clients.js';
 import { fromErrorInfo, toErrorInfo } from './relayed-errors.js';
@@ -12,10 +11,9 @@ export interface IncomingContext {
   readonly instanceId: string;
   readonly rpcServer: ClusterRpcServer;
   readonly transformer: ClusterTransformer;
-  readonly rooms: LocalRooms;
   readonly calls: PendingCalls;
-  /** Starts following a local connection (its rooms, presence and channel). */
-  track(connectionId: string): void;
+  /** Joins or leaves rooms for a connection of this instance; false when it holds no such connection. */
+  changeRooms(kind: typeof Kind.join | typeof Kind.leave, connectionId: string, rooms: readonly string[]): boolean;
   /** Delivers a broadcast to this instance's connections. */
   deliver(topic: string, message: unknown, rooms: string[] | null, except: string[] | null): void;
   /** Publishes `bytes` to instance `instanceId`. */
@@ -60,7 +58,7 @@ export class IncomingMessages {
   }
 
   #handle(message: ClusterMessage): void {
-    const { rpcServer, rooms, instanceId } = this.#context;
+    const { rpcServer, instanceId } = this.#context;
     switch (message.kind) {
       case Kind.broadcast:
         // This instance delivered its own broadcasts when it sent them.
@@ -77,10 +75,7 @@ export class IncomingMessages {
         return;
       case Kind.join:
       case Kind.leave:
-        if (!rpcServer.isActive(message.connectionId)) return;
-        this.#context.track(message.connectionId);
-        if (message.kind === Kind.join) rooms.join(message.connectionId, message.rooms);
-        else rooms.leave(message.connectionId, message.rooms);
+        this.#context.changeRooms(message.kind, message.connectionId, message.rooms);
         return;
     }
   }

@@ -1,6 +1,6 @@
 import { AbstractEmitter, checkDurationMs, describeError, type EventPipe, TimedPromise } from '@cbor-rpc/core';
 import { channelNames, type ChannelNames } from './channel-names.js';
-import { broadcastMessage, callMessage, emitMessage, Kind, roomsMessage } from './cluster-messages.js';
+import { broadcastMessage, callMessage, emitMessage, isTextList, Kind, roomsMessage } from './cluster-messages.js';
 import { ClusterMembership } from './cluster-membership.js';
 import { ClusterClosedError, ConnectionNotFoundError, RedisClusterUnavailableError } from './errors.js';
 import { IncomingMessages } from './incoming-messages.js';
@@ -89,9 +89,8 @@ export class RedisCluster<S extends ClusterRpcServer = ClusterRpcServer> extends
       instanceId: this.instanceId,
       rpcServer,
       transformer: options.transformer,
-      rooms: this.#rooms,
       calls: this.#calls,
-      track: (connectionId) => this.#membership.track(connectionId),
+      changeRooms: (kind, connectionId, rooms) => this.#applyRooms(kind, connectionId, rooms),
       deliver: (topic, message, rooms, except) => this.#deliver(topic, message, rooms, except),
       sendToInstance: (instanceId, bytes) => this.#link.publish(this.#channels.instance(instanceId), bytes),
       warn,
@@ -323,13 +322,17 @@ export class RedisCluster<S extends ClusterRpcServer = ClusterRpcServer> extends
     checkText('connectionId', connectionId);
     const list = textList('rooms', rooms);
     if (list === null || list.length === 0) throw new TypeError('rooms must name at least one room');
-    if (this.rpcServer.isActive(connectionId)) {
-      this.#membership.track(connectionId);
-      if (kind === Kind.join) this.#rooms.join(connectionId, list);
-      else this.#rooms.leave(connectionId, list);
-      return;
-    }
+    if (this.#applyRooms(kind, connectionId, list)) return;
     await this.#sendToConnection(connectionId, roomsMessage(kind, this.instanceId, connectionId, list));
+  }
+
+  /** Joins or leaves `rooms` for `connectionId` if this instance holds it; false when it does not. */
+  #applyRooms(kind: typeof Kind.join | typeof Kind.leave, connectionId: string, rooms: readonly string[]): boolean {
+    if (!this.rpcServer.isActive(connectionId)) return false;
+    this.#membership.track(connectionId);
+    if (kind === Kind.join) this.#rooms.join(connectionId, rooms);
+    else this.#rooms.leave(connectionId, rooms);
+    return true;
   }
 
   /** Delivers a broadcast to this instance's connections. */
@@ -368,6 +371,6 @@ function checkText(name: string, value: unknown): asserts value is string {
 function textList(name: string, value: string | readonly string[] | undefined): string[] | null {
   if (value === undefined) return null;
   const list = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(list) || !list.every((item) => typeof item === 'string')) throw new TypeError(`${name} must be a string or an array of strings`);
+  if (!isTextList(list)) throw new TypeError(`${name} must be a string or an array of strings`);
   return [...list];
 }
