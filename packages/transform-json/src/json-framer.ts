@@ -2,6 +2,7 @@ import { DecodeError } from '@cbor-rpc/core';
 import type { JsonLimits } from './json-options.js';
 import { parseJsonBytes, parseJsonText } from './json-message-parser.js';
 import { NOT_SIMPLE, parseSimpleJson } from './json-fast-parser.js';
+import { skipSpaces } from './json-bytes.js';
 import { JsonScanner } from './json-scanner.js';
 import { JsonValueEnds, NOT_FOUND } from './json-value-end.js';
 import { decodeUtf8 } from './utf8.js';
@@ -22,7 +23,8 @@ import { decodeUtf8 } from './utf8.js';
 export class JsonFramer {
   readonly #maxMessageSize: number;
   readonly #limits: JsonLimits;
-  readonly #scanner: JsonScanner;
+  /** Made when a value first goes on past its chunk: most never do, and a framed chunk never needs one. */
+  #scanner: JsonScanner | undefined;
   readonly #ends: JsonValueEnds;
   /** True while the value being read is the scanner's (it went on past the chunk where it started). */
   #scanning = false;
@@ -43,7 +45,6 @@ export class JsonFramer {
   constructor(limits: JsonLimits, single = false) {
     this.#maxMessageSize = limits.maxMessageSize;
     this.#limits = limits;
-    this.#scanner = new JsonScanner(limits.maxDepth, limits.maxIntegerDigits);
     this.#ends = new JsonValueEnds(limits.maxDepth, limits.maxIntegerDigits);
     this.#single = single;
   }
@@ -58,12 +59,11 @@ export class JsonFramer {
     if (this.#failure !== undefined) throw this.#failure;
     try {
       const length = bytes.length;
-      const scanner = this.#scanner;
       this.#ends.chunk();
       let i = 0;
       while (i < length) {
         if (!this.#scanning) {
-          i = scanner.skipWhitespace(bytes, i);
+          i = skipSpaces(bytes, i);
           if (i === length) break;
           this.#start = this.#base + i;
           if (this.#single && this.#sawValue) throw new DecodeError('Malformed JSON: more data after the value', this.#start);
@@ -93,11 +93,12 @@ export class JsonFramer {
     if (this.#failure !== undefined) throw this.#failure;
     if (!this.#scanning) return;
     try {
-      if (!this.#scanner.numberEndsAt(this.#base)) {
+      const scanner = this.#scanner!; // scanning: made by #scan
+      if (!scanner.numberEndsAt(this.#base)) {
         throw new DecodeError(`The stream ended inside a JSON value that started at byte ${this.#start}`, this.#base);
       }
       this.#scanning = false;
-      this.#complete(new Uint8Array(0), 0, out, this.#scanner.longInteger);
+      this.#complete(new Uint8Array(0), 0, out, scanner.longInteger);
     } catch (error) {
       this.#failure = error;
       throw error;
@@ -120,7 +121,7 @@ export class JsonFramer {
       }
       this.#scanning = true; // the scanner reads it, from its start
     }
-    const scanner = this.#scanner;
+    const scanner = (this.#scanner ??= new JsonScanner(this.#limits.maxDepth, this.#limits.maxIntegerDigits));
     let end = scanner.scan(bytes, i, stop, this.#base);
     // A top-level number exactly as long as the limit ends at the byte just beyond it (if that byte cannot continue it).
     if (end < 0 && stop < length && scanner.inTopLevelNumber) end = scanner.scan(bytes, stop, stop + 1, this.#base);

@@ -86,13 +86,6 @@ export class JsonScanner {
     return this.#state === NUMBER && this.#depth === 0;
   }
 
-  /** Index of the first byte from `from` that is not whitespace, or the length. */
-  skipWhitespace(bytes: Uint8Array, from: number): number {
-    let i = from;
-    while (i < bytes.length && isSpace(bytes[i]!)) i++;
-    return i;
-  }
-
   /**
    * Scans `bytes` from `from` (a value's first byte when between values) up to
    * `stop`, where `base` is the stream offset of `bytes[0]`. Returns the index
