@@ -60,15 +60,14 @@ export abstract class StreamTransformer<A, B> extends TransformerBase<A, B> {
   abstract override encode(message: A): B;
 
   /**
-   * Appends to `out` the chunks that carry `message`, in order: what the pipe
-   * writes, back to back (a stream keeps no chunk boundaries). By default the
-   * one chunk `encode` returns. Override it to hand over large parts (a byte
-   * string) as the caller's own memory instead of copying them into the
-   * encoding; those chunks are read until the message's `write` resolves.
+   * Optional: appends to `out` the chunks that carry `message`, in order:
+   * what the pipe writes, back to back (a stream keeps no chunk boundaries).
+   * Without it, a message is the one chunk `encode` returns. Define it to hand
+   * over large parts (a byte string) as the caller's own memory instead of
+   * copying them into the encoding; those chunks are read until the message's
+   * `write` resolves.
    */
-  encodeChunks(message: A, out: B[]): void {
-    out.push(this.encode(message));
-  }
+  encodeChunks?(message: A, out: B[]): void;
 
   abstract override decodeChunk(chunk: B, out: A[]): void;
 
