@@ -2,10 +2,10 @@ import { AbstractEmitter, checkDurationMs, type Handler, ConnectionClosedError, 
 import { type BackoffOptions, resolveBackoff, type Backoff } from './backoff.js';
 import type { LogListener, ProgressListener } from './call-handle.js';
 import { CancelledError } from './errors.js';
-import type { HandlersOf } from './method-table.js';
+import { type HandlersOf, MethodTable } from './method-table.js';
 import { resolveOptions, type RpcV1Options } from './options.js';
 import { createProxy, type RpcProxy } from './proxy.js';
-import { RpcV1 } from './rpc-v1.js';
+import { type EventHandler, type MethodHandler, RpcV1 } from './rpc-v1.js';
 
 /** What a call does while there is no link: wait for one (up to its own timeout), or fail at once with `ConnectionClosedError`. */
 export type WhileDisconnected = 'wait' | 'fail';
@@ -91,7 +91,9 @@ function deferred(): Deferred {
 export class ReconnectingClient {
   readonly #events = new ClientEmitter();
   readonly #connect: () => Promise<EventPipe<unknown, unknown>>;
-  readonly #handlers: HandlersOf<never>;
+  /** The client's own handlers (checked once, here) and its event handler, for every link. */
+  readonly #methods: MethodHandler;
+  readonly #onEvent: EventHandler;
   readonly #options: ReconnectingClientOptions;
   readonly #timeoutMs: number;
   readonly #backoff: Backoff;
@@ -105,7 +107,13 @@ export class ReconnectingClient {
 
   private constructor(connect: () => Promise<EventPipe<unknown, unknown>>, handlers: HandlersOf<never>, options: ReconnectingClientOptions) {
     this.#connect = connect;
-    this.#handlers = handlers;
+    const table = new MethodTable(handlers);
+    this.#methods = (context, method, args) => table.call(context, method, args);
+    const { onEvent } = options;
+    this.#onEvent = (topic, message) => {
+      this.#events.announce('event', topic, message);
+      return onEvent?.(topic, message);
+    };
     this.#options = options;
     this.#timeoutMs = resolveOptions(options).timeoutMs;
     this.#backoff = resolveBackoff(options);
@@ -265,14 +273,7 @@ export class ReconnectingClient {
 
   /** Serves one link until it drops; resolves with the pipe's close reason. */
   #serve(pipe: EventPipe<unknown, unknown>, replacing: boolean): Promise<unknown> {
-    const { onEvent } = this.#options;
-    const rpc = RpcV1.fromHandlers(pipe, this.#handlers, {
-      ...this.#options,
-      onEvent: (topic, message) => {
-        this.#events.announce('event', topic, message);
-        return onEvent?.(topic, message);
-      },
-    });
+    const rpc = RpcV1.makeRpcV1(pipe, '', this.#methods, this.#onEvent, this.#options);
     rpc.on('warning', (reason, detail) => this.#events.announce('warning', reason, detail));
     const dropped = new Promise<unknown>((resolve) => rpc.once('close', resolve));
     if (rpc.closed) return dropped;

@@ -140,6 +140,16 @@ describe('ReconnectingClient', () => {
     expect(client.connected).toBe(false);
   });
 
+  test('handlers that are not a plain object are refused by create, before anything connects', () => {
+    let attempts = 0;
+    const connect = async () => {
+      attempts++;
+      return EventPipe.createInMemoryPair<unknown>()[0];
+    };
+    expect(() => ReconnectingClient.create(connect, new (class Handlers {})() as never)).toThrow(TypeError);
+    expect(attempts).toBe(0);
+  });
+
   test('backoff: exponential from initialDelayMs, capped at maxDelayMs, the jitter taking off up to its share', () => {
     const none = resolveBackoff({ initialDelayMs: 100, maxDelayMs: 1000, jitter: 0.5 }, () => 0);
     expect([0, 1, 2, 3, 4, 5].map((n) => none.delayMs(n))).toEqual([100, 200, 400, 800, 1000, 1000]);
