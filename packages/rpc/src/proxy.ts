@@ -131,9 +131,11 @@ export function createProxy<Api extends object>(call: CallWithArgs): RpcProxy<Ap
   const callers = new Map<string, Caller>();
   return new Proxy(Object.create(null) as RpcProxy<Api>, {
     get(_target, name) {
-      if (typeof name !== 'string' || isProbe(name)) return undefined;
+      if (typeof name !== 'string') return undefined;
+      // Only names that are not probes are cached: a hit needs no other check.
       let caller = callers.get(name);
       if (caller === undefined) {
+        if (isProbe(name)) return undefined;
         caller = (...args: unknown[]) => call(name, args);
         callers.set(name, caller);
       }
