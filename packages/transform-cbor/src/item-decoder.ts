@@ -104,11 +104,8 @@ function readValue(): unknown {
     }
     case 2:
       return info === 31 ? readChunkedBytes() : readBytes(readLength(info));
-    case 3: {
-      if (info === 31) return readChunkedText();
-      const head = position;
-      return readText(readLength(info), head);
-    }
+    case 3:
+      return readTextItem(info);
     case 4: {
       if (info === 31) return readIndefiniteArray();
       const length = readLength(info);

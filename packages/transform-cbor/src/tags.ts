@@ -37,8 +37,6 @@ export function decodeTag(tag: number | bigint, content: unknown, offset: number
       return -1n - bigIntFromBytes(expect(tag, 'negative bignum', content, 'bytes', offset) as Uint8Array);
     case SET:
       return setOf(expect(tag, 'set', content, 'array', offset) as unknown[], offset);
-    case SELF_DESCRIBED:
-      return content;
   }
   if (typeof tag === 'number' && isTypedArrayTag(tag)) {
     const array = typedArrayFromTag(tag, expect(tag, 'typed array', content, 'bytes', offset) as Uint8Array);
