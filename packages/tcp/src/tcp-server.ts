@@ -1,5 +1,5 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { Server } from '@cbor-rpc/core';
 import { closeFailedHandshakes, nodeTlsServerOptions, type StreamPipeOptions, type TlsServerOptions } from '@cbor-rpc/core/node';
 import { toTcpAddress, type TcpAddress } from './tcp-address.js';
@@ -47,6 +47,8 @@ export class TcpServer extends Server<TcpPipe> {
   readonly #host: string;
   readonly #port: number;
   readonly #options: TcpServerOptions;
+  /** Node's form of `options.tls`, made (and so checked) in the constructor. */
+  readonly #tls: TlsOptions | undefined;
   #server: NetServer | undefined;
   #address: TcpAddress | undefined;
 
@@ -61,7 +63,7 @@ export class TcpServer extends Server<TcpPipe> {
     this.#host = host;
     this.#port = port;
     this.#options = options;
-    if (options.tls !== undefined) nodeTlsServerOptions(options.tls);
+    this.#tls = options.tls === undefined ? undefined : nodeTlsServerOptions(options.tls);
   }
 
   /**
@@ -91,14 +93,15 @@ export class TcpServer extends Server<TcpPipe> {
   }
 
   protected listen(): Promise<void> {
-    const { backlog, tls } = this.#options;
+    const { backlog } = this.#options;
+    const tls = this.#tls;
     const onSocket = (socket: Socket) => void this.#onSocket(socket).catch((error: unknown) => this.emit('error', error));
     let server: NetServer;
     if (tls === undefined) {
       server = createServer({ noDelay: true, pauseOnConnect: true }, onSocket);
     } else {
       // Only sockets whose handshake succeeded reach onSocket (and TLS reads the socket itself, so no pauseOnConnect).
-      const tlsServer = createTlsServer({ ...nodeTlsServerOptions(tls), noDelay: true }, onSocket);
+      const tlsServer = createTlsServer({ ...tls, noDelay: true }, onSocket);
       closeFailedHandshakes(tlsServer, (error) => void this.emit('error', error));
       server = tlsServer;
     }

@@ -133,14 +133,14 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
     return this.#waitForDrain();
   }
 
-  /** Hands the held chunks to the stream, as one. */
+  /** Hands the held chunks to the stream, as one (drops them if it can no longer be written). */
   #release(): void {
     const held = this.#held;
     if (held === undefined) return;
-    this.#held = undefined;
     const length = this.#heldEnd - held.byteOffset;
-    this.#writable.write(length === held.length ? held : new Uint8Array(this.#heldBuffer!, held.byteOffset, length));
-    this.#heldBuffer = undefined;
+    const buffer = this.#heldBuffer!;
+    this.#held = this.#heldBuffer = undefined;
+    if (this.#writable.writable) this.#writable.write(length === held.length ? held : new Uint8Array(buffer, held.byteOffset, length));
   }
 
   /**
@@ -198,7 +198,7 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
   writeEof(): Promise<void> {
     const writable = this.#writable;
     if (writable.writableFinished || writable.destroyed) return Promise.resolve();
-    if (writable.writable) this.#release();
+    this.#release();
     return new Promise((resolve) => {
       writable.once('close', resolve);
       writable.end(resolve);
@@ -249,8 +249,7 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
 
   #uncork(): void {
     this.#corked = false;
-    if (this.#writable.writable) this.#release();
-    else this.#held = this.#heldBuffer = undefined;
+    this.#release();
     this.#writable.uncork();
   }
 

@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { Server as TlsServer, TLSSocket } from 'node:tls';
+import { Server as TlsServer, type TlsOptions, TLSSocket } from 'node:tls';
 import { WebSocketServer as WsServer, type WebSocket as WsWebSocket } from 'ws';
 import { Server } from '@cbor-rpc/core';
 import { closeFailedHandshakes, nodeTlsServerOptions, peerCertificateOf, type TlsServerOptions } from '@cbor-rpc/core/node';
@@ -87,6 +87,8 @@ export interface WebSocketServerAddress {
 export class WebSocketServer extends Server<WebSocketPipe> {
   readonly #target: WebSocketServerTarget;
   readonly #options: WebSocketCreateOptions;
+  /** Node's form of `options.tls`, made (and so checked) in the constructor. */
+  readonly #tls: TlsOptions | undefined;
   readonly #pipeOptions: WebSocketPipeOptions;
   readonly #ws: WsServer;
   readonly #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head);
@@ -106,7 +108,7 @@ export class WebSocketServer extends Server<WebSocketPipe> {
     const { path: _path, allowedOrigins: _origins, protocols, tls: _tls, backlog: _backlog, ...pipeOptions } = options;
     this.#pipeOptions = { ...pipeOptions, maxWriteBacklog: options.maxWriteBacklog ?? DEFAULT_SERVER_MAX_WRITE_BACKLOG };
     const { maxPayload } = resolvePipeOptions(this.#pipeOptions);
-    if (options.tls !== undefined) nodeTlsServerOptions(options.tls);
+    this.#tls = options.tls === undefined ? undefined : nodeTlsServerOptions(options.tls);
     const offered = protocols ?? [];
     this.#ws = new WsServer({
       noServer: true,
@@ -180,8 +182,8 @@ export class WebSocketServer extends Server<WebSocketPipe> {
       return;
     }
     const { host = '127.0.0.1', port = 0 } = this.#target;
-    const { tls, backlog } = this.#options;
-    const http = tls === undefined ? createHttpServer() : createHttpsServer(nodeTlsServerOptions(tls));
+    const { backlog } = this.#options;
+    const http = this.#tls === undefined ? createHttpServer() : createHttpsServer(this.#tls);
     // Only connections whose handshake succeeded become HTTP requests; the others are closed and reported.
     if (http instanceof TlsServer) closeFailedHandshakes(http, report);
     http.on('request', (request: IncomingMessage, response: ServerResponse) => this.#plainRequest(request, response));
