@@ -38,6 +38,7 @@ export class SshConnection extends AbstractEmitter<SshConnectionEvents> {
   #closed = false;
   #lastError: unknown;
   #closing: Promise<void> | undefined;
+  #hopsClosed: Promise<void> | undefined;
 
   private constructor(client: Client, target: ResolvedTarget, hops: readonly SshConnection[]) {
     super();
@@ -235,7 +236,11 @@ export class SshConnection extends AbstractEmitter<SshConnectionEvents> {
     void this.#closeHops();
   }
 
-  async #closeHops(): Promise<void> {
-    for (const hop of [...this.#hops].reverse()) await hop.close();
+  /** Closes the jump hosts, last first; once, whether `close()` or the connection's own close gets here first. */
+  #closeHops(): Promise<void> {
+    this.#hopsClosed ??= (async () => {
+      for (const hop of [...this.#hops].reverse()) await hop.close();
+    })();
+    return this.#hopsClosed;
   }
 }

@@ -80,7 +80,7 @@ export class SshPipe extends SshChannelPipe<SshPipeEvents> {
       this.#settleExit = (status, reason) =>
         status === undefined
           ? reject(new ConnectionClosedError('The remote command closed without an exit status', { cause: reason }))
-          : resolve({ ...status, stderr: this.#stderrTail.text() });
+          : resolve(status);
     });
     this.#exit.catch(() => undefined);
     // An exec channel whose stderr is never read never closes: it is read whenever stdout is.
@@ -137,7 +137,7 @@ export class SshPipe extends SshChannelPipe<SshPipeEvents> {
     const status = this.#status === undefined ? undefined : { ...this.#status, stderr: this.#stderrTail.text() };
     const closing = reason ?? this.#terminateReason ?? this.#notStopped ?? status;
     if (!super.markClosed(closing, options)) return false;
-    this.#settleExit(this.#status, this.#notStopped ?? closing);
+    this.#settleExit(status, this.#notStopped ?? closing);
     return true;
   }
 
