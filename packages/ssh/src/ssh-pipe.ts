@@ -78,9 +78,7 @@ export class SshPipe extends SshChannelPipe<SshPipeEvents> {
     this.#terminateTimeoutMs = checkDurationMs('terminateTimeoutMs', options.terminateTimeoutMs, DEFAULT_TERMINATE_TIMEOUT_MS);
     this.#exit = new Promise<SshExitStatus>((resolve, reject) => {
       this.#settleExit = (status, reason) =>
-        status === undefined
-          ? reject(new ConnectionClosedError('The remote command closed without an exit status', { cause: reason }))
-          : resolve(status);
+        status === undefined ? reject(new ConnectionClosedError('The remote command closed without an exit status', { cause: reason })) : resolve(status);
     });
     this.#exit.catch(() => undefined);
     // An exec channel whose stderr is never read never closes: it is read whenever stdout is.
