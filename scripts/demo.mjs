@@ -2,9 +2,10 @@
 // shown only when it fails), then runs the demo in this process's terminal.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { quietEnv } from './workspace.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', TURBO_NO_UPDATE_NOTIFIER: '1', NO_UPDATE_NOTIFIER: '1' };
+const env = quietEnv;
 // Without `...`: the build's ^build dependencies are what the demo imports; `...` would add every devDependency's.
 const build = spawnSync(`${root}node_modules/.bin/turbo`, ['run', 'build', '--filter=@cbor-rpc/example-demo', '--output-logs=errors-only'], {
   cwd: root,

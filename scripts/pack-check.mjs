@@ -42,7 +42,12 @@ const workspace = workspacePackages(root);
 const packages = workspace.filter((m) => m.path.startsWith('packages/') && !m.private).map((m) => basename(m.path));
 // Private workspace packages (test support, examples, benchmarks) are never on the registry.
 const unpublished = new Set(workspace.filter((m) => m.private).map((m) => m.name));
+/** The workspace's TypeScript compiler. */
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const tarball = {};
+/** Each tarball's file list and package.json, read once here and used again below. */
+const listings = {};
+const manifests = {};
 for (const dir of packages) {
   const cwd = join(root, 'packages', dir);
   run(`pack ${dir}`, bin('pnpm'), ['pack', '--pack-destination', tarballs], { cwd });
@@ -50,13 +55,13 @@ for (const dir of packages) {
     tarballs,
     readdirSync(tarballs).find((file) => file.startsWith(`cbor-rpc-${dir}-`)),
   );
-  const listing = execFileSync('tar', ['tzf', tarball[dir]], { encoding: 'utf8' });
+  const listing = (listings[dir] = execFileSync('tar', ['tzf', tarball[dir]], { encoding: 'utf8' }));
   check(
     `${dir}: tarball has README, LICENSE, dist and no tests`,
     ['package/README.md', 'package/LICENSE', 'package/dist/index.js', 'package/dist/index.d.ts'].every((f) => listing.includes(f)) &&
       !/\.test\.ts|\/test\//.test(listing),
   );
-  const manifest = JSON.parse(execFileSync('tar', ['xzOf', tarball[dir], 'package/package.json'], { encoding: 'utf8' }));
+  const manifest = (manifests[dir] = JSON.parse(execFileSync('tar', ['xzOf', tarball[dir], 'package/package.json'], { encoding: 'utf8' })));
   check(`${dir}: published exports have no source condition`, !JSON.stringify(manifest.exports).includes('@cbor-rpc/source'));
   const declared = { ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.optionalDependencies, ...manifest.devDependencies };
   check(`${dir}: no workspace: ranges`, !JSON.stringify(declared).includes('workspace:'));
@@ -168,7 +173,7 @@ writeFileSync(
     files: ['consumer.ts'],
   }),
 );
-run('TypeScript consumer type-checks with moduleResolution nodenext', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app]);
+run('TypeScript consumer type-checks with moduleResolution nodenext', process.execPath, [tsc, '-p', app]);
 
 // TypeScript 5.4 is the oldest version the declarations support (they use NoInfer): the same consumer with it.
 const oldTsc = join(work, 'typescript-5.4');
@@ -238,11 +243,7 @@ writeFileSync(
     files: ['client.ts'],
   }),
 );
-run('pnpm consumer emits declarations for functions returning core types (no TS2742)', process.execPath, [
-  join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
-  '-p',
-  pnpmApp,
-]);
+run('pnpm consumer emits declarations for functions returning core types (no TS2742)', process.execPath, [tsc, '-p', pnpmApp]);
 // TypeScript 6 emits a path into pnpm's store where 5.x reported TS2742: both are the same failure.
 const emitted = existsSync(join(pnpmApp, 'out', 'client.d.ts')) ? readFileSync(join(pnpmApp, 'out', 'client.d.ts'), 'utf8') : '';
 check(
@@ -279,23 +280,19 @@ writeFileSync(
     files: ['browser.ts'],
   }),
 );
-run('a browser project (lib ES2022 + DOM, no Node types, skipLibCheck false) type-checks', process.execPath, [
-  join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
-  '-p',
-  join(app, 'tsconfig.browser.json'),
-]);
+run('a browser project (lib ES2022 + DOM, no Node types, skipLibCheck false) type-checks', process.execPath, [tsc, '-p', join(app, 'tsconfig.browser.json')]);
 
 // 4. The command line as users get it: the packed cli and the packed packages it
 // depends on (the registry does not have these versions: websocket among them,
 // for ws:// and wss:// targets), with nothing else.
-const cliManifest = JSON.parse(execFileSync('tar', ['xzOf', tarball.cli, 'package/package.json'], { encoding: 'utf8' }));
+const cliManifest = manifests.cli;
 const cliTarballs = [
   tarball.cli,
   ...Object.keys(cliManifest.dependencies)
     .filter((name) => name.startsWith('@cbor-rpc/'))
     .map((name) => tarball[name.slice('@cbor-rpc/'.length)]),
 ];
-check('cli: the tarball has its bin script', execFileSync('tar', ['tzf', tarball.cli], { encoding: 'utf8' }).includes('package/bin/cbor-rpc.js'));
+check('cli: the tarball has its bin script', listings.cli.includes('package/bin/cbor-rpc.js'));
 const shell = join(work, 'shell');
 mkdirSync(shell);
 writeFileSync(join(shell, 'package.json'), JSON.stringify({ name: 'shell', private: true, version: '1.0.0' }));

@@ -5,6 +5,7 @@
 // closing line that counts the tests of every package.
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { quietEnv } from './workspace.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name) => `${root}node_modules/.bin/${name}`;
@@ -20,15 +21,7 @@ const steps = [
   ['publish dry run', bin('pnpm'), ['-r', '--filter', './packages/*', 'publish', '--dry-run', '--no-git-checks']],
 ];
 
-// No update boxes, telemetry notices or experimental-feature warnings between our lines.
-const env = {
-  ...process.env,
-  TURBO_TELEMETRY_DISABLED: '1',
-  TURBO_NO_UPDATE_NOTIFIER: '1',
-  NO_UPDATE_NOTIFIER: '1',
-  npm_config_update_notifier: 'false',
-  NODE_OPTIONS: [process.env.NODE_OPTIONS, '--disable-warning=ExperimentalWarning'].filter(Boolean).join(' '),
-};
+const env = quietEnv;
 
 /** Runs one step with its output kept; resolves with its exit status and output. */
 function run(command, args) {

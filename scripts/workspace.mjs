@@ -11,3 +11,13 @@ export function workspacePackages(dir) {
     .filter((path) => existsSync(join(dir, path, 'package.json')))
     .map((path) => ({ path, ...JSON.parse(readFileSync(join(dir, path, 'package.json'), 'utf8')) }));
 }
+
+/** The environment of the scripts' child processes: no update boxes, telemetry notices or experimental-feature warnings between our lines. */
+export const quietEnv = {
+  ...process.env,
+  TURBO_TELEMETRY_DISABLED: '1',
+  TURBO_NO_UPDATE_NOTIFIER: '1',
+  NO_UPDATE_NOTIFIER: '1',
+  npm_config_update_notifier: 'false',
+  NODE_OPTIONS: [process.env.NODE_OPTIONS, '--disable-warning=ExperimentalWarning'].filter(Boolean).join(' '),
+};
