@@ -9,6 +9,7 @@ import {
   isNodeWebSocket,
   tlsSessions,
   underlyingStreams,
+  type CorkableStream,
   type NodeWebSocketLike,
   type WebSocketEventLike,
   type WebSocketLike,
@@ -64,6 +65,8 @@ export class WebSocketPipe extends EventPipe<WebSocketChunk, WebSocketChunk> {
   #closing = false;
   /** Writes are being gathered until the current job's microtasks ran. */
   #corked = false;
+  /** The `ws` socket's own stream, once found: what `#cork` corks. */
+  #stream: CorkableStream | undefined;
 
   /**
    * Wraps an open `socket` (see `WebSocketPipeOptions`); throws a `RangeError`
@@ -257,7 +260,8 @@ export class WebSocketPipe extends EventPipe<WebSocketChunk, WebSocketChunk> {
 
   /** Gathers the messages written until the current job's microtasks ran, so they leave in one system call (`ws` only). */
   #cork(): void {
-    const stream = this.#node === undefined ? undefined : underlyingStreams.get(this.#node);
+    // Looked up until found (a socket wrapped while connecting has none yet), then kept.
+    const stream = (this.#stream ??= this.#node === undefined ? undefined : underlyingStreams.get(this.#node));
     if (stream === undefined) return;
     this.#corked = true;
     stream.cork();
