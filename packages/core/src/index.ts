@@ -29,3 +29,4 @@ export {
   TransformerInUseError,
 } from './errors.js';
 export { OutputTail } from './output-tail.js';
+export { isPlainObject } from './plain-object.js';

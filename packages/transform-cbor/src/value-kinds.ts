@@ -3,7 +3,7 @@
 // Anything else (a class instance, an Error, a WeakMap, a function) used to be
 // written as `{}` or as its own fields; now it is an `EncodeError` naming its type.
 
-import { EncodeError } from '@cbor-rpc/core';
+import { EncodeError, isPlainObject } from '@cbor-rpc/core';
 import { Simple, Tag } from 'cbor2';
 import { tagOfTypedArray } from './typed-arrays.js';
 
@@ -26,7 +26,7 @@ export type Kind = (typeof Kind)[keyof typeof Kind];
 export function kindOf(value: object): Kind {
   if (value instanceof Uint8Array) return Kind.bytes; // a Node Buffer too
   if (Array.isArray(value)) return Kind.array;
-  if (isPlain(value)) return Kind.plain;
+  if (isPlainObject(value)) return Kind.plain;
   if (value instanceof Map) return Kind.map;
   if (value instanceof Set) return Kind.set;
   if (value instanceof Date) return Kind.date;
@@ -35,15 +35,6 @@ export function kindOf(value: object): Kind {
   if (ArrayBuffer.isView(value) && !(value instanceof DataView) && tagOfTypedArray(value) !== undefined) return Kind.typedArray;
   if (value instanceof Number || value instanceof String || value instanceof Boolean || value instanceof BigInt) return Kind.boxed;
   throw refusal(value);
-}
-
-/** A plain object: no prototype, or `Object.prototype` of this realm or another (a `vm` context's). */
-function isPlain(value: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto === null || proto === Object.prototype) return true;
-  if (Object.getPrototypeOf(proto) !== null) return false;
-  const maker: unknown = (proto as { constructor?: unknown }).constructor;
-  return typeof maker === 'function' && maker.name === 'Object';
 }
 
 /** The error for a value (of any type) that has no faithful CBOR form. */

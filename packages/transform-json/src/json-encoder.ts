@@ -1,4 +1,4 @@
-import { EncodeError } from '@cbor-rpc/core';
+import { EncodeError, isPlainObject } from '@cbor-rpc/core';
 import type { JsonLimits } from './json-options.js';
 import { writeJson, writeText } from './json-writer.js';
 
@@ -79,7 +79,7 @@ function checkObject(value: object, depth: number, maxDepth: number): boolean {
     return special;
   }
   const hasToJson = typeof (value as { toJSON?: unknown }).toJSON === 'function';
-  if (!isPlain(value)) {
+  if (!isPlainObject(value)) {
     const refusal = refuse(value, hasToJson);
     if (refusal !== undefined) throw refusal;
     if (isBoxed(value)) return true;
@@ -123,7 +123,7 @@ function write(value: unknown, key: Key, depth: number, maxDepth: number, callTo
 }
 
 function writeObject(value: object, key: Key, depth: number, maxDepth: number, callToJson: boolean): string | undefined {
-  const plain = Array.isArray(value) || isPlain(value);
+  const plain = Array.isArray(value) || isPlainObject(value);
   const toJson = (value as { toJSON?: unknown }).toJSON;
   if (!plain) {
     // Before toJSON: Buffer has a toJSON that would turn bytes into numbers.
@@ -163,15 +163,6 @@ function writeObject(value: object, key: Key, depth: number, maxDepth: number, c
     throw within(error, keys[i]!, value);
   }
   return `${text}}`;
-}
-
-/** A plain object: no prototype, or `Object.prototype` of this realm or another (a `vm` context's). */
-function isPlain(value: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto === null || proto === Object.prototype) return true;
-  if (Object.getPrototypeOf(proto) !== null) return false;
-  const maker: unknown = (proto as { constructor?: unknown }).constructor;
-  return typeof maker === 'function' && maker.name === 'Object';
 }
 
 /** Why a non-plain object cannot be written (`toJson`: it has a `toJSON` that will be called), or undefined when it can. */
