@@ -20,12 +20,13 @@ export function traceValue(value: unknown): string {
  * emits are printed as one line each.
  */
 export class TracingServer extends RpcV1Server {
-  readonly #handlers: ReadonlyMap<string, Handler>;
+  /** Looks the methods up as every `fromHandlers` server does (own properties only, "Unknown method: <name>" otherwise). */
+  readonly #methods: RpcV1Server;
   readonly #print: (line: string) => void;
 
   constructor(handlers: Record<string, Handler>, print: (line: string) => void) {
     super({ timeoutMs: 0 });
-    this.#handlers = new Map(Object.entries(handlers));
+    this.#methods = RpcV1Server.fromHandlers(handlers);
     this.#print = print;
   }
 
@@ -36,10 +37,7 @@ export class TracingServer extends RpcV1Server {
     const took = () => `${(performance.now() - started).toFixed(1)} ms`;
     context.signal.addEventListener('abort', () => this.#print(`${call} cancelled: ${errorText(context.signal.reason)}`), { once: true });
     try {
-      const handler = this.#handlers.get(method);
-      // The text the Python package's servers answer with.
-      if (handler === undefined) throw new Error(`Unknown method: ${method}`);
-      const result = await handler(context, ...args);
+      const result = await this.#methods.handleMethodCall(connectionId, context, method, args);
       this.#print(`${call} -> ${traceValue(result)} (${took()})`);
       return result;
     } catch (error) {
