@@ -82,6 +82,11 @@ export abstract class AbstractEmitter<E extends EventMap> {
    * promise never rejects. Synchronous stages keep the whole delivery synchronous.
    */
   protected emit<K extends keyof E & string>(event: K, ...args: E[K]): boolean | Promise<boolean> {
+    return this.emitArgs(event, args);
+  }
+
+  /** `emit` with the arguments as one array, which handlers receive spread (for a caller that has them as an array already). */
+  protected emitArgs<K extends keyof E & string>(event: K, args: E[K]): boolean | Promise<boolean> {
     const at = this.#find(event);
     if (at < 0) return true;
     const stages = this.#slot(at, STAGES);

@@ -216,7 +216,7 @@ export abstract class EventPipe<W, R, E extends PipeEvents<R> = PipeEvents<R>> e
       this.#closed = true;
       this.#updateFlow();
     }
-    return this.emit(event, ...args);
+    return this.emitArgs(event, args);
   }
 
   /** A stage stopped an event: reported as `error`, and for `data` the pipe closes with that error. */

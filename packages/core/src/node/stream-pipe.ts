@@ -54,6 +54,9 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
   readonly #closeOnEnd: boolean;
   readonly #flushTimeoutMs: number;
   readonly #maxWriteBacklog: number;
+  /** A flush at the end of this turn is scheduled. */
+  #scheduled = false;
+  /** The stream was corked in this turn (a chunk was handed to it before the turn's end). */
   #corked = false;
   /** Bytes from earlier turns still waited to be written when this turn's first write came. */
   #behind = false;
@@ -64,6 +67,7 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
    * far more than a small message's bytes. `#heldEnd` is the offset in that buffer where they end.
    */
   #held: Uint8Array | undefined;
+  /** The held chunk's buffer, once a merge needed it. */
   #heldBuffer: ArrayBufferLike | undefined;
   #heldEnd = 0;
   #drain: Promise<boolean> | undefined;
@@ -106,30 +110,31 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
   write(chunk: Uint8Array): Promise<boolean> {
     const writable = this.#writable;
     if (this.closed || !writable.writable) return this.#refuseWrite();
-    if (!this.#corked) {
-      this.#corked = true;
+    if (!this.#scheduled) {
+      this.#scheduled = true;
       this.#behind = writable.writableLength > 0;
-      writable.cork();
-      process.nextTick(() => this.#uncork());
+      if (StreamPipe.#writers.push(this) === 1) process.nextTick(StreamPipe.#flushTurn);
     }
     if (chunk.length >= LARGE_CHUNK_SIZE) {
+      // Corked, so that it leaves with the bytes around it (a message's head and tail) in one gathered write.
+      this.#cork();
       this.#release();
       return this.#writeLarge(chunk);
     }
-    // (`buffer` is a call into the engine: the held chunk's is kept.)
-    if (this.#held !== undefined && chunk.byteOffset === this.#heldEnd && chunk.buffer === this.#heldBuffer) {
+    // (`buffer` is a call into the engine: read only to merge, and the held chunk's is kept.)
+    const held = this.#held;
+    if (held !== undefined && chunk.byteOffset === this.#heldEnd && chunk.buffer === (this.#heldBuffer ??= held.buffer)) {
       this.#heldEnd += chunk.length;
     } else {
-      this.#release();
+      this.#releaseCorked();
       this.#held = chunk;
-      this.#heldBuffer = chunk.buffer;
       this.#heldEnd = chunk.byteOffset + chunk.length;
     }
     if (this.#drain === undefined && writable.writableLength + this.#heldEnd - this.#held!.byteOffset < writable.writableHighWaterMark) {
       return EventPipe.written;
     }
     // The stream's buffer is full: it gets the bytes now, so that `drain` follows.
-    this.#release();
+    this.#releaseCorked();
     return this.#waitForDrain();
   }
 
@@ -138,9 +143,10 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
     const held = this.#held;
     if (held === undefined) return;
     const length = this.#heldEnd - held.byteOffset;
-    const buffer = this.#heldBuffer!;
+    // (Longer than the held chunk only after a merge, which read its buffer.)
+    const buffer = this.#heldBuffer;
     this.#held = this.#heldBuffer = undefined;
-    if (this.#writable.writable) this.#writable.write(length === held.length ? held : new Uint8Array(buffer, held.byteOffset, length));
+    if (this.#writable.writable) this.#writable.write(length === held.length ? held : new Uint8Array(buffer!, held.byteOffset, length));
   }
 
   /**
@@ -247,9 +253,41 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
     this.fail(reported);
   }
 
-  #uncork(): void {
-    this.#corked = false;
+  /**
+   * Hands the held chunks to the stream before the end of the turn, corked so
+   * that they leave with what this turn still writes.
+   */
+  #releaseCorked(): void {
+    if (this.#held === undefined) return;
+    this.#cork();
     this.#release();
+  }
+
+  #cork(): void {
+    if (this.#corked) return;
+    this.#corked = true;
+    this.#writable.cork();
+  }
+
+  /** The pipes that wrote in this turn: one callback at its end flushes them all (none allocated per pipe or per write). */
+  static #writers: StreamPipe[] = [];
+  /** The other list, empty, swapped in while one is flushed (a write then starts the next turn's). */
+  static #spare: StreamPipe[] = [];
+
+  static #flushTurn(): void {
+    const writers = StreamPipe.#writers;
+    StreamPipe.#writers = StreamPipe.#spare;
+    StreamPipe.#spare = writers;
+    // (Popping empties it without a runtime call; the order of pipes does not matter.)
+    for (let pipe = writers.pop(); pipe !== undefined; pipe = writers.pop()) pipe.#flush();
+  }
+
+  /** The end of a turn that wrote: what is held leaves in one system call (a turn that wrote one run of consecutive bytes never corks). */
+  #flush(): void {
+    this.#scheduled = false;
+    this.#release();
+    if (!this.#corked) return;
+    this.#corked = false;
     this.#writable.uncork();
   }
 
