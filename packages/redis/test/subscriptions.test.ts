@@ -137,3 +137,28 @@ describeWithRedis('subscriptions when Redis is lost', (redis) => {
     expect((await instance.cluster.connections()).map((entry) => entry.connectionId).sort()).toEqual(['queued', 'stranded']);
   });
 });
+
+describeWithRedis('an UNSUBSCRIBE lost with Redis', (redis) => {
+  test('is warned about, and sent again once Redis is back', async () => {
+    const prefix = 'unsubscribe-lost';
+    const instance = await startInstance(redis().url, { prefix });
+    cleanup(() => instance.stop());
+    const channel = `${prefix}:to-connection:leaving`;
+    const leaving = connect(instance, 'leaving');
+    await until(async () => (await instance.cluster.connections()).length === 1, 10_000, "'leaving' in presence");
+
+    redis().signal('SIGSTOP');
+    cleanup(() => redis().signal('SIGCONT'));
+    void leaving.terminate();
+    await leaving.closed;
+    await nextTurn();
+    await redis().stop('SIGKILL');
+    await until(() => instance.warnings.some((reason) => reason.startsWith('could not unsubscribe for connection leaving: ')), 20_000, 'the warning');
+
+    await redis().restart();
+    await until(() => instance.cluster.available, 30_000, 'the cluster available again');
+    const monitor = await watchRedis(redis().url);
+    cleanup(() => monitor.close());
+    await until(async () => (await monitor.subscribers([channel]))[0] === 0, 10_000, "the channel of 'leaving' unsubscribed");
+  });
+});
