@@ -21,7 +21,9 @@ export interface SubscriptionParts {
  * one UNSUBSCRIBE, one batch is in flight at a time and the next gathers what
  * changed meanwhile, and a connection that comes and goes before its batch is
  * sent costs no command. While Redis is unavailable changes wait: `resync`
- * subscribes everything once it is back.
+ * subscribes everything once it is back. A change that failed goes again
+ * with the next batch: node-redis keeps the listener of a failed UNSUBSCRIBE
+ * and subscribes it again when it reconnects.
  */
 export class ChannelSubscriptions {
   readonly #parts: SubscriptionParts;
@@ -93,7 +95,12 @@ export class ChannelSubscriptions {
     ]);
   }
 
+  /** Warns for each connection, and leaves its change to the next batch unless it was undone meanwhile. */
   #failed(action: 'subscribe' | 'unsubscribe', connectionIds: string[], error: unknown): void {
-    for (const connectionId of connectionIds) this.#parts.warn(`could not ${action} for connection ${connectionId}: ${describeError(error)}`, error);
+    const [pending, undone] = action === 'subscribe' ? [this.#added, this.#removed] : [this.#removed, this.#added];
+    for (const connectionId of connectionIds) {
+      this.#parts.warn(`could not ${action} for connection ${connectionId}: ${describeError(error)}`, error);
+      if (!undone.has(connectionId)) pending.add(connectionId);
+    }
   }
 }
