@@ -1,5 +1,6 @@
 import { describeError, startTimer } from '@cbor-rpc/core';
 import type { ChannelNames } from './channel-names.js';
+import { ChannelSubscriptions } from './channel-subscriptions.js';
 import type { LocalRooms } from './local-rooms.js';
 import type { Presence } from './presence.js';
 import type { ChannelListener, RedisLink } from './redis-link.js';
@@ -36,6 +37,7 @@ export interface MembershipParts {
 export class ClusterMembership {
   readonly #parts: MembershipParts;
   readonly #tracked = new Map<string, ClusterConnection>();
+  readonly #subscriptions: ChannelSubscriptions;
   #available = false;
   #closed = false;
   #syncing = false;
@@ -43,6 +45,15 @@ export class ClusterMembership {
 
   constructor(parts: MembershipParts) {
     this.#parts = parts;
+    const { link, listener, channels, instanceId, events } = parts;
+    this.#subscriptions = new ChannelSubscriptions({
+      link,
+      listener,
+      fixed: [channels.broadcast, channels.instance(instanceId)],
+      channelOf: channels.connection,
+      localIds: () => this.#tracked.keys(),
+      warn: events.warn,
+    });
   }
 
   /** Follows the server's connections, beats, and joins once Redis is reachable. */
@@ -70,15 +81,15 @@ export class ClusterMembership {
     this.#tracked.set(connectionId, connection);
     connection.once('close', () => this.#untrack(connectionId, connection));
     this.#parts.presence.changed(connectionId, true);
-    this.#pubSub('subscribe', connectionId);
+    this.#subscriptions.changed(connectionId, true);
   }
 
   /** Subscribes everything and writes presence anew (Redis may have restarted empty), then announces `available`. */
   sync(): void {
     if (this.#closed || this.#syncing) return;
     this.#syncing = true;
-    const { link, presence, listener, events } = this.#parts;
-    Promise.all([link.subscribe(this.#channels(), listener), presence.resync()]).then(
+    const { link, presence, events } = this.#parts;
+    Promise.all([this.#subscriptions.resync(), presence.resync()]).then(
       () => {
         this.#syncing = false;
         if (this.#closed || this.#available || !link.ready) return;
@@ -106,16 +117,11 @@ export class ClusterMembership {
     this.#closed = true;
     this.#available = false;
     this.#cancelHeartbeat();
-    const { link, presence, listener } = this.#parts;
-    const channels = this.#channels();
+    const { link, presence } = this.#parts;
+    const unsubscribed = this.#subscriptions.leave();
     this.#tracked.clear();
-    if (link.ready) await Promise.allSettled([link.unsubscribe(channels, listener), presence.leave()]);
-    else await link.unsubscribe(channels, listener).catch(() => undefined);
-  }
-
-  #channels(): string[] {
-    const { channels, instanceId } = this.#parts;
-    return [channels.broadcast, channels.instance(instanceId), ...[...this.#tracked.keys()].map(channels.connection)];
+    if (link.ready) await Promise.allSettled([unsubscribed, presence.leave()]);
+    else await unsubscribed.catch(() => undefined);
   }
 
   #untrack(connectionId: string, connection: ClusterConnection): void {
@@ -123,14 +129,7 @@ export class ClusterMembership {
     this.#tracked.delete(connectionId);
     this.#parts.rooms.leaveAll(connectionId);
     this.#parts.presence.changed(connectionId, false);
-    this.#pubSub('unsubscribe', connectionId);
-  }
-
-  #pubSub(action: 'subscribe' | 'unsubscribe', connectionId: string): void {
-    const { link, channels, listener, events } = this.#parts;
-    link[action]([channels.connection(connectionId)], listener).catch((error: unknown) => {
-      events.warn(`could not ${action} for connection ${connectionId}: ${describeError(error)}`, error);
-    });
+    this.#subscriptions.changed(connectionId, false);
   }
 
   #heartbeatLater(): void {
