@@ -1,6 +1,7 @@
 // The command line itself: commands, flags, help and examples (commander).
 import { readFileSync } from 'node:fs';
 import { checkDurationMs, checkLimit } from '@cbor-rpc/core';
+import { DEFAULT_IDENTITY_FILES } from '@cbor-rpc/ssh';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '@cbor-rpc/tcp';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runCall } from './call-command.js';
@@ -38,8 +39,9 @@ Targets:
   -- <command> [args...]                     a local stdio server, started with its arguments
                                              (last on the command line)
 
-  TLS servers are checked against the public CAs, or --ca. SSH host keys must be in
-  ~/.ssh/known_hosts (or --known-hosts, --host-key).`;
+  TLS servers are checked against the public CAs, or --ca. SSH reads ~/.ssh/config
+  (Host aliases, HostName, Port, User, IdentityFile, ProxyJump, ...) and logs in as ssh
+  does; host keys must be in known_hosts (or --known-hosts, --host-key).`;
 
 const valuesHelp = `
 Values (arguments, messages) are JSON, integers of any size exact. A word that is
@@ -121,16 +123,15 @@ function connectionOptions(command: Command): Command {
       durationMs('--connect-timeout'),
       DEFAULT_CONNECT_TIMEOUT_MS,
     )
-    .addOption(
-      new Option('-i, --identity <file>', 'SSH private key').default(
-        undefined,
-        'the agent at $SSH_AUTH_SOCK, and the first of ~/.ssh/id_ed25519, id_ecdsa, id_rsa',
-      ),
+    // Commander prints no default for an option whose default value is undefined: the description says it.
+    .option(
+      '-i, --identity <file>',
+      `SSH private key, offered with the agent at $SSH_AUTH_SOCK (default: as ssh, the agent, then the host's IdentityFile in ~/.ssh/config, else ${DEFAULT_IDENTITY_FILES.map((name) => `~/.ssh/${name}`).join(', ')})`,
     )
     .addOption(
       new Option('--known-hosts <file>', 'known_hosts file for SSH host keys, repeatable')
         .argParser((file: string, files: string[]) => [...files, file])
-        .default([], '~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts'),
+        .default([], "the host's UserKnownHostsFile in ~/.ssh/config, else ~/.ssh/known_hosts; and /etc/ssh/ssh_known_hosts"),
     )
     .option('--host-key <fingerprint>', 'expect this SSH host key (SHA256:..., as ssh-keygen -l prints it) instead of known_hosts')
     .option('--accept-unknown-host-key', 'trust an SSH host that known_hosts does not list (a changed key is still refused)');

@@ -9,7 +9,9 @@ import type { Link, OpenOptions, Target, TargetKind } from './target.js';
  * `ssh://[user@]host[:port]/<remote command>`: runs the command (a stdio
  * server) on the host through the user's shell; everything after the first
  * `/` is the command. `ssh+unix://[user@]host[:port]/<socket path>`: connects
- * to a unix socket on the host. Host keys are checked as @cbor-rpc/ssh does.
+ * to a unix socket on the host. The host (an ~/.ssh/config alias, say), the
+ * login and the host key check are @cbor-rpc/ssh's, as `ssh` would do them,
+ * but for what the flags set (`sshCredentials`).
  */
 export const sshTarget: TargetKind = {
   schemes: ['ssh', 'ssh+unix'],

@@ -6,9 +6,12 @@ import type { Encoding } from './encoding.js';
 
 /** The SSH flags: `--identity`, `--known-hosts`, `--host-key`, `--accept-unknown-host-key`. */
 export interface SshFlags {
-  /** Private key file. @default the agent at $SSH_AUTH_SOCK, and the first of ~/.ssh/id_ed25519, id_ecdsa, id_rsa */
+  /**
+   * Private key file, offered with the agent at $SSH_AUTH_SOCK.
+   * @default what `ssh` and @cbor-rpc/ssh use: the agent at $SSH_AUTH_SOCK, then the host's `IdentityFile`s in ~/.ssh/config or else ~/.ssh/id_ed25519, id_ecdsa and id_rsa (encrypted ones skipped)
+   */
   identity?: string;
-  /** known_hosts files. @default ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts */
+  /** known_hosts files. @default the host's `UserKnownHostsFile` in ~/.ssh/config, else ~/.ssh/known_hosts; and /etc/ssh/ssh_known_hosts */
   knownHosts?: string[];
   /** The host key's SHA256 fingerprint, which replaces known_hosts. @default none */
   hostKey?: string;

@@ -3,7 +3,8 @@
 // machine), ssh+unix:// reaches a unix socket server in this process; host
 // keys are checked against known_hosts as @cbor-rpc/ssh does.
 import { describe, expect, test } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { RpcV1Server } from '@cbor-rpc/rpc';
 import { runProcess } from '@cbor-rpc/test-support/child';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { serverHandlers } from '@cbor-rpc/test-support/rpc-handlers';
+import { startAgent } from '@cbor-rpc/test-support/ssh-agent';
 import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 import { cliBin, fixture, hasStackTrace, interrupt, runCli, startCli } from './support/cli.js';
@@ -35,9 +37,30 @@ function knownHosts(sshd: Sshd, dir = tempDir()): string {
 /** The flags that log in to the sshd and trust its host key. */
 const login = (sshd: Sshd) => ['--identity', sshd.privateKeyPath, '--known-hosts', knownHosts(sshd)];
 
-/** `ssh://` for `cbor-rpc serve service.mjs --listen stdio` run on the sshd's host. */
-function serveOverSsh(sshd: Sshd, encoding: string): string {
-  return `ssh://${sshd.username}@${sshd.host}:${sshd.port}/'${process.execPath}' '${cliBin}' serve '${fixture('service.mjs')}' --listen stdio -e ${encoding}`;
+/** `ssh://` for `cbor-rpc serve service.mjs --listen stdio` run on the sshd's host, or on `authority` (an ssh_config alias, say). */
+function serveOverSsh(sshd: Sshd, encoding: string, authority = `${sshd.username}@${sshd.host}:${sshd.port}`): string {
+  return `ssh://${authority}/'${process.execPath}' '${cliBin}' serve '${fixture('service.mjs')}' --listen stdio -e ${encoding}`;
+}
+
+/** A home directory whose ~/.ssh holds a known_hosts listing the sshd and these files (name to contents). */
+function homeWith(sshd: Sshd, files: Record<string, string> = {}): string {
+  const home = tempDir();
+  mkdirSync(join(home, '.ssh'));
+  knownHosts(sshd, join(home, '.ssh'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(home, '.ssh', name), text, { mode: 0o600 });
+  return home;
+}
+
+/** Runs `cbor-rpc ...args` with these environment variables set (undefined: unset), as a user's shell would. */
+function runCliWith(environment: Record<string, string | undefined>, args: string[]) {
+  const settings = Object.entries(environment).flatMap(([name, value]) => (value === undefined ? ['-u', name] : [`${name}=${value}`]));
+  return runProcess('env', [...settings, process.execPath, cliBin, ...args]);
+}
+
+/** Runs ssh-keygen; throws with what it printed when it fails. */
+function sshKeygen(...args: string[]): void {
+  const made = spawnSync('ssh-keygen', ['-q', ...args], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`ssh-keygen ${args.join(' ')}: ${made.stderr}`);
 }
 
 describeWithSshd('cbor-rpc over SSH', {}, (sshd) => {
@@ -139,23 +162,53 @@ describeWithSshd('cbor-rpc over SSH', {}, (sshd) => {
   test(
     "with no flags: the user's ~/.ssh/known_hosts and ~/.ssh/id_ed25519, as ssh uses them",
     async () => {
-      const home = tempDir();
-      mkdirSync(join(home, '.ssh'));
-      knownHosts(sshd(), join(home, '.ssh'));
-      writeFileSync(join(home, '.ssh', 'id_ed25519'), sshd().privateKey, { mode: 0o600 });
-      const { code, stdout } = await runProcess('env', [
-        '-u',
-        'SSH_AUTH_SOCK',
-        `HOME=${home}`,
-        process.execPath,
-        cliBin,
-        'call',
-        serveOverSsh(sshd(), 'cbor'),
-        'add',
-        '20',
-        '22',
-      ]);
+      const home = homeWith(sshd(), { id_ed25519: sshd().privateKey });
+      const { code, stdout } = await runCliWith({ SSH_AUTH_SOCK: undefined, HOME: home }, ['call', serveOverSsh(sshd(), 'cbor'), 'add', '20', '22']);
       expect({ code, stdout }).toEqual({ code: 0, stdout: '42\n' });
+    },
+    SSH_TEST_TIMEOUT_MS,
+  );
+
+  test(
+    "with no flags: ~/.ssh/config's alias and IdentityFile, instead of the default keys, as ssh uses them",
+    async () => {
+      const stranger = join(tempDir(), 'stranger');
+      sshKeygen('-t', 'ed25519', '-N', '', '-f', stranger); // not authorized: must not be the key offered
+      const home = homeWith(sshd(), { work_key: sshd().privateKey });
+      copyFileSync(stranger, join(home, '.ssh', 'id_ed25519'));
+      const config = [
+        'Host cbor-cli-alias',
+        `  HostName ${sshd().host}`,
+        `  Port ${sshd().port}`,
+        `  User ${sshd().username}`,
+        '  IdentityFile ~/.ssh/work_key',
+        '',
+      ];
+      writeFileSync(join(home, '.ssh', 'config'), config.join('\n'));
+      const { code, stdout, stderr } = await runCliWith({ SSH_AUTH_SOCK: undefined, HOME: home }, [
+        'call',
+        serveOverSsh(sshd(), 'cbor', 'cbor-cli-alias'),
+        'add',
+        '2',
+        '3',
+      ]);
+      expect({ code, stdout, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stdout: '5\n', stderr: '' });
+    },
+    SSH_TEST_TIMEOUT_MS,
+  );
+
+  test(
+    'with no flags: an encrypted ~/.ssh/id_ed25519 whose key the agent at $SSH_AUTH_SOCK holds: the agent logs in, as with ssh',
+    async () => {
+      const home = homeWith(sshd());
+      const encrypted = join(home, '.ssh', 'id_ed25519');
+      copyFileSync(sshd().privateKeyPath, encrypted);
+      sshKeygen('-p', '-P', '', '-N', 'open sesame', '-f', encrypted);
+      const agent = await startAgent();
+      cleanup(() => agent.stop());
+      agent.add(sshd().privateKey);
+      const { code, stdout, stderr } = await runCliWith({ SSH_AUTH_SOCK: agent.socket, HOME: home }, ['call', serveOverSsh(sshd(), 'cbor'), 'add', '4', '5']);
+      expect({ code, stdout, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stdout: '9\n', stderr: '' });
     },
     SSH_TEST_TIMEOUT_MS,
   );
@@ -163,12 +216,7 @@ describeWithSshd('cbor-rpc over SSH', {}, (sshd) => {
   test(
     'no key to log in with (no --identity, no agent, none in ~/.ssh): exit 3, authentication failed',
     async () => {
-      const keyless = await runProcess('env', [
-        '-u',
-        'SSH_AUTH_SOCK',
-        `HOME=${tempDir()}`,
-        process.execPath,
-        cliBin,
+      const keyless = await runCliWith({ SSH_AUTH_SOCK: undefined, HOME: tempDir() }, [
         'call',
         '--known-hosts',
         knownHosts(sshd()),

@@ -69,7 +69,7 @@ export interface SshConnectOptions {
   keepaliveCountMax?: number;
   /** How long `runCommand`, `openUnixConnection` and each jump wait for the server to open a channel, in ms. @default 20000 */
   channelOpenTimeoutMs?: number;
-  /** The ssh_config file to read (`Host` blocks, no `Match`, no `Include`), or false to read none. A missing file is fine. @default '~/.ssh/config' */
+  /** The ssh_config file to read (`Host` blocks, no `Match`, no `Include`) once per connect, jump hosts included, or false to read none. A missing file is fine. @default '~/.ssh/config' */
   sshConfig?: string | false;
   /**
    * Bastions to go through, in order, as `[user@]host[:port]` (each resolved

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { ConnectReads } from './connect-reads.js';
 import { SshPrivateKeyError } from './errors.js';
 import { loadPrivateKey, type LoadedKey } from './private-key.js';
 
@@ -37,10 +38,11 @@ export interface AuthPlan {
  * (unless `agent: false`), then `identityFiles` (ssh_config `IdentityFile`) or,
  * when there are none, `~/.ssh/id_ed25519`, `id_ecdsa` and `id_rsa`; files
  * that are missing, encrypted without a passphrase or unreadable are skipped
- * and listed in `skipped`. Throws `SshPrivateKeyError` for an unusable
- * `privateKey` and a `TypeError` for agent forwarding without an agent.
+ * and listed in `skipped`; each file is read and parsed once per `reads`.
+ * Throws `SshPrivateKeyError` for an unusable `privateKey` and a `TypeError`
+ * for agent forwarding without an agent.
  */
-export async function planAuthentication(given: GivenCredentials, identityFiles: readonly string[]): Promise<AuthPlan> {
+export async function planAuthentication(given: GivenCredentials, identityFiles: readonly string[], reads: ConnectReads): Promise<AuthPlan> {
   const plan: AuthPlan = { attempts: [], skipped: [] };
   const envAgent = given.agent === false ? undefined : process.env.SSH_AUTH_SOCK || undefined;
   const explicit = given.privateKey !== undefined || typeof given.agent === 'string' || given.password !== undefined;
@@ -51,9 +53,12 @@ export async function planAuthentication(given: GivenCredentials, identityFiles:
     const configured = identityFiles.length > 0;
     const home = process.env.HOME || homedir();
     const files = configured ? identityFiles : DEFAULT_IDENTITY_FILES.map((name) => join(home, '.ssh', name));
+    const { passphrase } = given;
     for (const file of files) {
-      const key = await readIdentityFile(file, given.passphrase, configured, plan.skipped);
-      if (key !== undefined) plan.attempts.push({ method: 'publickey', key });
+      const identity = await reads.once(JSON.stringify(['identity', file, passphrase ?? null]), () => readIdentityFile(file, passphrase));
+      if ('key' in identity) plan.attempts.push({ method: 'publickey', key: identity.key });
+      // A file that cannot be used is noted and skipped, as OpenSSH skips it; a missing default file silently.
+      else if (!identity.missing || configured) plan.skipped.push(identity.unusable);
     }
   }
   if (given.password !== undefined) {
@@ -68,21 +73,21 @@ export async function planAuthentication(given: GivenCredentials, identityFiles:
   return plan;
 }
 
-// A file that cannot be used is noted and skipped, as OpenSSH skips it; a missing default file silently.
-async function readIdentityFile(file: string, passphrase: string | undefined, configured: boolean, skipped: string[]): Promise<LoadedKey | undefined> {
+/** An identity file's key, or why it cannot be used (`missing`: there is no such file). */
+type IdentityFile = { key: LoadedKey } | { unusable: string; missing: boolean };
+
+async function readIdentityFile(file: string, passphrase: string | undefined): Promise<IdentityFile> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if (code !== 'ENOENT' || configured) skipped.push(`${file} cannot be read (${String(code ?? error)})`);
-    return undefined;
+    return { unusable: `${file} cannot be read (${String(code ?? error)})`, missing: code === 'ENOENT' };
   }
   try {
-    return loadPrivateKey(text, passphrase, file);
+    return { key: loadPrivateKey(text, passphrase, file) };
   } catch (error) {
     if (!SshPrivateKeyError.isInstance(error)) throw error;
-    skipped.push(error.message.replace(/^The private key /, ''));
-    return undefined;
+    return { unusable: error.message.replace(/^The private key /, ''), missing: false };
   }
 }

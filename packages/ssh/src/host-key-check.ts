@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { ConnectReads } from './connect-reads.js';
 import { SshHostKeyMismatchError, SshUnknownHostKeyError, type SshHostKeyDetails } from './errors.js';
 import { checkKnownHosts, keyTypeOf, knownHostName, knownKeyTypes, parseKnownHosts, sha256Fingerprint, type KnownHostEntry } from './known-hosts.js';
 
@@ -52,8 +53,8 @@ export function defaultKnownHostsFiles(): string[] {
   return [join(home, '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts'];
 }
 
-/** Reads what the policy needs (known_hosts files) and returns the check to run during the handshake. */
-export async function prepareHostKeyCheck(policy: HostKeyPolicy): Promise<HostKeyCheck> {
+/** Reads what the policy needs (known_hosts files, once per `reads`) and returns the check to run during the handshake. */
+export async function prepareHostKeyCheck(policy: HostKeyPolicy, reads: ConnectReads): Promise<HostKeyCheck> {
   const { host, port, hostVerifier } = policy;
   const describe = (key: Uint8Array): SshHostKeyDetails => ({ host, port, keyType: keyTypeOf(key), fingerprint: sha256Fingerprint(key) });
   const label = (details: SshHostKeyDetails) => `Host key of ${host}:${port} (${details.keyType} ${details.fingerprint})`;
@@ -99,7 +100,7 @@ export async function prepareHostKeyCheck(policy: HostKeyPolicy): Promise<HostKe
   }
 
   const files = policy.knownHosts === undefined ? defaultKnownHostsFiles() : [policy.knownHosts].flat();
-  const entries = (await Promise.all(files.map(readKnownHosts))).flat();
+  const entries = (await Promise.all(files.map((file) => reads.once(`known_hosts ${file}`, () => readKnownHosts(file))))).flat();
   const name = knownHostName(host, port);
   const known = knownKeyTypes(entries, name);
   const where = `known_hosts (${files.join(', ')})`;

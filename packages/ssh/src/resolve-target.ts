@@ -9,6 +9,7 @@ import {
   type SshConnectOptions,
   type SshJumpHostOptions,
 } from './connect-options.js';
+import type { ConnectReads } from './connect-reads.js';
 import { SshConfigError } from './errors.js';
 import { parseJumpHost, parseJumpHosts } from './jump-host-spec.js';
 import { defaultSshConfigFile, readHostConfig, type HostConfig } from './ssh-config-file.js';
@@ -31,12 +32,15 @@ export interface ResolvedTarget {
   jumps: SshJumpHostOptions[];
 }
 
-/** Puts the options and the user's ssh_config together; throws `RangeError` for a bad duration, `SshConfigError` for a bad ssh_config value. */
-export async function resolveTarget(options: SshConnectOptions): Promise<ResolvedTarget> {
+/**
+ * Puts the options and the user's ssh_config (read once per `reads`) together;
+ * throws `RangeError` for a bad duration, `SshConfigError` for a bad ssh_config value.
+ */
+export async function resolveTarget(options: SshConnectOptions, reads: ConnectReads): Promise<ResolvedTarget> {
   const readyTimeoutMs = checkDurationMs('readyTimeoutMs', options.readyTimeoutMs, DEFAULT_READY_TIMEOUT_MS);
   const channelOpenTimeoutMs = checkDurationMs('channelOpenTimeoutMs', options.channelOpenTimeoutMs, DEFAULT_CHANNEL_OPEN_TIMEOUT_MS);
   const path = options.sshConfig === undefined ? defaultSshConfigFile() : options.sshConfig;
-  const config: HostConfig = path === false ? { file: '', identityFiles: [] } : await readHostConfig(path, options.host, options.username);
+  const config: HostConfig = path === false ? { file: '', identityFiles: [] } : await readHostConfig(path, options.host, options.username, reads);
   const knownHosts = options.knownHosts ?? (config.userKnownHostsFiles === undefined ? undefined : [...config.userKnownHostsFiles, '/etc/ssh/ssh_known_hosts']);
   return {
     host: config.hostName ?? options.host,

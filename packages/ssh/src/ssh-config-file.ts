@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import SSHConfig from 'ssh-config';
+import { ConnectReads } from './connect-reads.js';
 import { SshConfigError } from './errors.js';
 
 /** What an ssh_config file says about one host: the keywords this package follows. */
@@ -31,24 +32,23 @@ export function defaultSshConfigFile(): string {
   return join(process.env.HOME || homedir(), '.ssh', 'config');
 }
 
+/** An ssh_config file as parsed, or undefined when there is no such file. */
+type ParsedConfig = ReturnType<typeof SSHConfig.parse> | undefined;
+
 /**
  * Reads what the ssh_config file at `path` says about `host` (an alias or a
  * name; the first value of each keyword wins, as in OpenSSH). A missing file
- * says nothing. `Match exec` is never run; `Include` is not followed.
- * Throws `SshConfigError` for a value that cannot be used.
+ * says nothing. `Match exec` is never run; `Include` is not followed. The file
+ * is read and parsed once per `reads`. Throws `SshConfigError` for a file that
+ * cannot be read or parsed, or a value that cannot be used.
  */
-export async function readHostConfig(path: string, host: string, remoteUser: string | undefined): Promise<HostConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT') return { file: path, identityFiles: [] };
-    throw new SshConfigError(path, 'cannot be read', { cause: error });
-  }
+export async function readHostConfig(path: string, host: string, remoteUser: string | undefined, reads = new ConnectReads()): Promise<HostConfig> {
+  const parsed = await reads.once(`ssh_config ${path}`, () => parseConfigFile(path));
+  if (parsed === undefined) return { file: path, identityFiles: [] };
   let values: Record<string, string | string[]>;
   try {
     // Lower-cased keywords, as OpenSSH's are case-insensitive; no shell for `Match exec`.
-    values = SSHConfig.parse(text).compute({ Host: host, User: remoteUser }, { ignoreCase: true, matchExec: false });
+    values = parsed.compute({ Host: host, User: remoteUser }, { ignoreCase: true, matchExec: false });
   } catch (error) {
     throw new SshConfigError(path, `cannot be parsed: ${(error as Error).message}`, { cause: error });
   }
@@ -78,6 +78,21 @@ export async function readHostConfig(path: string, host: string, remoteUser: str
     config.userKnownHostsFiles = files.some((file) => file.toLowerCase() === 'none') ? [] : files.map((file) => expand(file, tokens));
   }
   return config;
+}
+
+async function parseConfigFile(path: string): Promise<ParsedConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
+    throw new SshConfigError(path, 'cannot be read', { cause: error });
+  }
+  try {
+    return SSHConfig.parse(text);
+  } catch (error) {
+    throw new SshConfigError(path, `cannot be parsed: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 function integer(path: string, keyword: string, text: string, min: number, max: number): number {

@@ -1,6 +1,7 @@
 import { AbstractEmitter, ConnectionClosedError, describeError, startTimer, TimeoutError } from '@cbor-rpc/core';
 import type { Duplex } from 'node:stream';
 import type { SshConnectOptions } from './connect-options.js';
+import { ConnectReads } from './connect-reads.js';
 import { planAuthentication } from './credentials.js';
 import { SshChannelError, SshConnectionError } from './errors.js';
 import { handshake, HandshakeFailure, type Client } from './handshake.js';
@@ -66,7 +67,7 @@ export class SshConnection extends AbstractEmitter<SshConnectionEvents> {
    * `RangeError`/`TypeError` for an invalid option.
    */
   static connect(options: SshConnectOptions): Promise<SshConnection> {
-    return SshConnection.#connect(options, 0);
+    return SshConnection.#connect(options, 0, new ConnectReads());
   }
 
   /** True once the connection closed. */
@@ -129,8 +130,9 @@ export class SshConnection extends AbstractEmitter<SshConnectionEvents> {
     return this.close();
   }
 
-  static async #connect(options: SshConnectOptions, depth: number): Promise<SshConnection> {
-    const target = await resolveTarget(options);
+  // `reads` is shared by the whole chain of jump hosts: each file is read once per `connect`.
+  static async #connect(options: SshConnectOptions, depth: number, reads: ConnectReads): Promise<SshConnection> {
+    const target = await resolveTarget(options, reads);
     if (depth > MAX_JUMP_DEPTH) {
       throw new SshConnectionError(target.host, target.port, `more than ${MAX_JUMP_DEPTH} jump hosts deep: is there a ProxyJump loop in ssh_config?`);
     }
@@ -138,10 +140,10 @@ export class SshConnection extends AbstractEmitter<SshConnectionEvents> {
     try {
       let via = options.via;
       for (const hop of target.jumps) {
-        via = await SshConnection.#connect({ ...hop, via }, via === undefined ? depth + 1 : depth);
+        via = await SshConnection.#connect({ ...hop, via }, via === undefined ? depth + 1 : depth, reads);
         hops.push(via);
       }
-      const client = await SshConnection.#login(options, target, via);
+      const client = await SshConnection.#login(options, target, via, reads);
       return new SshConnection(client, target, hops);
     } catch (error) {
       for (const hop of hops.reverse()) await hop.close();
@@ -150,10 +152,10 @@ export class SshConnection extends AbstractEmitter<SshConnectionEvents> {
   }
 
   // One handshake per host key type the server offers, while a refused key leaves another type worth trying.
-  static async #login(options: SshConnectOptions, target: ResolvedTarget, via: SshConnection | undefined): Promise<Client> {
+  static async #login(options: SshConnectOptions, target: ResolvedTarget, via: SshConnection | undefined, reads: ConnectReads): Promise<Client> {
     const { host, port } = target;
-    const check = await prepareHostKeyCheck({ ...options, host, port, knownHosts: target.knownHosts });
-    const auth = await planAuthentication(options, target.identityFiles);
+    const check = await prepareHostKeyCheck({ ...options, host, port, knownHosts: target.knownHosts }, reads);
+    const auth = await planAuthentication(options, target.identityFiles, reads);
     const refusals: HostKeyRefusal[] = [];
     for (;;) {
       const sock = options.sock ?? (via === undefined ? undefined : await via.#forward(host, port));

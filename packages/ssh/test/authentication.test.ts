@@ -9,7 +9,7 @@ import { SshAuthenticationError, SshConnection, SshPrivateKeyError, type SshConn
 import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { keyPair } from './support/key-pair.js';
-import { startAgent, type SshAgent } from './support/ssh-agent.js';
+import { startAgent, type SshAgent } from '@cbor-rpc/test-support/ssh-agent';
 import { failure, run, sshTestKit } from './support/ssh-test-kit.js';
 
 const cleanup = cleanupAfterEach();

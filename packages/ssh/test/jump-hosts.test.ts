@@ -5,7 +5,7 @@
 // an existing duplex stream as the socket.
 import { describe, expect, test } from '@jest/globals';
 import { ConnectionClosedError } from '@cbor-rpc/core';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { SshConnection, SshConnectionError, SshHostKeyMismatchError, SshUnknownHostKeyError, type SshConnectOptions } from '../src/index.js';
@@ -15,7 +15,7 @@ import { until } from '@cbor-rpc/test-support/timing';
 import { failure, run, sshTestKit } from './support/ssh-test-kit.js';
 
 const cleanup = cleanupAfterEach();
-const { open, tempDir } = sshTestKit(cleanup);
+const { open, tempDir, environment, readableOnce } = sshTestKit(cleanup);
 
 function tempFile(name: string, text: string): string {
   const path = join(tempDir(), name);
@@ -64,6 +64,16 @@ describeWithSshd('Jump host', { extraConfig: ['LogLevel DEBUG1'] }, (jump) => {
       expect(await output(ssh, 'echo two hops')).toBe('two hops\n');
       expect(forwardsLogged()).toBe(before + 1); // by the second hop
       expect(forwardsLogged(jump())).toBeGreaterThanOrEqual(1); // by the first hop, to the jump host itself
+    });
+
+    test('two hops read the default key file and known_hosts once: files that can be read only once (pipes) serve every hop', async () => {
+      const home = tempDir();
+      mkdirSync(join(home, '.ssh'));
+      environment({ HOME: home, SSH_AUTH_SOCK: undefined });
+      readableOnce(target().privateKey, join(home, '.ssh', 'id_ed25519'));
+      const knownHosts = readableOnce(`${knownHostsLine(jump())}\n${knownHostsLine(target())}\n`, join(home, 'known_hosts'));
+      const ssh = await open(toTarget({ privateKey: undefined, knownHosts, jumpHosts: [jumpSpec(), jumpSpec()] }));
+      expect(await output(ssh, 'echo two hops from pipes')).toBe('two hops from pipes\n');
     });
 
     test("each host's key is checked as its own host: an unknown jump host is refused, naming it", async () => {

@@ -13,7 +13,7 @@ import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { failure, run, sshTestKit } from './support/ssh-test-kit.js';
 
 const cleanup = cleanupAfterEach();
-const { tempDir, environment, ...kit } = sshTestKit(cleanup);
+const { tempDir, environment, readableOnce, ...kit } = sshTestKit(cleanup);
 
 /** $HOME for this test: an empty one (no keys, no config) unless `config` is given; and no agent. */
 function home(config?: string): string {
@@ -104,6 +104,14 @@ describeWithSshd('ssh_config: a jump host', { extraConfig: ['LogLevel DEBUG1'] }
       const before = forwardsLogged();
       const ssh = await open({ host: 'cbor-target-again', sshConfig: configFile() });
       expect(await output(ssh, 'echo jumped')).toBe('jumped\n');
+      expect(forwardsLogged()).toBe(before + 1);
+    });
+
+    test('the file is read once per connect: one that can be read only once (a pipe, as from `<(...)`) serves the whole ProxyJump chain', async () => {
+      home();
+      const before = forwardsLogged();
+      const ssh = await open({ host: 'cbor-target-again', sshConfig: readableOnce(configText(), join(tempDir(), 'config')) });
+      expect(await output(ssh, 'echo jumped from a pipe')).toBe('jumped from a pipe\n');
       expect(forwardsLogged()).toBe(before + 1);
     });
 

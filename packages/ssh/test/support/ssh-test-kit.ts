@@ -1,6 +1,9 @@
 // What the SSH suites share: connections that close after each test, temp
-// dirs, environment variables set for one test, running a command to its end.
-import { mkdtempSync, rmSync } from 'node:fs';
+// dirs, environment variables set for one test, files that can be read only
+// once, running a command to its end.
+import { spawnSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sshd } from '@cbor-rpc/test-support/sshd';
@@ -48,6 +51,28 @@ export function sshTestKit(cleanup: (step: () => unknown) => void) {
       const dir = mkdtempSync(join(tmpdir(), 'cbor-rpc-ssh-test-'));
       cleanup(() => rmSync(dir, { recursive: true, force: true }));
       return dir;
+    },
+    /**
+     * Makes `path` a named pipe that gives `text` to its first reader only, as
+     * the `<(...)` of `ssh -F <(make-config) host` does; nobody is left
+     * waiting on it after the test. Returns `path`.
+     */
+    readableOnce(text: string, path: string): string {
+      const made = spawnSync('mkfifo', [path], { encoding: 'utf8' });
+      if (made.status !== 0) throw new Error(`mkfifo: ${made.stderr}`);
+      // Settles once a reader opened the pipe and took the text.
+      void writeFile(path, text).catch(() => undefined);
+      cleanup(() => {
+        // Opening the other end without waiting releases a writer still waiting for a reader, or a reader waiting for a second writer.
+        for (const flags of [constants.O_RDONLY | constants.O_NONBLOCK, constants.O_WRONLY | constants.O_NONBLOCK]) {
+          try {
+            closeSync(openSync(path, flags));
+          } catch {
+            // nobody waits on that end
+          }
+        }
+      });
+      return path;
     },
     /** Sets environment variables for this test (undefined unsets them); restored after it. */
     environment(values: Record<string, string | undefined>): void {

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { until } from '@cbor-rpc/test-support/timing';
+import { until } from './timing.js';
 
 /** A running ssh-agent. */
 export interface SshAgent {
