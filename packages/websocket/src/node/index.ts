@@ -8,7 +8,8 @@ setNodeConnector(nodeConnector);
 // Everything of the platform-neutral entry, so that Node users ("." resolves here
 // under Node) get the same names as browsers, and a new export cannot be missed.
 export * from '../index.js';
-export { DEFAULT_SERVER_MAX_WRITE_BACKLOG, WebSocketServer } from './websocket-server.js';
+export { WebSocketServer } from './websocket-server.js';
+export { DEFAULT_SERVER_MAX_WRITE_BACKLOG } from '@cbor-rpc/core';
 export type {
   WebSocketCreateOptions,
   WebSocketServerAddress,
