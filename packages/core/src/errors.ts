@@ -52,6 +52,26 @@ export class ConnectionClosedError extends CborRpcError {
   }
 }
 
+/**
+ * A server could not listen on `host:port` (the port is taken, the address is
+ * not local, ...). Each transport throws its own subclass (`TcpListenError`,
+ * `WebSocketListenError`), all with this `code`.
+ */
+export class ListenError extends CborRpcError {
+  static override readonly code = 'LISTEN_FAILED';
+  /** The host the server tried to listen on. */
+  readonly host: string;
+  /** The port the server tried to listen on (0: any free port). */
+  readonly port: number;
+
+  constructor(host: string, port: number, cause: unknown) {
+    // IPv6 literals in brackets, as in URLs.
+    super(`Cannot listen on ${host.includes(':') ? `[${host}]` : host}:${port}: ${describeError(cause)}`, { cause, data: { host, port } });
+    this.host = host;
+    this.port = port;
+  }
+}
+
 /** A byte stream or chunk could not be decoded; `offset` is the byte offset in the stream where it went wrong. */
 export class DecodeError extends CborRpcError {
   static override readonly code = 'DECODE_ERROR';

@@ -59,8 +59,6 @@ export abstract class EventPipe<W, R, E extends PipeEvents<R> = PipeEvents<R>> e
   #closed = false;
   /** `close` was announced: nothing after it is. */
   #closing = false;
-  #closeReason: unknown;
-  #closeWaiters: ((reason: unknown) => void)[] | undefined;
   #started = false;
   #holds = 0;
   #flowing = false;
@@ -126,17 +124,6 @@ export abstract class EventPipe<W, R, E extends PipeEvents<R> = PipeEvents<R>> e
     return this.terminate();
   }
 
-  /** The reason the pipe closed with (undefined while open, or when it closed cleanly): what a write refused after the close can name as its cause. */
-  protected get closeReason(): unknown {
-    return this.#closeReason;
-  }
-
-  /** Resolves with the close reason once the pipe closed (at once when it has). */
-  protected whenClosed(): Promise<unknown> {
-    if (this.#closing) return Promise.resolve(this.#closeReason);
-    return new Promise((resolve) => (this.#closeWaiters ??= []).push(resolve));
-  }
-
   /** Events announced and not delivered yet. */
   protected get backlog(): number {
     return this.#queue?.length ?? 0;
@@ -193,10 +180,6 @@ export abstract class EventPipe<W, R, E extends PipeEvents<R> = PipeEvents<R>> e
    */
   protected markClosed(reason?: unknown, options: { discard?: boolean } = {}): boolean {
     if (this.#closing && !(options.discard === true && !this.#closed)) return false;
-    if (!this.#closing) {
-      this.#closeReason = reason;
-      for (const resolve of this.#closeWaiters?.splice(0) ?? []) resolve(reason);
-    }
     const args = (reason === undefined ? [] : [reason]) as unknown as E['close'];
     if (options.discard !== true) {
       void this.announce('close', ...args);

@@ -15,6 +15,7 @@ export { checkDurationMs, checkLimit, MAX_TIMER_MS, refTimer, settlesWithin, sta
 export type { TimerOptions } from './time.js';
 export { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from './tls-options.js';
 export type { Pem, TlsClientOptions, TlsServerOptions, TlsVersion } from './tls-options.js';
+export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_SERVER_MAX_WRITE_BACKLOG } from './transport-defaults.js';
 export type { DistinguishedName, PeerCertificate } from './peer-certificate.js';
 export {
   CborRpcError,
@@ -24,6 +25,7 @@ export {
   describeValue,
   EncodeError,
   InvalidStateError,
+  ListenError,
   NeedsMoreDataError,
   TimeoutError,
   TransformerInUseError,

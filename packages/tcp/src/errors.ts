@@ -1,4 +1,4 @@
-import { CborRpcError, describeError } from '@cbor-rpc/core';
+import { CborRpcError, describeError, ListenError } from '@cbor-rpc/core';
 
 /** A connection to `host:port` could not be made: refused, unreachable or timed out (`cause` says which). */
 export class TcpConnectionError extends CborRpcError {
@@ -15,20 +15,8 @@ export class TcpConnectionError extends CborRpcError {
   }
 }
 
-/** A server could not listen on `host:port` (the port is taken, the address is not local, ...). */
-export class TcpListenError extends CborRpcError {
-  static override readonly code = 'LISTEN_FAILED';
-  /** The host the server tried to listen on. */
-  readonly host: string;
-  /** The port the server tried to listen on (0: any free port). */
-  readonly port: number;
-
-  constructor(host: string, port: number, cause: unknown) {
-    super(`Cannot listen on ${formatEndpoint(host, port)}: ${describeError(cause)}`, { cause, data: { host, port } });
-    this.host = host;
-    this.port = port;
-  }
-}
+/** A TCP server could not listen on `host:port` (the port is taken, the address is not local, ...): core's `ListenError`, code `LISTEN_FAILED`. */
+export class TcpListenError extends ListenError {}
 
 /** `host:port`, with IPv6 literals in brackets as in URLs. */
 export function formatEndpoint(host: string, port: number): string {

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import { checkDurationMs } from '@cbor-rpc/core';
+import { checkDurationMs, DEFAULT_CONNECT_TIMEOUT_MS } from '@cbor-rpc/core';
 import {
   isTlsLayerError,
   peerCertificateOf,
@@ -31,9 +31,6 @@ export interface TcpConnectOptions extends StreamPipeOptions {
    */
   tls?: TlsClientOptions;
 }
-
-/** Default `timeoutMs` of `TcpPipe.createConnection`, in ms. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * A pipe of bytes over a TCP socket, or a TLS socket over one. Nagle's

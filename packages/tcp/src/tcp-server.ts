@@ -1,6 +1,6 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
-import { Server } from '@cbor-rpc/core';
+import { DEFAULT_SERVER_MAX_WRITE_BACKLOG, Server } from '@cbor-rpc/core';
 import { closeFailedHandshakes, nodeTlsServerOptions, type StreamPipeOptions, type TlsServerOptions } from '@cbor-rpc/core/node';
 import { toTcpAddress, type TcpAddress } from './tcp-address.js';
 import { TcpListenError } from './errors.js';
@@ -26,14 +26,6 @@ export interface TcpServerOptions {
    */
   tls?: TlsServerOptions;
 }
-
-/**
- * Default `maxWriteBacklog` of accepted pipes: 1 MiB (64 times a socket's
- * buffer), so a client that sends calls without reading the replies stops
- * being read instead of filling this process's memory; clients never stop
- * reading, so the two ends cannot both wait.
- */
-export const DEFAULT_SERVER_MAX_WRITE_BACKLOG = 1024 * 1024;
 
 /**
  * A TCP (or TLS) listener that turns each accepted socket into a `TcpPipe`,

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
-import { ConnectionClosedError } from '@cbor-rpc/core';
-import { TcpConnectionError, TcpListenError, TcpPipe, TcpServer } from '../src/index.js';
+import * as core from '@cbor-rpc/core';
+import { ConnectionClosedError, ListenError } from '@cbor-rpc/core';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_SERVER_MAX_WRITE_BACKLOG, TcpConnectionError, TcpListenError, TcpPipe, TcpServer } from '../src/index.js';
 import { closed, collect } from '@cbor-rpc/test-support/pipes';
 import { later, until } from '@cbor-rpc/test-support/timing';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
@@ -48,6 +49,20 @@ describe('TcpServer.create', () => {
     expect(failure.message).toContain(`127.0.0.1:${port}`);
     expect(failure.message).toContain('EADDRINUSE');
     expect((failure.cause as { code?: string }).code).toBe('EADDRINUSE');
+  });
+
+  test("TcpListenError is core's ListenError, so code that serves over several transports catches one class", async () => {
+    const first = track(await TcpServer.create());
+    const error = await TcpServer.create('127.0.0.1', first.getAddress().port).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ListenError);
+    expect(ListenError.isInstance(error)).toBe(true);
+    expect((error as ListenError).name).toBe('TcpListenError');
+    expect(TcpListenError.code).toBe(ListenError.code);
+  });
+
+  test("the defaults are core's, which every transport shares", () => {
+    expect(DEFAULT_CONNECT_TIMEOUT_MS).toBe(core.DEFAULT_CONNECT_TIMEOUT_MS);
+    expect(DEFAULT_SERVER_MAX_WRITE_BACKLOG).toBe(core.DEFAULT_SERVER_MAX_WRITE_BACKLOG);
   });
 
   test('getAddress before start is a clear error', () => {

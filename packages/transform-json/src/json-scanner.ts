@@ -7,7 +7,8 @@
 // loops; the state is kept only when a chunk ends inside a token.
 
 import { DecodeError } from '@cbor-rpc/core';
-import { describeByte, isSpace, utf8SequenceEnd, UTF8_INVALID } from './json-bytes.js';
+import { describeByte, isSpace } from './json-bytes.js';
+import { UTF8_CUT, UTF8_INVALID, utf8SequenceEnd } from './utf8.js';
 
 // Where the scanner is.
 const BETWEEN = 0; // between top-level values: the next byte starts one
@@ -63,10 +64,9 @@ export class JsonScanner {
   /** Stream offset of the integer's first digit. */
   #integerStart = 0;
   #hexLeft = 0;
-  #utf8Left = 0;
-  /** Range of the next continuation byte of a cut UTF-8 sequence (narrower right after some leads). */
-  #utf8Low = 0x80;
-  #utf8High = 0xbf;
+  /** The bytes so far of a UTF-8 sequence cut by a chunk's end: checked again, by `utf8SequenceEnd`, as each one arrives. */
+  readonly #utf8 = new Uint8Array(4);
+  #utf8Length = 0;
   /** Stream offsets of the string's last backslash and of the cut UTF-8 sequence: errors point at their start. */
   #escapeAt = 0;
   #utf8At = 0;
@@ -251,16 +251,18 @@ export class JsonScanner {
             }
             state = STRING;
             break;
-          case UTF8:
-            for (; this.#utf8Left > 0; this.#utf8Left--) {
+          case UTF8: {
+            const sequence = this.#utf8;
+            let end = UTF8_CUT;
+            while (end === UTF8_CUT) {
               if (i === stop) break scan;
-              const b = bytes[i++]!;
-              if (b < this.#utf8Low || b > this.#utf8High) throw new DecodeError('Invalid UTF-8 in a JSON message', this.#utf8At);
-              this.#utf8Low = 0x80;
-              this.#utf8High = 0xbf;
+              sequence[this.#utf8Length++] = bytes[i++]!;
+              end = utf8SequenceEnd(sequence, 0, this.#utf8Length);
             }
+            if (end === UTF8_INVALID) throw new DecodeError('Invalid UTF-8 in a JSON message', this.#utf8At);
             state = STRING;
             break;
+          }
           case NUMBER: {
             const end = this.#number(bytes, i, stop, base);
             if (end < 0) {
@@ -339,19 +341,11 @@ export class JsonScanner {
     return new DecodeError(`Integer of more than ${max} digits (maxIntegerDigits)`, this.#integerStart + max);
   }
 
-  /** Keeps the start of a UTF-8 sequence that `stop` cuts, to check the rest in the next chunk. */
+  /** Keeps the start of a UTF-8 sequence that `stop` cuts (valid so far), to check it whole in the next chunk. */
   #utf8Cut(bytes: Uint8Array, i: number, stop: number, base: number): void {
-    const lead = bytes[i]!;
     this.#utf8At = base + i;
-    this.#utf8Left = lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : 1;
-    this.#utf8Low = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80;
-    this.#utf8High = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf;
-    // The bytes of it before `stop` were found valid: count them off.
-    for (let k = i + 1; k < stop; k++) {
-      this.#utf8Left--;
-      this.#utf8Low = 0x80;
-      this.#utf8High = 0xbf;
-    }
+    this.#utf8.set(bytes.subarray(i, stop));
+    this.#utf8Length = stop - i;
   }
 
   /**

@@ -1,3 +1,4 @@
+// UTF-8 for the JSON transformers: decoding, and the validation rules (RFC 3629), written once.
 const encoder = new TextEncoder();
 // fatal: invalid UTF-8 is an error, never silently replaced. ignoreBOM: a
 // leading EF BB BF is kept as text rather than stripped (the framer rejects it
@@ -14,40 +15,55 @@ export function utf8Length(text: string): number {
   return encoder.encode(text).length;
 }
 
+/** `utf8SequenceEnd`'s answer for bytes that are not UTF-8. */
+export const UTF8_INVALID = -1;
+/** `utf8SequenceEnd`'s answer for a sequence that goes on past `stop` (valid so far). */
+export const UTF8_CUT = -2;
+
 /**
- * Index of the first byte of the first ill-formed UTF-8 sequence in `bytes`
- * (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF), or -1.
+ * The index after the UTF-8 sequence whose lead byte (0x80 or above) is at
+ * `i`, checked as RFC 3629 has it (no overlong forms, surrogates or code points
+ * past U+10FFFF); `UTF8_INVALID`, or `UTF8_CUT` when it runs past `stop`.
  */
+export function utf8SequenceEnd(bytes: Uint8Array, i: number, stop: number): number {
+  const b = bytes[i]!;
+  let end: number;
+  let low = 0x80;
+  let high = 0xbf;
+  if (b >= 0xc2 && b <= 0xdf) {
+    end = i + 2;
+  } else if (b >= 0xe0 && b <= 0xef) {
+    end = i + 3;
+    if (b === 0xe0) low = 0xa0;
+    else if (b === 0xed) high = 0x9f;
+  } else if (b >= 0xf0 && b <= 0xf4) {
+    end = i + 4;
+    if (b === 0xf0) low = 0x90;
+    else if (b === 0xf4) high = 0x8f;
+  } else {
+    return UTF8_INVALID;
+  }
+  const available = Math.min(end, stop);
+  if (i + 1 < available) {
+    const second = bytes[i + 1]!;
+    if (second < low || second > high) return UTF8_INVALID;
+  }
+  for (let k = i + 2; k < available; k++) if ((bytes[k]! & 0xc0) !== 0x80) return UTF8_INVALID;
+  return end <= stop ? end : UTF8_CUT;
+}
+
+/** Index of the first byte of the first ill-formed UTF-8 sequence in `bytes` (as `utf8SequenceEnd` checks them), or -1. */
 export function firstInvalidUtf8(bytes: Uint8Array): number {
   const length = bytes.length;
   let i = 0;
   while (i < length) {
-    const lead = bytes[i]!;
-    if (lead < 0x80) {
+    if (bytes[i]! < 0x80) {
       i++;
       continue;
     }
-    let size: number;
-    let low = 0x80;
-    let high = 0xbf;
-    if (lead >= 0xc2 && lead <= 0xdf) size = 2;
-    else if (lead >= 0xe0 && lead <= 0xef) {
-      size = 3;
-      if (lead === 0xe0) low = 0xa0;
-      else if (lead === 0xed) high = 0x9f;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-      size = 4;
-      if (lead === 0xf0) low = 0x90;
-      else if (lead === 0xf4) high = 0x8f;
-    } else return i;
-    if (i + size > length) return i;
-    const second = bytes[i + 1]!;
-    if (second < low || second > high) return i;
-    for (let k = 2; k < size; k++) {
-      const next = bytes[i + k]!;
-      if (next < 0x80 || next > 0xbf) return i;
-    }
-    i += size;
+    const end = utf8SequenceEnd(bytes, i, length);
+    if (end < 0) return i; // invalid, or cut short by the end
+    i = end;
   }
   return -1;
 }

@@ -7,7 +7,7 @@ import { describe, expect, test } from '@jest/globals';
 import { DecodeError } from '@cbor-rpc/core';
 import { DEFAULT_MAX_INTEGER_DIGITS, JsonStreamTransformer, JsonTransformer } from '../src/index.js';
 import type { JsonTransformerOptions } from '../src/index.js';
-import { concat, decodeStream, mulberry32, splits, utf8 } from './helpers.js';
+import { concat, decodeStream, int, mulberry32, pick, splits, utf8 } from './helpers.js';
 
 const valid = '[1,0,1,"add",[5,10]]\n'.repeat(3);
 
@@ -60,6 +60,53 @@ describe('syntax errors inside values that never close, followed by valid messag
     expect(failedAt).toBe(1);
     expect(error!.offset).toBe(utf8(valid).length + 1);
     expect(messages).toHaveLength(3);
+  });
+});
+
+describe('UTF-8 in strings', () => {
+  test('random bytes in a string are accepted exactly when a fatal TextDecoder accepts them, and refused at the same byte, however the stream is cut', () => {
+    const fatal = new TextDecoder('utf-8', { fatal: true });
+    const decodes = (bytes: Uint8Array) => {
+      try {
+        fatal.decode(bytes);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // Characters of every encoded length, at the edges of their ranges, and single bytes: leads of every
+    // length and the edges of the continuation ranges (overlong forms, surrogates, past U+10FFFF).
+    const characters = ['A', '\u0080', '\u07ff', '\u0800', '\ud7ff', '\ue000', '\uffff', '\u{10000}', '\u{10ffff}'].map(utf8);
+    const bytes = [0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff];
+    const prefix = utf8(`${valid}["`);
+    let invalid = 0;
+    for (let seed = 1; seed <= 400; seed++) {
+      const random = mulberry32(seed);
+      const pieces = Array.from({ length: 1 + int(random, 6) }, () => (random() < 0.85 ? pick(random, characters) : Uint8Array.of(pick(random, bytes))));
+      const text = concat(pieces);
+      const stream = concat([prefix, text, utf8('"]\n'), utf8(valid)]);
+      // The longest prefix that decodes: an ill-formed sequence starts right after it.
+      let decodable = text.length;
+      while (!decodes(text.subarray(0, decodable))) decodable--;
+      if (decodable < text.length) invalid++;
+      for (const [split, cut] of Object.entries(splits)) {
+        const { messages, error } = decodeStream(cut(stream, mulberry32(seed)));
+        if (decodable === text.length) {
+          expect({ seed, split, error, messages: messages.length }).toEqual({ seed, split, error: undefined, messages: 7 });
+        } else {
+          const { message, offset } = error as DecodeError;
+          expect({ seed, split, messages: messages.length, message, offset }).toEqual({
+            seed,
+            split,
+            messages: 3,
+            message: expect.stringMatching(/Invalid UTF-8/),
+            offset: prefix.length + decodable,
+          });
+        }
+      }
+    }
+    expect(invalid).toBeGreaterThan(100);
+    expect(invalid).toBeLessThan(300);
   });
 });
 

@@ -1,4 +1,4 @@
-import { checkDurationMs, startTimer, TimeoutError, type TlsClientOptions } from '@cbor-rpc/core';
+import { checkDurationMs, DEFAULT_CONNECT_TIMEOUT_MS, startTimer, TimeoutError, type TlsClientOptions } from '@cbor-rpc/core';
 import { WebSocketConnectError } from './errors.js';
 import { isNodeWebSocket, type WebSocketEventLike, type WebSocketLike } from './websocket-like.js';
 import { resolvePipeOptions, type WebSocketPipeOptions } from './pipe-options.js';
@@ -26,9 +26,6 @@ export interface WebSocketConnectOptions extends Omit<WebSocketPipeOptions, 'req
    */
   tls?: TlsClientOptions;
 }
-
-/** Default `timeoutMs` of `WebSocketPipe.connect`, in ms. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * What Node's entry adds to `connect`: `ws` where there is no global

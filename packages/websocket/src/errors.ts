@@ -1,4 +1,4 @@
-import { CborRpcError, describeError } from '@cbor-rpc/core';
+import { CborRpcError, describeError, ListenError } from '@cbor-rpc/core';
 
 /** A WebSocket to `url` could not be opened: refused, timed out, or the server answered the upgrade with an HTTP error (`status`). */
 export class WebSocketConnectError extends CborRpcError {
@@ -15,20 +15,8 @@ export class WebSocketConnectError extends CborRpcError {
   }
 }
 
-/** A WebSocket server could not listen on `host:port` (the port is taken, the address is not local, ...). */
-export class WebSocketListenError extends CborRpcError {
-  static override readonly code = 'LISTEN_FAILED';
-  /** The host the server tried to listen on. */
-  readonly host: string;
-  /** The port the server tried to listen on (0: any free port). */
-  readonly port: number;
-
-  constructor(host: string, port: number, cause: unknown) {
-    super(`Cannot listen on ${host.includes(':') ? `[${host}]` : host}:${port}: ${describeError(cause)}`, { cause, data: { host, port } });
-    this.host = host;
-    this.port = port;
-  }
-}
+/** A WebSocket server could not listen on `host:port` (the port is taken, the address is not local, ...): core's `ListenError`, code `LISTEN_FAILED`. */
+export class WebSocketListenError extends ListenError {}
 
 /**
  * The peer (or the network) closed the WebSocket: the pipe's close reason

@@ -1,10 +1,14 @@
 import { describe, expect, test } from '@jest/globals';
 import { createServer as createHttpServer, request } from 'node:http';
 import type { Duplex } from 'node:stream';
+import * as core from '@cbor-rpc/core';
+import { ListenError } from '@cbor-rpc/core';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { until } from '@cbor-rpc/test-support/timing';
 import {
   CloseCode,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_SERVER_MAX_WRITE_BACKLOG,
   WebSocketClosedError,
   WebSocketConnectError,
   WebSocketListenError,
@@ -62,6 +66,20 @@ describe('WebSocketServer.create', () => {
     const error = await WebSocketServer.create('127.0.0.1', port).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WebSocketListenError);
     expect((error as Error).message).toContain(`127.0.0.1:${port}`);
+  });
+
+  test("WebSocketListenError is core's ListenError, so code that serves over several transports catches one class", async () => {
+    const server = await echoServer();
+    const error = await WebSocketServer.create('127.0.0.1', server.getAddress().port).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ListenError);
+    expect(ListenError.isInstance(error)).toBe(true);
+    expect((error as ListenError).name).toBe('WebSocketListenError');
+    expect(WebSocketListenError.code).toBe(ListenError.code);
+  });
+
+  test("the defaults are core's, which every transport shares", () => {
+    expect(DEFAULT_CONNECT_TIMEOUT_MS).toBe(core.DEFAULT_CONNECT_TIMEOUT_MS);
+    expect(DEFAULT_SERVER_MAX_WRITE_BACKLOG).toBe(core.DEFAULT_SERVER_MAX_WRITE_BACKLOG);
   });
 
   test('the connection gets the upgrade request (headers, URL, address) and can refuse: the client sees 1008', async () => {

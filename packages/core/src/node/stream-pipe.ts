@@ -73,6 +73,10 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
   #drain: Promise<boolean> | undefined;
   #reason: unknown;
   #backedUp = false;
+  /** The reason the pipe closed with (undefined while open, or when it closed cleanly): what a write refused after the close names as its cause. */
+  #closeReason: unknown;
+  /** Refused writes waiting for the close (see `#refuseWrite`). */
+  #closeWaiters: (() => void)[] | undefined;
 
   /** Wraps `readable` and `writable` (the same duplex by default); throws a `RangeError` for an invalid option. */
   constructor(readable: Readable, writable: Writable = readable as unknown as Writable, options: StreamPipeOptions = {}) {
@@ -196,8 +200,17 @@ export class StreamPipe<E extends StreamPipeEvents = StreamPipeEvents> extends E
   // The writable side is gone; the pipe's close, which says why (an exit
   // status, a socket error), usually follows within moments: wait a little for it.
   async #refuseWrite(): Promise<never> {
-    if (!this.closed) await settlesWithin(this.whenClosed(), this.#flushTimeoutMs);
-    throw new ConnectionClosedError('Cannot write: the stream is closed', { cause: this.closeReason ?? this.#reason });
+    if (!this.closed) await settlesWithin(new Promise<void>((resolve) => (this.#closeWaiters ??= []).push(resolve)), this.#flushTimeoutMs);
+    throw new ConnectionClosedError('Cannot write: the stream is closed', { cause: this.#closeReason ?? this.#reason });
+  }
+
+  // Keeps the reason before `close` is announced: a `close` handler that writes gets it as the cause.
+  protected override markClosed(reason?: unknown, options?: { discard?: boolean }): boolean {
+    if (!this.closed) {
+      this.#closeReason = reason;
+      for (const resolve of this.#closeWaiters?.splice(0) ?? []) resolve();
+    }
+    return super.markClosed(reason, options);
   }
 
   /** Ends the writable side (half-close): the peer sees end of input; reading goes on. */

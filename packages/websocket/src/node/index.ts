@@ -5,33 +5,11 @@ import { nodeConnector } from './ws-opener.js';
 
 setNodeConnector(nodeConnector);
 
-export {
-  CloseCode,
-  DEFAULT_CLOSE_TIMEOUT_MS,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_MAX_PAYLOAD,
-  DEFAULT_PING_INTERVAL_MS,
-  KeepaliveTimeoutError,
-  UpgradeRefusedError,
-  WebSocketClosedError,
-  WebSocketConnectError,
-  WebSocketListenError,
-  WebSocketPipe,
-  WebSocketProtocolError,
-} from '../index.js';
-export type {
-  PeerCertificate,
-  TlsClientOptions,
-  WebSocketChunk,
-  WebSocketConnectOptions,
-  WebSocketConstructor,
-  WebSocketEventLike,
-  WebSocketFrames,
-  WebSocketLike,
-  WebSocketPipeOptions,
-  WebSocketRequestInfo,
-} from '../index.js';
-export { DEFAULT_SERVER_MAX_WRITE_BACKLOG, WebSocketServer } from './websocket-server.js';
+// Everything of the platform-neutral entry, so that Node users ("." resolves here
+// under Node) get the same names as browsers, and a new export cannot be missed.
+export * from '../index.js';
+export { WebSocketServer } from './websocket-server.js';
+export { DEFAULT_SERVER_MAX_WRITE_BACKLOG } from '@cbor-rpc/core';
 export type {
   WebSocketCreateOptions,
   WebSocketServerAddress,
@@ -40,4 +18,4 @@ export type {
 } from './websocket-server.js';
 // TLS: defined in @cbor-rpc/core, which the TCP transport shares; re-exported so one import serves.
 export { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, TlsError } from '@cbor-rpc/core/node';
-export type { TlsFailureReason, TlsServerOptions } from '@cbor-rpc/core/node';
+export type { TlsFailureReason } from '@cbor-rpc/core/node';

@@ -3,7 +3,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { Duplex } from 'node:stream';
 import { Server as TlsServer, type TlsOptions, TLSSocket } from 'node:tls';
 import { WebSocketServer as WsServer, type WebSocket as WsWebSocket } from 'ws';
-import { Server } from '@cbor-rpc/core';
+import { DEFAULT_SERVER_MAX_WRITE_BACKLOG, Server } from '@cbor-rpc/core';
 import { closeFailedHandshakes, nodeTlsServerOptions, peerCertificateOf, type TlsServerOptions } from '@cbor-rpc/core/node';
 import { UpgradeRefusedError, WebSocketListenError } from '../errors.js';
 import { resolvePipeOptions, type WebSocketPipeOptions } from '../pipe-options.js';
@@ -48,9 +48,6 @@ export interface WebSocketCreateOptions extends WebSocketServerOptions {
   /** Length of the queue of connections the OS keeps before `accept`. @default 511 (Node's) */
   backlog?: number;
 }
-
-/** Default `maxWriteBacklog` of a server's connections: 1 MiB, as `TcpServer`'s. */
-export const DEFAULT_SERVER_MAX_WRITE_BACKLOG = 1024 * 1024;
 
 /** Where a server takes its requests from: a port of its own, or an existing HTTP(S) server. */
 export type WebSocketServerTarget =
