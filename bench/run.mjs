@@ -124,25 +124,39 @@ if (loadAtStart > 0.5) log(`warning: load average ${loadAtStart.toFixed(2)}: oth
 log(
   `cbor-rpc bench: ${rounds} rounds, ${timing.warmupMs} ms warm-up + ${timing.durationMs} ms per figure, ${idleCount} idle connections, ${canPin ? 'pinned to CPUs' : 'not pinned'}`,
 );
-const processes = {};
-for (const key of systemKeys) {
-  const server = workloads.some((w) => w !== 'memory') ? await start('server.mjs', key) : undefined;
-  processes[key] = { server, client: await start('client.mjs', key) };
-}
-
-/** results[workload][system] = one result object per round. */
-const results = {};
-try {
-  // One untimed pass first, so that no system's first round runs code the JIT has not compiled yet.
+/**
+ * Every round runs on new processes, each first taken through every workload
+ * untimed, so that no round runs code the JIT has not compiled yet. Two
+ * processes running the same code can differ by 15% in calls per second for
+ * as long as they live (where the JIT and the allocator happened to put
+ * things), so figures from one pair for every round would hide that spread.
+ */
+async function startRound() {
+  const processes = {};
   for (const key of systemKeys) {
+    const server = workloads.some((w) => w !== 'memory') ? await start('server.mjs', key) : undefined;
+    processes[key] = { server, client: await start('client.mjs', key) };
     for (const workload of workloads) {
       if (workload === 'memory' || !runs(key, workload)) continue;
       place(workload, processes[key]);
       await processes[key].client.ask({ cmd: 'run', workload, port: processes[key].server.port, timing: { warmupMs: timing.warmupMs, durationMs: 100 } });
     }
   }
-  log(`warm-up pass done (${((Date.now() - began) / 1000).toFixed(0)} s)`);
-  for (let round = 0; round < rounds; round++) {
+  return processes;
+}
+
+function stopRound(processes) {
+  for (const { server, client } of Object.values(processes)) {
+    server?.stop();
+    client.stop();
+  }
+}
+
+/** results[workload][system] = one result object per round. */
+const results = {};
+for (let round = 0; round < rounds; round++) {
+  const processes = await startRound();
+  try {
     const order = systemKeys.map((_, i) => systemKeys[(i + round) % systemKeys.length]);
     for (const workload of workloads) {
       for (const key of order) {
@@ -152,13 +166,10 @@ try {
         ((results[workload] ??= {})[key] ??= []).push(result);
       }
     }
-    log(`round ${round + 1}/${rounds} done (${((Date.now() - began) / 1000).toFixed(0)} s)`);
+  } finally {
+    stopRound(processes);
   }
-} finally {
-  for (const { server, client } of Object.values(processes)) {
-    server?.stop();
-    client.stop();
-  }
+  log(`round ${round + 1}/${rounds} done (${((Date.now() - began) / 1000).toFixed(0)} s)`);
 }
 
 const machine = `${cpus().length} x ${cpus()[0]?.model.trim()}, Node ${process.version}, ${process.platform} ${process.arch}, load average ${loadAtStart.toFixed(2)} at start`;
