@@ -30,5 +30,7 @@ export {
   TimeoutError,
   TransformerInUseError,
 } from './errors.js';
+export { LeadingText } from './leading-text.js';
+export type { LeadingTextOptions } from './leading-text.js';
 export { OutputTail } from './output-tail.js';
 export { isPlainObject } from './plain-object.js';
