@@ -1,8 +1,7 @@
-import { StreamTransformer } from '@cbor-rpc/core';
+import { LeadingText, StreamTransformer } from '@cbor-rpc/core';
 import { encodeMessage, encodeMessageChunks } from './codec.js';
 import { decodeItem } from './item-decoder.js';
 import { ItemScanner } from './item-scanner.js';
-import { LeadingText } from './leading-text.js';
 import { resolveOptions } from './options.js';
 import type { CborOptions, ResolvedCborOptions } from './options.js';
 
@@ -38,7 +37,7 @@ export class CborStreamTransformer extends StreamTransformer<unknown, Uint8Array
   #filled = 0;
   #failure: unknown;
   /** Watches the stream's start for a line of text (a login banner); undefined once it is known not to be one. */
-  #leading: LeadingText | undefined = new LeadingText();
+  #leading: LeadingText | undefined = new LeadingText({ protocol: 'CBOR' });
 
   /** See `CborOptions` for the limits and their defaults. */
   constructor(options: CborOptions = {}) {
@@ -66,13 +65,14 @@ export class CborStreamTransformer extends StreamTransformer<unknown, Uint8Array
    * Appends every message that `chunk` completes. On bad input it throws
    * `DecodeError` (with the offset in the stream) after appending the messages
    * before the bad one; the stream cannot be resynchronised, so later calls throw it again.
-   * A stream that starts with a line of text fails with a `DecodeError` quoting it (see `leading-text.ts`).
+   * A stream that starts with a line of text fails with a `DecodeError` quoting it (see `LeadingText` in core).
    */
   decodeChunk(chunk: Uint8Array, out: unknown[]): void {
     if (this.#failure !== undefined) throw this.#failure;
     if (this.#leading !== undefined) {
-      const text = this.#leading.check(chunk);
-      if (text !== undefined) throw (this.#failure = text);
+      // Printable text is mostly CBOR too: a line of it fails the stream before it is decoded into junk.
+      if (this.#leading.take(chunk)) throw (this.#failure = this.#leading.error());
+      // Dropped before decoding once the start is not text: errors are explained only while all that came is text.
       if (this.#leading.done) this.#leading = undefined;
     }
     const scanner = this.#scanner;

@@ -50,6 +50,23 @@ describe('a CBOR stream that starts with text', () => {
     expect(DecodeError.isInstance((error as Error).cause)).toBe(true);
   });
 
+  test('a banner in colour (ANSI escape codes) fails too', () => {
+    const text = '\u001b[1;32mWelcome to the build host\u001b[0m\n';
+    const { out, error } = decode(utf8(text));
+    expect(out).toEqual([]);
+    expect((error as Error).message).toContain(`starts with text, not CBOR: ${JSON.stringify(text)}`);
+  });
+
+  test.each(['|-- src/main.ts', 'Добро пожаловать <user>'])('text that breaks a CBOR rule is reported as text wherever the stream is cut: %s', (text) => {
+    const bytes = utf8(text);
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const { error } = decode(bytes.subarray(0, cut), bytes.subarray(cut));
+      expect(DecodeError.isInstance(error)).toBe(true);
+      expect([cut, (error as Error).message]).toEqual([cut, expect.stringContaining('The stream starts with text, not CBOR: "')]);
+      expect(DecodeError.isInstance((error as Error).cause)).toBe(true);
+    }
+  });
+
   test('a long banner is quoted in part', () => {
     const { error } = decode(utf8(`${'x'.repeat(200)} ${'y'.repeat(40)}\n`));
     expect((error as Error).message).toContain(' (cut)');
