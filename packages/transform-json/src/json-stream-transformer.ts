@@ -1,4 +1,4 @@
-import { DecodeError, StreamTransformer } from '@cbor-rpc/core';
+import { LeadingText, StreamTransformer } from '@cbor-rpc/core';
 import { encodeJsonMessage } from './json-encoder.js';
 import { JsonFramer } from './json-framer.js';
 import { resolveLimits } from './json-options.js';
@@ -13,10 +13,8 @@ import type { JsonLimits, JsonTransformerOptions } from './json-options.js';
 export class JsonStreamTransformer extends StreamTransformer<unknown, Uint8Array> {
   readonly #limits: JsonLimits;
   readonly #framer: JsonFramer;
-  /** The start of the stream, quoted when the first line is not JSON; dropped after the first line. */
-  #head: Uint8Array | undefined = new Uint8Array(0);
-  /** The error that quoted the head, given again for every later chunk. */
-  #quoted: DecodeError | undefined;
+  /** Watches the stream's start for text (a login banner); undefined once that is over. */
+  #leading: LeadingText | undefined = new LeadingText({ protocol: 'JSON', startsMessage: startsValue });
 
   /** Throws a `RangeError` for a limit that is not a positive integer. */
   constructor(options: JsonTransformerOptions = {}) {
@@ -38,12 +36,20 @@ export class JsonStreamTransformer extends StreamTransformer<unknown, Uint8Array
    * the error quotes its first line and has the parser's error as its `cause`.
    */
   decodeChunk(chunk: Uint8Array, out: unknown[]): void {
-    if (this.#head !== undefined) this.#keepHead(chunk);
+    const leading = this.#leading;
+    if (leading === undefined) {
+      this.#framer.push(chunk, out);
+      return;
+    }
+    // A line of text is refused by the parser too, at its first byte, which
+    // its error gives: that error is explained rather than the line reported.
+    leading.take(chunk);
     try {
       this.#framer.push(chunk, out);
     } catch (error) {
-      throw this.#quoteHead(error);
+      throw leading.explain(error);
     }
+    if (leading.done) this.#leading = undefined;
   }
 
   /**
@@ -53,47 +59,9 @@ export class JsonStreamTransformer extends StreamTransformer<unknown, Uint8Array
   override finish(out: unknown[]): void {
     this.#framer.end(out);
   }
-
-  #keepHead(chunk: Uint8Array): void {
-    const head = this.#head!;
-    if (firstLineEnd(head) >= 0 || head.length >= HEAD_BYTES) {
-      this.#head = undefined; // the first line was complete before this chunk
-      return;
-    }
-    const joined = new Uint8Array(Math.min(head.length + chunk.length, HEAD_BYTES));
-    joined.set(head);
-    joined.set(chunk.subarray(0, joined.length - head.length), head.length);
-    this.#head = joined;
-  }
-
-  #quoteHead(error: unknown): unknown {
-    if (this.#quoted !== undefined && this.#quoted.cause === error) return this.#quoted;
-    const head = this.#head;
-    if (head === undefined || !DecodeError.isInstance(error)) return error;
-    const lineEnd = firstLineEnd(head);
-    if (error.offset >= head.length || (lineEnd >= 0 && error.offset > lineEnd) || startsValue(head)) return error;
-    const text = new TextDecoder().decode(head);
-    this.#quoted = new DecodeError(`The stream starts with text that is not JSON: ${JSON.stringify(text)}`, error.offset, { cause: error });
-    return this.#quoted;
-  }
 }
 
-/** True when the first byte after white space can start a JSON value: the stream is JSON gone wrong, not text. */
-function startsValue(bytes: Uint8Array): boolean {
-  const first = bytes.find((byte) => byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d);
-  return first !== undefined && '[{"-0123456789tfn'.includes(String.fromCharCode(first));
+/** True when `byte`, the first after white space, can start a JSON value: the stream is JSON gone wrong, not text. */
+function startsValue(byte: number): boolean {
+  return '[{"-0123456789tfn'.includes(String.fromCharCode(byte));
 }
-
-/** Index of the line feed that ends the stream's first line that is not blank, or -1. */
-function firstLineEnd(bytes: Uint8Array): number {
-  let blank = true;
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i]!;
-    if (byte === 0x0a && !blank) return i;
-    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) blank = false;
-  }
-  return -1;
-}
-
-/** How much of the stream's start is kept to be quoted. */
-const HEAD_BYTES = 200;

@@ -23,6 +23,39 @@ describe('a JSON stream that starts with text', () => {
     expect(DecodeError.isInstance((error as Error).cause)).toBe(true);
   });
 
+  test('only the first line is quoted, not the protocol after it, with a hint at the cause', () => {
+    const { error } = decode(utf8('Last login: today\n[1,3,1]\n'));
+    expect((error as Error).message).toBe(
+      'The stream starts with text, not JSON: "Last login: today\\n"; the peer printed something before the protocol ' +
+        '(a login banner, a shell start-up file, an error message) (at byte 0)',
+    );
+  });
+
+  test('a long banner is quoted in part, and says so', () => {
+    const { error } = decode(utf8(`${'x'.repeat(300)}\n`));
+    expect((error as Error).message).toContain(`"${'x'.repeat(200)}" (cut)`);
+  });
+
+  test('a banner cut anywhere is reported as text, quoting what came of it', () => {
+    const bytes = utf8('Welcome to the build host\n');
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const { error } = decode(bytes.subarray(0, cut), bytes.subarray(cut));
+      expect([cut, (error as Error).message]).toEqual([
+        cut,
+        expect.stringContaining(`not JSON: ${JSON.stringify('Welcome to the build host\n'.slice(0, cut))}`),
+      ]);
+    }
+  });
+
+  test.each([
+    ['CBOR', Uint8Array.of(0x83, 0x01, 0x03, 0x01)],
+    ['a NUL byte', Uint8Array.of(0, ...utf8('hello\n'))],
+  ])("bytes that are not text keep the parser's own error: %s", (_what, bytes) => {
+    const { error } = decode(bytes);
+    expect(DecodeError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/^Malformed JSON: byte 0x/);
+  });
+
   test.each([
     ['JSON over a limit', '['.repeat(200)],
     ['text after a number', '1 package can be updated.\n'],
