@@ -1,4 +1,5 @@
 import { describeError } from '@cbor-rpc/core';
+import { ConnectionChanges } from './connection-changes.js';
 import type { ChannelListener, RedisLink } from './redis-link.js';
 
 /** @internal What `ChannelSubscriptions` works with. */
@@ -27,62 +28,42 @@ export interface SubscriptionParts {
  */
 export class ChannelSubscriptions {
   readonly #parts: SubscriptionParts;
-  readonly #added = new Set<string>();
-  readonly #removed = new Set<string>();
-  #replace = false;
-  #chain: Promise<void> = Promise.resolve();
-  #queued: Promise<void> | undefined;
-  #left = false;
+  readonly #changes: ConnectionChanges;
 
   constructor(parts: SubscriptionParts) {
     this.#parts = parts;
+    this.#changes = new ConnectionChanges({ replace: false, localIds: () => parts.localIds(), send: () => this.#send() });
   }
 
   /** Records that connection `connectionId` came (`present`) or went, and sends it soon; failures are warnings. */
   changed(connectionId: string, present: boolean): void {
-    const [pending, opposite] = present ? [this.#added, this.#removed] : [this.#removed, this.#added];
+    const { added, removed } = this.#changes;
+    const [pending, opposite] = present ? [added, removed] : [removed, added];
     // Undoing a change that was not sent yet leaves nothing to send.
     if (opposite.delete(connectionId)) return;
     pending.add(connectionId);
     // Only a `resync` batch rejects, and its caller reports it.
-    this.#write().catch(() => undefined);
+    this.#changes.write().catch(() => undefined);
   }
 
   /** Subscribes every channel again (Redis may have restarted empty) with any pending change; rejects when the SUBSCRIBE fails. */
   resync(): Promise<void> {
-    this.#replace = true;
-    return this.#write();
+    return this.#changes.writeAll();
   }
 
   /** Unsubscribes every channel at once (the cluster closes); nothing is sent after it. */
   leave(): Promise<void> {
-    this.#left = true;
     const { link, listener, fixed, channelOf, localIds } = this.#parts;
-    const channels = [...fixed, ...[...localIds(), ...this.#removed].map(channelOf)];
-    this.#added.clear();
-    this.#removed.clear();
+    const channels = [...fixed, ...[...localIds(), ...this.#changes.removed].map(channelOf)];
+    this.#changes.leave();
     return link.unsubscribe(channels, listener);
   }
 
-  /** Queues one batch after the one in flight; calls made before it starts share it. */
-  #write(): Promise<void> {
-    this.#queued ??= this.#chain = this.#chain.then(
-      () => this.#run(),
-      () => this.#run(),
-    );
-    return this.#queued;
-  }
-
-  async #run(): Promise<void> {
-    this.#queued = undefined;
-    if (this.#left || !this.#parts.link.ready) return;
-    const { link, listener, fixed, channelOf, localIds } = this.#parts;
-    const replace = this.#replace;
-    const added = replace ? [...localIds()] : [...this.#added];
-    const removed = [...this.#removed];
-    this.#replace = false;
-    this.#added.clear();
-    this.#removed.clear();
+  /** Sends the pending changes, or leaves them to `resync` while Redis is unavailable. */
+  async #send(): Promise<void> {
+    const { link, listener, fixed, channelOf } = this.#parts;
+    if (!link.ready) return;
+    const { replace, added, removed } = this.#changes.take();
     const channels = added.map(channelOf);
     if (replace) channels.unshift(...fixed);
     await Promise.all([
@@ -97,7 +78,8 @@ export class ChannelSubscriptions {
 
   /** Warns for each connection, and leaves its change to the next batch unless it was undone meanwhile. */
   #failed(action: 'subscribe' | 'unsubscribe', connectionIds: string[], error: unknown): void {
-    const [pending, undone] = action === 'subscribe' ? [this.#added, this.#removed] : [this.#removed, this.#added];
+    const { added, removed } = this.#changes;
+    const [pending, undone] = action === 'subscribe' ? [added, removed] : [removed, added];
     for (const connectionId of connectionIds) {
       this.#parts.warn(`could not ${action} for connection ${connectionId}: ${describeError(error)}`, error);
       if (!undone.has(connectionId)) pending.add(connectionId);

@@ -1,4 +1,5 @@
 import { describeError } from '@cbor-rpc/core';
+import { ConnectionChanges } from './connection-changes.js';
 import type { RedisLink } from './redis-link.js';
 
 // Presence in Redis, under the cluster's prefix P:
@@ -53,14 +54,8 @@ export class Presence {
   readonly #prefix: string;
   readonly #instanceId: string;
   readonly #ttlMs: number;
-  readonly #localIds: () => Iterable<string>;
   readonly #warn: (reason: string, detail: unknown) => void;
-  readonly #added = new Set<string>();
-  readonly #removed = new Set<string>();
-  #replace = true;
-  #chain: Promise<void> = Promise.resolve();
-  #queued: Promise<void> | undefined;
-  #left = false;
+  readonly #changes: ConnectionChanges;
 
   constructor(
     link: RedisLink,
@@ -74,14 +69,15 @@ export class Presence {
     this.#prefix = prefix;
     this.#instanceId = instanceId;
     this.#ttlMs = ttlMs;
-    this.#localIds = localIds;
     this.#warn = warn;
+    this.#changes = new ConnectionChanges({ replace: true, localIds, send: () => this.#send() });
   }
 
   /** Records that connection `id` came (`present`) or went, and writes it soon. */
   changed(id: string, present: boolean): void {
-    (present ? this.#removed : this.#added).delete(id);
-    (present ? this.#added : this.#removed).add(id);
+    const { added, removed } = this.#changes;
+    (present ? removed : added).delete(id);
+    (present ? added : removed).add(id);
     if (this.#link.ready) this.#background('recording a connection');
   }
 
@@ -92,8 +88,7 @@ export class Presence {
 
   /** Writes the whole state again; rejects when Redis cannot take it. */
   resync(): Promise<void> {
-    this.#replace = true;
-    return this.#write();
+    return this.#changes.writeAll();
   }
 
   /** Live instances and their connection ids, from Redis. */
@@ -110,14 +105,13 @@ export class Presence {
 
   /** Removes this instance's presence at once (a clean stop), after the write in flight; nothing is written after it. */
   leave(): Promise<void> {
-    this.#left = true;
-    const leave = async () => {
+    this.#changes.leave();
+    return this.#changes.afterWrites(async () => {
       await Promise.all([
         this.#link.command(['DEL', this.#key('instance'), this.#key('connections')]),
         this.#link.command(['SREM', `${this.#prefix}:instances`, this.#instanceId]),
       ]);
-    };
-    return (this.#chain = this.#chain.then(leave, leave));
+    });
   }
 
   #key(kind: 'instance' | 'connections'): string {
@@ -125,27 +119,15 @@ export class Presence {
   }
 
   #background(what: string): void {
-    this.#write().catch((error: unknown) => this.#warn(`presence: ${what} failed: ${describeError(error)}`, error));
+    this.#changes.write().catch((error: unknown) => this.#warn(`presence: ${what} failed: ${describeError(error)}`, error));
   }
 
-  /** Queues one run of UPDATE after the one in flight; calls made before it starts share it. */
-  #write(): Promise<void> {
-    this.#queued ??= this.#chain = this.#chain.then(
-      () => this.#run(),
-      () => this.#run(),
-    );
-    return this.#queued;
-  }
-
-  async #run(): Promise<void> {
-    this.#queued = undefined;
-    if (this.#left) return;
-    const replace = this.#replace;
-    const added = replace ? [...this.#localIds()] : [...this.#added];
-    const removed = replace ? [] : [...this.#removed];
-    this.#replace = false;
-    this.#added.clear();
-    this.#removed.clear();
+  /** Runs UPDATE once with the pending changes. */
+  async #send(): Promise<void> {
+    const batch = this.#changes.take();
+    const { replace, added } = batch;
+    // Replacing deletes the set first, so nothing needs removing.
+    const removed = replace ? [] : batch.removed;
     try {
       await this.#link.command([
         'EVAL',
@@ -163,7 +145,7 @@ export class Presence {
       ]);
     } catch (error) {
       // What this run carried may be lost: the next one writes everything.
-      this.#replace = true;
+      this.#changes.replace = true;
       throw error;
     }
   }
