@@ -214,8 +214,9 @@ export class RedisCluster<S extends ClusterRpcServer = ClusterRpcServer> extends
   /**
    * Adds connection `connectionId`, on whichever instance holds it, to a room
    * (or several); broadcasts to the room reach it until it leaves or closes.
-   * Resolves once done (a connection of this instance) or once its instance
-   * received the request; rejects like `emitTo`.
+   * Resolves once done (a connection of this instance) or once Redis handed
+   * the request to its instance, which applies it moments later (a
+   * `roomsOf` asked of that instance at once may not show it yet); rejects like `emitTo`.
    */
   join(connectionId: string, rooms: string | readonly string[]): Promise<void> {
     return this.#changeRooms(Kind.join, connectionId, rooms);

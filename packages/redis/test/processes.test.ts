@@ -147,6 +147,8 @@ describeWithRedis('three instance processes', (redis) => {
   test('a client that closes leaves its rooms and drops out of presence', async () => {
     const leaving = clients[2]![1]!;
     succeeded(await instances[0]!.control('join', leaving.id, 'room-3'));
+    // `join` resolves once Redis handed the request to instance 2's subscription; it applies it moments later.
+    await until(async () => (await instances[2]!.control<string[]>('roomsOf', leaving.id)).length > 0, 20_000, 'instance 2 to apply the join');
     expect(await instances[2]!.control('roomsOf', leaving.id)).toEqual(['room-3']);
     await leaving.client.terminate();
     await until(async () => (await instances[2]!.control<string[]>('localIds')).length === 1, 20_000, 'the server to see the close');
