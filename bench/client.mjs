@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { startPeakRss } from './peak-rss.mjs';
 import { systems } from './systems.mjs';
+import { answerParent } from './worker.mjs';
 
 const system = systems[process.argv[2]];
 if (system === undefined) throw new Error(`unknown system ${process.argv[2]}`);
@@ -98,41 +99,28 @@ const workloads = {
 
 let idle = [];
 
-async function handle(message) {
-  switch (message.cmd) {
-    case 'run': {
-      const clients = await connectMany(message.port, message.workload === 'fanin' ? 64 : 1);
-      if (message.workload === 'echo16') bigPayload ??= new Uint8Array(randomBytes(16 * 1024 * 1024));
-      await check(clients[0], message.workload === 'echo16' ? bigPayload : payload);
-      try {
-        return await workloads[message.workload](clients, message.timing);
-      } finally {
-        await Promise.all(clients.map((client) => client.close()));
-      }
-    }
-    case 'open': {
-      const clients = await connectMany(message.port, message.count);
-      // One call each, so every connection has been used once and holds what that leaves behind.
-      await Promise.all(clients.map((client) => client.add()));
-      idle.push(...clients);
-      return { opened: clients.length };
-    }
-    case 'close': {
-      const clients = idle;
-      idle = [];
+answerParent({
+  run: async ({ port, workload, timing }) => {
+    const clients = await connectMany(port, workload === 'fanin' ? 64 : 1);
+    if (workload === 'echo16') bigPayload ??= new Uint8Array(randomBytes(16 * 1024 * 1024));
+    await check(clients[0], workload === 'echo16' ? bigPayload : payload);
+    try {
+      return await workloads[workload](clients, timing);
+    } finally {
       await Promise.all(clients.map((client) => client.close()));
-      return { closed: clients.length };
     }
-    default:
-      throw new Error(`unknown command ${message.cmd}`);
-  }
-}
-
-process.on('message', (message) => {
-  handle(message).then(
-    (result) => process.send({ id: message.id, result }),
-    (error) => process.send({ id: message.id, error: String(error?.stack ?? error) }),
-  );
+  },
+  open: async ({ port, count }) => {
+    const clients = await connectMany(port, count);
+    // One call each, so every connection has been used once and holds what that leaves behind.
+    await Promise.all(clients.map((client) => client.add()));
+    idle.push(...clients);
+    return { opened: clients.length };
+  },
+  close: async () => {
+    const clients = idle;
+    idle = [];
+    await Promise.all(clients.map((client) => client.close()));
+    return { closed: clients.length };
+  },
 });
-process.on('disconnect', () => process.exit(0));
-process.send({ ready: true });

@@ -5,6 +5,7 @@
 
 import { startPeakRss } from './peak-rss.mjs';
 import { systems } from './systems.mjs';
+import { answerParent } from './worker.mjs';
 
 const system = systems[process.argv[2]];
 if (system === undefined) throw new Error(`unknown system ${process.argv[2]}`);
@@ -24,13 +25,14 @@ async function settledMemory() {
 
 let peak;
 
-process.on('message', async (message) => {
-  if (message.cmd === 'memory') process.send({ id: message.id, result: await settledMemory() });
-  if (message.cmd === 'peak-start') {
-    peak = startPeakRss();
-    process.send({ id: message.id, result: true });
-  }
-  if (message.cmd === 'peak') process.send({ id: message.id, result: peak() });
-});
-process.on('disconnect', () => process.exit(0));
-process.send({ ready: true, port });
+answerParent(
+  {
+    memory: settledMemory,
+    'peak-start': () => {
+      peak = startPeakRss();
+      return true;
+    },
+    peak: () => peak(),
+  },
+  { port },
+);

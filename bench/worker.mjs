@@ -1,5 +1,7 @@
 // A forked benchmark process that answers `{ id, cmd, ... }` requests over
-// IPC, as server.mjs, client.mjs and fanout/*.mjs do. Shared by the runners.
+// IPC with `{ id, result }` or `{ id, error }`: the parent's side (forkWorker,
+// used by the runners) and the child's (answerParent, used by server.mjs,
+// client.mjs and fanout/*.mjs).
 import { fork } from 'node:child_process';
 
 /**
@@ -38,4 +40,23 @@ export async function forkWorker(path, args = [], execArgv = []) {
       child.kill();
     },
   };
+}
+
+/**
+ * The child's side: answers each `{ id, cmd, ...args }` from the parent with
+ * `{ id, result: await commands[cmd](args) }`, or `{ id, error }` when that
+ * throws, several at a time as they come; then says `{ ready: true, ...hello }`.
+ * The process ends when the parent goes.
+ */
+export function answerParent(commands, hello = {}) {
+  process.on('message', async ({ id, cmd, ...args }) => {
+    try {
+      if (!Object.hasOwn(commands, cmd)) throw new Error(`unknown command ${cmd}`);
+      process.send({ id, result: await commands[cmd](args) });
+    } catch (error) {
+      process.send({ id, error: String(error?.stack ?? error) });
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send({ ready: true, ...hello });
 }

@@ -1,18 +1,21 @@
 // Checks the packages as they are shipped, outside the workspace: packs each
-// one, lints the tarballs (publint, are-the-types-wrong), installs a few with
+// one, lints the tarballs (publint, are-the-types-wrong), dry-runs the publish
+// of each tarball (what the registry would say), installs a few with
 // plain npm into a fresh directory and runs an ESM app, a CommonJS app and a
 // TypeScript type check against them, then installs the command line
 // (@cbor-rpc/cli) as npm and npx do and makes a real call with it. Fails
 // loudly on any problem.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { workspacePackages } from './workspace.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name) => join(root, 'node_modules', '.bin', name);
+const execFileAsync = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'cbor-rpc-pack-'));
 const tarballs = join(work, 'tarballs');
 let failures = 0;
@@ -71,6 +74,41 @@ for (const dir of packages) {
   );
   run(`publint ${dir}`, bin('publint'), ['run', tarball[dir], '--strict']);
   attw(dir);
+}
+await publishDryRuns();
+
+/**
+ * The publish of these very tarballs, dry: `changeset publish` runs `pnpm publish`,
+ * which packs as `pnpm pack` did above and hands the tarball to `npm publish`
+ * (as `pnpm publish <tarball>` would too; calling npm directly saves a process).
+ * npm checks what packing does not: the dist-tag, and against the registry
+ * that the version is not published yet and that no higher one holds `latest`.
+ * A version already on the registry is skipped, as `changeset publish` skips it.
+ * Publishing a tarball runs no lifecycle scripts, so the publish-time ones that
+ * `pnpm publish` would run from the directory must not exist.
+ */
+async function publishDryRuns() {
+  // From the root, so that npm reads the workspace's .npmrc, as pnpm makes it do when it publishes.
+  const dryRun = (dir) =>
+    execFileAsync('npm', ['publish', tarball[dir], '--dry-run'], { cwd: root, encoding: 'utf8' }).then(
+      ({ stdout }) => ({ stdout }),
+      (error) => ({ error }),
+    );
+  // All at once: each is mostly npm starting up and waiting for the registry.
+  const outcomes = await Promise.all(packages.map(dryRun));
+  packages.forEach((dir, index) => {
+    const { name, version } = manifests[dir];
+    const { scripts = {} } = workspace.find((m) => m.path === `packages/${dir}`);
+    const publishScripts = ['prepublishOnly', 'prepublish', 'publish', 'postpublish'].filter((script) => script in scripts);
+    check(`${dir}: no publish-time lifecycle scripts (publishing the tarball would not run them)`, publishScripts.length === 0, publishScripts.join(', '));
+    const { stdout, error } = outcomes[index];
+    const said = error === undefined ? stdout : `${error.stdout ?? ''}${error.stderr ?? ''}` || error.message;
+    if (error !== undefined && said.includes('You cannot publish over the previously published versions')) {
+      console.log(`ok   publish dry run: ${name}@${version} is on the registry already, so publishing skips it`);
+    } else {
+      check(`publish dry run of ${name}@${version}`, error === undefined && stdout.includes(`+ ${name}@${version}`), said);
+    }
+  });
 }
 
 /**

@@ -3,6 +3,7 @@
 // instances, and measures what arrives: ticks per connection, in order, and
 // the delay from each tick's send time to its arrival.
 import { performance } from 'node:perf_hooks';
+import { answerParent } from '../worker.mjs';
 import { systems } from './systems.mjs';
 
 const system = systems[process.argv[2]];
@@ -74,11 +75,4 @@ const commands = {
   result: () => outcome,
 };
 
-process.on('message', async ({ id, cmd, ...args }) => {
-  try {
-    process.send({ id, result: await commands[cmd](args) });
-  } catch (error) {
-    process.send({ id, error: String(error?.stack ?? error) });
-  }
-});
-process.send({ ready: true });
+answerParent(commands);

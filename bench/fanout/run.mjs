@@ -1,7 +1,8 @@
 // Broadcast fan-out: one server broadcasts to 1,000 connections, alone or as
 // one of three instance processes that share the connections through Redis,
 // for cbor-rpc (@cbor-rpc/redis) and for Socket.IO (@socket.io/redis-adapter).
-// Starts its own redis-server on a free loopback port; every server instance
+// Starts its own redis-server on a free loopback port (as the Redis tests do,
+// with @cbor-rpc/test-support's launcher); every server instance
 // and each system's clients run in their own processes. Progress goes to
 // stderr, the table to stdout.
 //
@@ -14,13 +15,11 @@
 // `--steady` broadcasts at `--rate` per second (latency when not saturated).
 // Latency is from the send time stamped in each tick to its arrival at a
 // client, over every delivery.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startRedis } from '@cbor-rpc/test-support/redis-server';
 import { fmt, summary } from '../table.mjs';
 import { forkWorker } from '../worker.mjs';
 import { systems } from './systems.mjs';
@@ -47,27 +46,6 @@ const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const log = (text) => process.stderr.write(`${text}\n`);
 const began = Date.now();
 const seconds = () => ((Date.now() - began) / 1000).toFixed(0);
-
-/** redis-server on a free loopback port, in the foreground, persisting nothing. */
-async function startRedis() {
-  const port = await new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address();
-      probe.close(() => resolve(free));
-    });
-  });
-  const child = spawn(process.env.REDIS_SERVER ?? 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (text) => (output += text));
-  await Promise.race([
-    new Promise((resolve) => child.stdout.on('data', () => output.includes('Ready to accept connections') && resolve())),
-    once(child, 'exit').then(() => Promise.reject(new Error(`redis-server exited:\n${output}`))),
-    once(child, 'error').then(([error]) => Promise.reject(error)),
-  ]);
-  return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill() };
-}
 
 /** Starts a system: its instances, its client process and every connection; checks one broadcast reaches them all. */
 async function startSystem(key, redisUrl) {
@@ -123,7 +101,7 @@ try {
   }
 } finally {
   for (const { servers, client } of running) for (const worker of [client, ...servers]) worker.stop();
-  redis.stop();
+  await redis.stop();
 }
 
 const names = {

@@ -3,6 +3,7 @@
 // IPC to broadcast. Ticks are { seq, t }: t is the send time in ms since the
 // epoch, with sub-millisecond precision, comparable across processes.
 import { performance } from 'node:perf_hooks';
+import { answerParent } from '../worker.mjs';
 import { systems } from './systems.mjs';
 
 const [key, redisUrl] = process.argv.slice(2);
@@ -34,11 +35,4 @@ const commands = {
   },
 };
 
-process.on('message', async ({ id, cmd, ...args }) => {
-  try {
-    process.send({ id, result: await commands[cmd](args) });
-  } catch (error) {
-    process.send({ id, error: String(error?.stack ?? error) });
-  }
-});
-process.send({ ready: true, port: server.port });
+answerParent(commands, { port: server.port });

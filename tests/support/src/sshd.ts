@@ -27,7 +27,7 @@ import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describeMissing, describeWithPeer } from './missing.js';
-import { freePort } from './ports.js';
+import { freePort } from './ports.mjs';
 
 /** Options of `startSshd`. */
 export interface SshdOptions {
