@@ -125,49 +125,44 @@ log(
   `cbor-rpc bench: ${rounds} rounds, ${timing.warmupMs} ms warm-up + ${timing.durationMs} ms per figure, ${idleCount} idle connections, ${canPin ? 'pinned to CPUs' : 'not pinned'}`,
 );
 /**
- * Every round runs on new processes, each first taken through every workload
- * untimed, so that no round runs code the JIT has not compiled yet. Two
- * processes running the same code can differ by 15% in calls per second for
- * as long as they live (where the JIT and the allocator happened to put
- * things), so figures from one pair for every round would hide that spread.
+ * Every round runs each system on new processes, started when its turn comes
+ * and taken through every workload untimed first, so that no figure comes
+ * from code the JIT has not compiled yet; they stop before the next system
+ * starts, so no other system's idle processes (their garbage collection
+ * after the large workloads, their timers) share the CPUs with the one
+ * measured. Two processes running the same code can differ by 15% in
+ * sequential calls per second for as long as they live (where the JIT and
+ * the allocator happened to put things), so figures from one pair for every
+ * round would hide that spread.
  */
-async function startRound() {
-  const processes = {};
-  for (const key of systemKeys) {
-    const server = workloads.some((w) => w !== 'memory') ? await start('server.mjs', key) : undefined;
-    processes[key] = { server, client: await start('client.mjs', key) };
-    for (const workload of workloads) {
-      if (workload === 'memory' || !runs(key, workload)) continue;
-      place(workload, processes[key]);
-      await processes[key].client.ask({ cmd: 'run', workload, port: processes[key].server.port, timing: { warmupMs: timing.warmupMs, durationMs: 100 } });
-    }
+async function startSystem(key) {
+  const server = workloads.some((w) => w !== 'memory') ? await start('server.mjs', key) : undefined;
+  const processes = { server, client: await start('client.mjs', key) };
+  for (const workload of workloads) {
+    if (workload === 'memory' || !runs(key, workload)) continue;
+    place(workload, processes);
+    await processes.client.ask({ cmd: 'run', workload, port: processes.server.port, timing: { warmupMs: timing.warmupMs, durationMs: 100 } });
   }
   return processes;
-}
-
-function stopRound(processes) {
-  for (const { server, client } of Object.values(processes)) {
-    server?.stop();
-    client.stop();
-  }
 }
 
 /** results[workload][system] = one result object per round. */
 const results = {};
 for (let round = 0; round < rounds; round++) {
-  const processes = await startRound();
-  try {
-    const order = systemKeys.map((_, i) => systemKeys[(i + round) % systemKeys.length]);
-    for (const workload of workloads) {
-      for (const key of order) {
+  const order = systemKeys.map((_, i) => systemKeys[(i + round) % systemKeys.length]);
+  for (const key of order) {
+    const processes = await startSystem(key);
+    try {
+      for (const workload of workloads) {
         if (!runs(key, workload)) continue;
-        place(workload, processes[key]);
-        const result = workload === 'memory' ? await measureMemory(key, processes[key].client) : await measure(workload, processes[key]);
+        place(workload, processes);
+        const result = workload === 'memory' ? await measureMemory(key, processes.client) : await measure(workload, processes);
         ((results[workload] ??= {})[key] ??= []).push(result);
       }
+    } finally {
+      processes.server?.stop();
+      processes.client.stop();
     }
-  } finally {
-    stopRound(processes);
   }
   log(`round ${round + 1}/${rounds} done (${((Date.now() - began) / 1000).toFixed(0)} s)`);
 }
