@@ -593,26 +593,14 @@ describe('connection close', () => {
   test('pending calls, waiters and handlers end at once when the peer closes the pipe', async () => {
     const signals: AbortSignal[] = [];
     const [pa, pb] = EventPipe.createInMemoryPair<unknown>();
-    const a = RpcV1.fromHandlers(
-      pa,
-      {
-        hang: (ctx) => {
-          signals.push(ctx.signal);
-          return new Promise(() => undefined);
-        },
+    const handlers: UntypedHandlers = {
+      hang: (ctx) => {
+        signals.push(ctx.signal);
+        return new Promise(() => undefined);
       },
-      { timeoutMs: 60_000 },
-    );
-    const b = RpcV1.fromHandlers(
-      pb,
-      {
-        hang: (ctx) => {
-          signals.push(ctx.signal);
-          return new Promise(() => undefined);
-        },
-      },
-      { timeoutMs: 60_000 },
-    );
+    };
+    const a = RpcV1.fromHandlers(pa, handlers, { timeoutMs: 60_000 });
+    const b = RpcV1.fromHandlers(pb, handlers, { timeoutMs: 60_000 });
     const closes: unknown[] = [];
     a.on('close', (reason) => void closes.push(reason));
     const calls = Array.from({ length: 100 }, () => outcome(a.callMethod('hang')));
