@@ -23,8 +23,3 @@ export function parseAuthority(text: string, target: string): Authority {
   if (port !== undefined && port > 65535) throw new UsageError(`${target}: port ${port} is beyond 65535`);
   return { ...(user === undefined ? {} : { user }), host, ...(port === undefined ? {} : { port }) };
 }
-
-/** `host:port`, with an IPv6 address in brackets, as targets write it. */
-export function formatHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}

@@ -1,5 +1,6 @@
+import { formatEndpoint } from '@cbor-rpc/core';
 import { TcpPipe, TcpServer } from '@cbor-rpc/tcp';
-import { formatHostPort, parseAuthority } from './authority.js';
+import { parseAuthority } from './authority.js';
 import { frameStream } from './encoding.js';
 import { UsageError } from './errors.js';
 import { errorText } from './failure-message.js';
@@ -21,23 +22,23 @@ export const tcpTarget: TargetKind = {
       text,
       async connect(options) {
         if (port === 0) throw new UsageError(`${text}: cannot connect to port 0`);
-        if (!secure) refuseTlsFlags(options.tls, text, `tls://${formatHostPort(host, port)}`);
+        if (!secure) refuseTlsFlags(options.tls, text, `tls://${formatEndpoint(host, port)}`);
         const tls = secure ? await clientTls(options.tls) : undefined;
         const messages = frameStream(options.encoding, await TcpPipe.createConnection(host, port, { timeoutMs: options.connectTimeoutMs, tls }));
         return { messages, close: () => messages.terminate() };
       },
       async listen(options, accept) {
-        if (!secure) refuseTlsFlags(options.tls, text, `tls://${formatHostPort(host, port)}`);
+        if (!secure) refuseTlsFlags(options.tls, text, `tls://${formatEndpoint(host, port)}`);
         const server = await TcpServer.create(host, port, { tls: secure ? await serverTls(options.tls, text) : undefined });
         // A failed TLS handshake, or a socket error of the listener: the server goes on.
         server.on('error', (error) => options.note(errorText(error)));
         server.on('connection', (pipe) => {
           const peer = pipe.getPeerInfo();
-          accept(formatHostPort(peer.address, peer.port), frameStream(options.encoding, pipe));
+          accept(formatEndpoint(peer.address, peer.port), frameStream(options.encoding, pipe));
         });
         const address = server.getAddress();
         return {
-          address: `${scheme}://${formatHostPort(address.address, address.port)}`,
+          address: `${scheme}://${formatEndpoint(address.address, address.port)}`,
           finished: new Promise<void>(() => undefined),
           close: () => server.stop(),
         };

@@ -1,8 +1,7 @@
-import type { EventPipe } from '@cbor-rpc/core';
+import { type EventPipe, formatEndpoint } from '@cbor-rpc/core';
 import { CborTransformer } from '@cbor-rpc/transform-cbor';
 import { JsonTextTransformer } from '@cbor-rpc/transform-json';
 import { WebSocketPipe, WebSocketServer } from '@cbor-rpc/websocket/node';
-import { formatHostPort } from './authority.js';
 import type { Encoding } from './encoding.js';
 import { UsageError } from './errors.js';
 import { errorText } from './failure-message.js';
@@ -43,11 +42,11 @@ export const websocketTarget: TargetKind = {
         server.on('error', (error) => options.note(errorText(error)));
         server.on('connection', (pipe) => {
           const { remoteAddress, remotePort } = pipe.request!;
-          accept(formatHostPort(remoteAddress, remotePort), rpcMessages(options.encoding, pipe));
+          accept(formatEndpoint(remoteAddress, remotePort), rpcMessages(options.encoding, pipe));
         });
         const address = server.getAddress();
         return {
-          address: `${scheme}://${formatHostPort(address.address, address.port)}${path ?? '/'}`,
+          address: `${scheme}://${formatEndpoint(address.address, address.port)}${path ?? '/'}`,
           finished: new Promise<void>(() => undefined),
           close: () => server.stop(),
         };

@@ -52,6 +52,11 @@ export class ConnectionClosedError extends CborRpcError {
   }
 }
 
+/** `host:port`, with IPv6 literals in brackets as in URLs. */
+export function formatEndpoint(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 /**
  * A server could not listen on `host:port` (the port is taken, the address is
  * not local, ...). Each transport throws its own subclass (`TcpListenError`,
@@ -65,8 +70,7 @@ export class ListenError extends CborRpcError {
   readonly port: number;
 
   constructor(host: string, port: number, cause: unknown) {
-    // IPv6 literals in brackets, as in URLs.
-    super(`Cannot listen on ${host.includes(':') ? `[${host}]` : host}:${port}: ${describeError(cause)}`, { cause, data: { host, port } });
+    super(`Cannot listen on ${formatEndpoint(host, port)}: ${describeError(cause)}`, { cause, data: { host, port } });
     this.host = host;
     this.port = port;
   }

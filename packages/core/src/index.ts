@@ -24,6 +24,7 @@ export {
   describeError,
   describeValue,
   EncodeError,
+  formatEndpoint,
   InvalidStateError,
   ListenError,
   NeedsMoreDataError,

@@ -1,4 +1,4 @@
-import { CborRpcError, describeError, ListenError } from '@cbor-rpc/core';
+import { CborRpcError, describeError, formatEndpoint, ListenError } from '@cbor-rpc/core';
 
 /** A connection to `host:port` could not be made: refused, unreachable or timed out (`cause` says which). */
 export class TcpConnectionError extends CborRpcError {
@@ -17,8 +17,3 @@ export class TcpConnectionError extends CborRpcError {
 
 /** A TCP server could not listen on `host:port` (the port is taken, the address is not local, ...): core's `ListenError`, code `LISTEN_FAILED`. */
 export class TcpListenError extends ListenError {}
-
-/** `host:port`, with IPv6 literals in brackets as in URLs. */
-export function formatEndpoint(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
