@@ -55,10 +55,10 @@ export class MethodTable {
     }
   }
 
-  /** Runs `method`, or throws "Unknown method: <name>" (the text the Python package's servers use). */
-  call(context: RpcCallContext, method: string, args: unknown[]): unknown {
+  /** Runs `method`, or throws "Unknown method: <name>" (the text the Python package's servers use). Bound, so it can be handed on as a connection's method handler. */
+  readonly call = (context: RpcCallContext, method: string, args: unknown[]): unknown => {
     const handler = this.#methods.get(method);
     if (handler === undefined) throw new Error(`Unknown method: ${method}`);
     return handler.call(this.#handlers, context, ...args);
-  }
+  };
 }

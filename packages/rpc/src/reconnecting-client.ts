@@ -107,8 +107,7 @@ export class ReconnectingClient {
 
   private constructor(connect: () => Promise<EventPipe<unknown, unknown>>, handlers: HandlersOf<never>, options: ReconnectingClientOptions) {
     this.#connect = connect;
-    const table = new MethodTable(handlers);
-    this.#methods = (context, method, args) => table.call(context, method, args);
+    this.#methods = new MethodTable(handlers).call;
     const { onEvent } = options;
     this.#onEvent = (topic, message) => {
       this.#events.announce('event', topic, message);

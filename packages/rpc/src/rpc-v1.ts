@@ -263,8 +263,7 @@ export abstract class RpcV1 implements RpcConnection {
     handlers: NoInfer<HandlersOf<Api>>,
     options: RpcHandlersOptions = {},
   ): RpcV1 {
-    const table = new MethodTable(handlers);
-    return new FunctionRpcV1(pipe, options.id ?? '', (context, method, args) => table.call(context, method, args), options.onEvent, options);
+    return new FunctionRpcV1(pipe, options.id ?? '', new MethodTable(handlers).call, options.onEvent, options);
   }
 
   // Never throws: a throw would reach the pipe as a failing observer.
