@@ -63,6 +63,8 @@ export class CallTable<V extends { readonly id: number }> {
     const spill = this.#spill;
     if (spill === undefined || spill.get(value.id) !== value) return false;
     spill.delete(value.id);
+    // Spills are rare: an empty one goes, so lookups that miss the ring stop paying for it.
+    if (spill.size === 0) this.#spill = undefined;
     this.#size--;
     return true;
   }
