@@ -39,7 +39,6 @@ export class SshConnection extends AbstractEmitter<SshConnectionEvents> {
   #closed = false;
   #lastError: unknown;
   #closing: Promise<void> | undefined;
-  #hopsClosed: Promise<void> | undefined;
 
   private constructor(client: Client, target: ResolvedTarget, hops: readonly SshConnection[]) {
     super();
@@ -238,11 +237,8 @@ export class SshConnection extends AbstractEmitter<SshConnectionEvents> {
     void this.#closeHops();
   }
 
-  /** Closes the jump hosts, last first; once, whether `close()` or the connection's own close gets here first. */
-  #closeHops(): Promise<void> {
-    this.#hopsClosed ??= (async () => {
-      for (const hop of [...this.#hops].reverse()) await hop.close();
-    })();
-    return this.#hopsClosed;
+  /** Closes the jump hosts, last first (a hop's `close` keeps its promise, so `close()` and the connection's own close may both get here). */
+  async #closeHops(): Promise<void> {
+    for (const hop of [...this.#hops].reverse()) await hop.close();
   }
 }
