@@ -92,7 +92,7 @@ const workloads = {
     const peak = startPeakRss();
     // Twice as long as the others: a round trip takes tens of milliseconds.
     const result = await closedLoop(clients, 1, echoBig, { ...timing, durationMs: timing.durationMs * 2 });
-    return { ...result, mbPerSecond: (result.perSecond * bigPayload.length) / 1e6, clientPeak: peak() / bigPayload.length };
+    return { ...result, mbPerSecond: (result.perSecond * bigPayload.length) / 1e6, clientPeak: peak() / bigPayload.length, messageBytes: bigPayload.length };
   },
   fanin: (clients, timing) => closedLoop(clients, 16, add, timing),
 };

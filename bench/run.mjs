@@ -115,7 +115,7 @@ async function measure(workload, { server, client }) {
   if (workload !== 'echo16') return client.ask({ cmd: 'run', workload, port: server.port, timing });
   await server.ask({ cmd: 'peak-start' });
   const result = await client.ask({ cmd: 'run', workload, port: server.port, timing });
-  return { ...result, serverPeak: (await server.ask({ cmd: 'peak' })) / (16 * 1024 * 1024) };
+  return { ...result, serverPeak: (await server.ask({ cmd: 'peak' })) / result.messageBytes };
 }
 
 const began = Date.now();

@@ -1,5 +1,5 @@
-// Copies the built packages the `cbor` system uses (core, rpc, tcp and the two
-// transformers) into DIR/node_modules, so that a later run can measure them as
+// Copies the built packages the `cbor` system uses (core, rpc, tcp and
+// transform-cbor) into DIR/node_modules, so that a later run can measure them as
 // the `before` system next to the working tree's (see README, "Against an
 // earlier commit"). Run it after a build, before changing the code.
 //
@@ -13,7 +13,7 @@ const dir = process.argv[2];
 if (dir === undefined) throw new Error('usage: node snapshot.mjs DIR');
 const packages = fileURLToPath(new URL('../packages/', import.meta.url));
 const modules = join(dir, 'node_modules');
-for (const name of ['core', 'rpc', 'tcp', 'transform-cbor', 'transform-json']) {
+for (const name of ['core', 'rpc', 'tcp', 'transform-cbor']) {
   const from = join(packages, name);
   if (!existsSync(join(from, 'dist'))) throw new Error(`packages/${name} is not built: run the build first`);
   const to = join(modules, '@cbor-rpc', name);
