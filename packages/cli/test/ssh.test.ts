@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StreamPipe } from '@cbor-rpc/core/node';
 import { RpcV1Server } from '@cbor-rpc/rpc';
-import { runProcess } from '@cbor-rpc/test-support/child';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { serverHandlers } from '@cbor-rpc/test-support/rpc-handlers';
 import { startAgent } from '@cbor-rpc/test-support/ssh-agent';
@@ -53,8 +52,9 @@ function homeWith(sshd: Sshd, files: Record<string, string> = {}): string {
 
 /** Runs `cbor-rpc ...args` with these environment variables set (undefined: unset), as a user's shell would. */
 function runCliWith(environment: Record<string, string | undefined>, args: string[]) {
-  const settings = Object.entries(environment).flatMap(([name, value]) => (value === undefined ? ['-u', name] : [`${name}=${value}`]));
-  return runProcess('env', [...settings, process.execPath, cliBin, ...args]);
+  const env = { ...process.env, ...environment };
+  for (const [name, value] of Object.entries(environment)) if (value === undefined) delete env[name];
+  return runCli(args, { env });
 }
 
 /** Runs ssh-keygen; throws with what it printed when it fails. */

@@ -30,6 +30,8 @@ export interface StartOptions {
   name?: string;
   /** How its stdout is decoded (default 'utf8'); 'hex' keeps binary output byte for byte. */
   stdoutEncoding?: BufferEncoding;
+  /** Its environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Options of {@link runProcess}. */
@@ -42,8 +44,8 @@ export interface RunOptions extends StartOptions {
 
 /** Starts `command ...args` with piped stdio, collecting its stdout and stderr as text. */
 export function startProcess(command: string, args: string[] = [], options: StartOptions = {}): Running {
-  const { cwd, name = basename(command), stdoutEncoding = 'utf8' } = options;
-  const child = spawn(command, args, { cwd, stdio: 'pipe' });
+  const { cwd, env, name = basename(command), stdoutEncoding = 'utf8' } = options;
+  const child = spawn(command, args, { cwd, env, stdio: 'pipe' });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding(stdoutEncoding).on('data', (text: string) => (stdout += text));
