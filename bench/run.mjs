@@ -111,11 +111,29 @@ async function serverMemory(key, client, flags) {
 }
 
 /** One figure of `workload`; for the 16 MiB echo, with the server's peak memory over it (the client measures its own). */
-async function measure(workload, { server, client }) {
+async function measure(workload, { server, client, firstEcho16 }) {
   if (workload !== 'echo16') return client.ask({ cmd: 'run', workload, port: server.port, timing });
   await server.ask({ cmd: 'peak-start' });
   const result = await client.ask({ cmd: 'run', workload, port: server.port, timing });
-  return { ...result, serverPeak: (await server.ask({ cmd: 'peak' })) / result.messageBytes };
+  return { ...result, serverPeak: (await server.ask({ cmd: 'peak' })) / result.messageBytes, ...firstEcho16 };
+}
+
+/**
+ * Both sides' peak memory over the first 16 MiB round trip of a new pair of
+ * processes, from a collected heap: what one message costs. (Once a process
+ * has held such a message, the allocator keeps that memory for the next, so
+ * RSS no longer shows what a message costs.)
+ */
+async function measureFirstEcho16({ server, client }) {
+  place('echo16', { server, client });
+  await client.ask({ cmd: 'single-open', port: server.port });
+  try {
+    await server.ask({ cmd: 'peak-start' });
+    const { peak, messageBytes } = await client.ask({ cmd: 'single-echo' });
+    return { clientPeakOne: peak, serverPeakOne: (await server.ask({ cmd: 'peak' })) / messageBytes };
+  } finally {
+    await client.ask({ cmd: 'single-close' });
+  }
 }
 
 const began = Date.now();
@@ -138,6 +156,7 @@ log(
 async function startSystem(key) {
   const server = workloads.some((w) => w !== 'memory') ? await start('server.mjs', key) : undefined;
   const processes = { server, client: await start('client.mjs', key) };
+  if (workloads.includes('echo16') && runs(key, 'echo16')) processes.firstEcho16 = await measureFirstEcho16(processes);
   for (const workload of workloads) {
     if (workload === 'memory' || !runs(key, workload)) continue;
     place(workload, processes);

@@ -28,8 +28,8 @@ let peak;
 answerParent(
   {
     memory: settledMemory,
-    'peak-start': () => {
-      peak = startPeakRss();
+    'peak-start': async () => {
+      peak = await startPeakRss();
       return true;
     },
     peak: () => peak(),
