@@ -80,6 +80,8 @@ function table(results, keys, baseline) {
       const ratio = base !== undefined && key !== baseKey && base.median > 0 ? ` **${(s.median / base.median).toFixed(2)}x**` : '';
       return `${fmt(s.median)} (${fmt(s.min)}-${fmt(s.max)})${ratio}`;
     });
+    // (A row no system of this table ran, such as the 16 MiB echo over WebSocket, is left out.)
+    if (cells.every((cell) => cell === '')) continue;
     const label = baseKey === baseline ? metric.label : `${metric.label}, ratio to ${names[baseKey]}`;
     lines.push(`| ${label} | ${cells.join(' | ')} |`);
   }
@@ -133,10 +135,14 @@ function targets(results) {
       const met = atMost ? value <= goal : value >= goal;
       lines.push(`- ${met ? 'met' : 'MISSED'}: ${name} ${label}: ${value.toFixed(2)} (target ${atMost ? '<=' : '>='} ${goal})`);
     };
-    // Issue 20 measured sequential calls with client and server on separate CPUs: the two-core rows.
-    check('sequential, two cores / raw', ratio('sequential2', 'perSecond', key, 'raw'), 0.95);
-    const p99 = ratio('sequential2', 'p99us', key, 'raw');
-    check('sequential, two cores, p99 latency, raw / ours', p99 === undefined ? undefined : 1 / p99, 0.95);
+    for (const [workload, cores] of [
+      ['sequential', 'one core'],
+      ['sequential2', 'two cores'],
+    ]) {
+      check(`sequential, ${cores} / raw`, ratio(workload, 'perSecond', key, 'raw'), 0.95);
+      const p99 = ratio(workload, 'p99us', key, 'raw');
+      check(`sequential, ${cores}, p99 latency, raw / ours`, p99 === undefined ? undefined : 1 / p99, 0.95);
+    }
     check('256 in flight / raw forwarding', ratio('concurrent', 'perSecond', key, 'raw-fwd'), 0.45);
     check('1 MiB echo / raw forwarding', ratio('echo', 'perSecond', key, 'raw-fwd'), 0.6);
     check('16 MiB echo / raw forwarding', ratio('echo16', 'perSecond', key, 'raw-fwd'), 0.6);
