@@ -109,10 +109,12 @@ abstract class Decoder<A, B> {
 }
 
 /**
- * The chunks of the message being written. Reused, as decoding reuses its
- * `out`: a small message is one chunk, popped before it is written.
+ * An empty array for the chunks of the next message written. Reused, as
+ * decoding reuses its `out`: a small message is one chunk, popped before it
+ * is written. Taken while a message is encoded, so that a write made from
+ * inside the encoding (a getter writing to another pipe) gets an array of its own.
  */
-const chunks: unknown[] = [];
+let spareChunks: unknown[] | undefined = [];
 
 /** Encodes `message` and writes it to `inner`; an encoding failure rejects with `EncodeError` and writes nothing. */
 function encodeAndWrite<A, B>(codec: Codec<A, B>, message: A, inner: { write(chunk: B): Promise<boolean> }): Promise<boolean> {
@@ -138,16 +140,25 @@ function encodeAndWrite<A, B>(codec: Codec<A, B>, message: A, inner: { write(chu
  * waited for longer than the ones after it (see `LARGE_CHUNK_SIZE`).
  */
 function encodeChunksAndWrite<A, B>(codec: Codec<A, B>, message: A, inner: { write(chunk: B): Promise<boolean> }): Promise<boolean> {
-  const out = chunks as B[];
+  const out = (spareChunks ?? []) as B[];
+  spareChunks = undefined;
   try {
     codec.encodeChunks!(message, out);
   } catch (error) {
     while (out.length > 0) out.pop();
+    spareChunks = out;
     return Promise.reject(toEncodeError(error));
   }
-  if (out.length <= 1) return out.length === 0 ? EventPipe.written : inner.write(out.pop()!);
+  if (out.length <= 1) {
+    const empty = out.length === 0;
+    const chunk = out.pop();
+    spareChunks = out;
+    return empty ? EventPipe.written : inner.write(chunk!);
+  }
+  const all = out.splice(0);
+  spareChunks = out;
   let waiting: Promise<boolean>[] | undefined;
-  for (const chunk of out.splice(0)) {
+  for (const chunk of all) {
     const written = inner.write(chunk);
     if (written !== EventPipe.written) (waiting ??= []).push(written);
   }

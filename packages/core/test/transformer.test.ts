@@ -197,6 +197,13 @@ describe('applyTransformer on a pull Pipe', () => {
 /** Length-prefixed messages whose bodies are written as they are, after a header chunk of their own. */
 class FramedTransformer extends StreamTransformer<Uint8Array, Uint8Array> {
   #pending = new Uint8Array(0);
+  readonly #betweenChunks: (() => void) | undefined;
+
+  /** `betweenChunks` runs after a message's header is appended and before its body is: user code (a getter) an encoder may run part-way. */
+  constructor(betweenChunks?: () => void) {
+    super();
+    this.#betweenChunks = betweenChunks;
+  }
 
   encode(body: Uint8Array): Uint8Array {
     const out: Uint8Array[] = [];
@@ -209,6 +216,7 @@ class FramedTransformer extends StreamTransformer<Uint8Array, Uint8Array> {
   override encodeChunks(body: Uint8Array, out: Uint8Array[]): void {
     if (body.length > 255) throw new Error('too long');
     out.push(Uint8Array.of(body.length));
+    this.#betweenChunks?.();
     if (body.length > 0) out.push(body);
   }
   decodeChunk(chunk: Uint8Array, out: Uint8Array[]): void {
@@ -263,6 +271,25 @@ describe('a stream transformer that encodes a message as several chunks', () => 
     await pipe.write(Uint8Array.of(1));
     await until(() => received.length === 2);
     expect(received.map((chunk) => [...chunk])).toEqual([[1], [1]]);
+  });
+
+  test('a write made by the encoder part-way through a message (a getter writing to another pipe) leaves both messages whole', async () => {
+    const [bytesA, peerA] = EventPipe.createInMemoryPair<Uint8Array>();
+    const [bytesB, peerB] = EventPipe.createInMemoryPair<Uint8Array>();
+    const receivedA: Uint8Array[] = [];
+    const receivedB: Uint8Array[] = [];
+    peerA.on('data', (chunk) => receivedA.push(chunk));
+    peerB.on('data', (chunk) => receivedB.push(chunk));
+    const pipeB = new FramedTransformer().applyTransformer(bytesB);
+    let nested: Promise<boolean> | undefined;
+    const pipeA = new FramedTransformer(() => (nested ??= pipeB.write(Uint8Array.of(7)))).applyTransformer(bytesA);
+    await pipeA.write(Uint8Array.of(1, 2, 3));
+    await nested;
+    await until(() => receivedA.length + receivedB.length >= 4);
+    expect([receivedA.map((chunk) => [...chunk]), receivedB.map((chunk) => [...chunk])]).toEqual([
+      [[3], [1, 2, 3]],
+      [[1], [7]],
+    ]);
   });
 
   test('a write to a closed pipe rejects with ConnectionClosedError', async () => {
