@@ -31,12 +31,11 @@ let position = 0;
 let depthLimit = Infinity;
 let busy = false;
 /**
- * While `encodeChunks` runs: the message's chunks so far, each a finished
- * piece of the buffer or a large byte string as the caller gave it.
+ * While `encodeChunks` runs: the caller's `out`, where the message's chunks so
+ * far are appended, each a finished piece of the buffer or a large byte string
+ * as the caller gave it.
  */
 let chunks: Uint8Array[] | undefined;
-/** Reused by `encodeChunks`, so that a message with no large byte string costs no array. */
-const gathered: Uint8Array[] = [];
 
 /**
  * Encodes `value` as one CBOR item; nesting deeper than `maxDepth` throws
@@ -61,27 +60,21 @@ export function encodeChunks(value: unknown, maxDepth: number, out: Uint8Array[]
     out.push(whole);
     return whole.length;
   }
-  chunks = gathered;
+  const start = out.length;
+  chunks = out;
   try {
     write(value, maxDepth);
   } catch (error) {
-    gathered.length = 0;
+    out.length = start;
     throw error;
   } finally {
     chunks = undefined;
   }
   const last = finish(true);
-  if (gathered.length === 0) {
-    out.push(last);
-    return last.length;
-  }
   let size = last.length;
-  for (const chunk of gathered) {
-    out.push(chunk);
-    size += chunk.length;
-  }
-  gathered.length = 0;
-  if (last.length > 0) out.push(last);
+  for (let i = start; i < out.length; i++) size += out[i]!.length;
+  // Empty when the message ends with a large byte string.
+  if (last.length > 0 || out.length === start) out.push(last);
   return size;
 }
 

@@ -5,7 +5,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { isDeepStrictEqual } from 'node:util';
 import { decode } from 'cbor2';
-import { EncodeError, LARGE_CHUNK_SIZE } from '@cbor-rpc/core';
+import { EncodeError, EventPipe, LARGE_CHUNK_SIZE } from '@cbor-rpc/core';
+import { until } from '@cbor-rpc/test-support/timing';
 import { CborStreamTransformer } from '../src/index.js';
 import { concat, int, mulberry32, type Random } from './helpers.js';
 
@@ -55,6 +56,48 @@ describe('encodeChunks', () => {
     expect(out).toEqual([Uint8Array.of(1)]);
     transformer.encodeChunks([big], out); // exactly fits: a 5-byte head and the array's
     expect(out.length).toBe(3);
+  });
+
+  test('a message that fails after its large byte strings leaves a non-empty out as it was, and the next one encodes', () => {
+    const transformer = new CborStreamTransformer();
+    const first = [1, 0, 1, 'echo', [big]];
+    const out = chunksOf(first, transformer);
+    const entries = [...out];
+    const bytes = out.map((chunk) => chunk.slice());
+    expect(() => transformer.encodeChunks([1, 0, 2, 'echo', [big, 'between', bigger, () => 1]], out)).toThrow(EncodeError);
+    expect(out.length).toBe(entries.length);
+    for (const [i, chunk] of out.entries()) {
+      expect(chunk).toBe(entries[i]);
+      expect(Buffer.compare(chunk, bytes[i]!)).toBe(0);
+    }
+    const next = [1, 2, 1, true, bigger];
+    transformer.encodeChunks(next, out);
+    expect(isDeepStrictEqual(feed([concat(out)]), [first, next])).toBe(true);
+  });
+
+  test('a getter that writes to another pipe part-way through a message, after a large byte string, leaves both messages whole', async () => {
+    const [bytesA, peerA] = EventPipe.createInMemoryPair<Uint8Array>();
+    const [bytesB, peerB] = EventPipe.createInMemoryPair<Uint8Array>();
+    const receivedA: Uint8Array[] = [];
+    const receivedB: Uint8Array[] = [];
+    peerA.on('data', (chunk) => receivedA.push(chunk));
+    peerB.on('data', (chunk) => receivedB.push(chunk));
+    const pipeA = new CborStreamTransformer().applyTransformer(bytesA);
+    const pipeB = new CborStreamTransformer().applyTransformer(bytesB);
+    let nested: Promise<boolean> | undefined;
+    const message = {
+      a: big,
+      get b() {
+        nested = pipeB.write([1, 3, 1]);
+        return 'b';
+      },
+    };
+    await pipeA.write(message);
+    await nested;
+    const whole = (received: Uint8Array[], length: number) => received.reduce((sum, chunk) => sum + chunk.length, 0) >= length;
+    const encodedA = new CborStreamTransformer().encode({ a: big, b: 'b' });
+    await until(() => whole(receivedA, encodedA.length) && whole(receivedB, 4));
+    expect(isDeepStrictEqual([feed([concat(receivedA)]), feed([concat(receivedB)])], [[{ a: big, b: 'b' }], [[1, 3, 1]]])).toBe(true);
   });
 
   test('a getter that encodes while a message is being encoded gets bytes of its own', () => {
