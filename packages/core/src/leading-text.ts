@@ -38,8 +38,21 @@ export interface LeadingTextOptions {
 export class LeadingText {
   readonly #protocol: string;
   readonly #startsMessage: (byte: number) => boolean;
-  /** The stream's first bytes, at most WATCH_BYTES of them. */
-  #head = new Uint8Array(0);
+  /** The stream's first bytes, at most WATCH_BYTES of them, in `#head[0, #length)`; made by the first `take`. */
+  #head: Uint8Array | undefined;
+  #length = 0;
+  // How far `#head` is text (see `#scan`), kept between chunks so
+  // that each `take` scans only the bytes it adds.
+  /** The end of the text scanned so far: where the next chunk's scan resumes (at a character cut by the end of what came). */
+  #textEnd = 0;
+  /** Index of the text's first byte that is not white space, or -1. */
+  #first = -1;
+  /** Index of the line feed that ends the text's first line that is not blank, or -1. */
+  #lineEnd = -1;
+  /** The text stopped at a byte that is not text. */
+  #stopped = false;
+  /** The text ends with a character that the end of what came cut. */
+  #cut = false;
   #done = false;
   /** The last error `explain` gave, returned again for the same cause. */
   #explained: DecodeError | undefined;
@@ -66,15 +79,14 @@ export class LeadingText {
    */
   take(chunk: Uint8Array): boolean {
     if (this.#done) return false;
-    const length = Math.min(this.#head.length + chunk.length, WATCH_BYTES);
-    const head = new Uint8Array(length);
-    head.set(this.#head);
-    head.set(chunk.subarray(0, length - this.#head.length), this.#head.length);
-    this.#head = head;
-    const text = textPrefix(head);
+    const head = (this.#head ??= new Uint8Array(WATCH_BYTES));
+    const added = Math.min(chunk.length, WATCH_BYTES - this.#length);
+    head.set(added === chunk.length ? chunk : chunk.subarray(0, added), this.#length);
+    this.#length += added;
+    this.#scan(head);
     // Text so far, and room to see its line end: watch the next chunk too.
-    this.#done = text.lineEnd >= 0 || !((text.length === length || text.cut) && length < WATCH_BYTES);
-    return text.lineEnd >= 0 && !this.#startsMessage(head[text.first]!);
+    this.#done = this.#lineEnd >= 0 || this.#stopped || this.#length === WATCH_BYTES;
+    return this.#lineEnd >= 0 && !this.#startsMessage(head[this.#first]!);
   }
 
   /**
@@ -84,7 +96,7 @@ export class LeadingText {
    */
   error(cause?: DecodeError): DecodeError {
     this.#done = true;
-    const head = this.#head;
+    const head = this.#head === undefined ? new Uint8Array(0) : this.#head.subarray(0, this.#length);
     const end = lineEnd(head);
     const text = new TextDecoder().decode(end < 0 ? head : head.subarray(0, end + 1));
     const quoted = `${JSON.stringify(text.slice(0, QUOTE_CHARS))}${text.length > QUOTE_CHARS ? ' (cut)' : ''}`;
@@ -105,43 +117,54 @@ export class LeadingText {
   explain(error: unknown): unknown {
     if (this.#explained !== undefined && this.#explained.cause === error) return this.#explained;
     if (!DecodeError.isInstance(error)) return error;
-    const head = this.#head;
-    const text = textPrefix(head);
     // A character cut by the end of what came counts: the next chunk would complete it.
-    const textEnd = text.cut ? head.length : text.length;
-    if (text.first >= textEnd || error.offset >= textEnd || this.#startsMessage(head[text.first]!)) return error;
+    const textEnd = this.#cut ? this.#length : this.#textEnd;
+    const first = this.#first < 0 ? this.#textEnd : this.#first;
+    if (first >= textEnd || error.offset >= textEnd || this.#startsMessage(this.#head![first]!)) return error;
     return (this.#explained = this.error(error));
   }
-}
 
-/**
- * The text at the start of `bytes`: its length, the index of its first byte
- * that is not white space (`length` when none is), the index of the line feed
- * that ends its first line that is not blank (-1: none), and whether it
- * stopped at a character cut by the end of `bytes`. Overlong forms and
- * surrogates do not matter here.
- */
-function textPrefix(bytes: Uint8Array): { length: number; first: number; lineEnd: number; cut: boolean } {
-  let i = 0;
-  let first = -1;
-  while (i < bytes.length) {
-    const byte = bytes[i]!;
-    if (byte < 0x80) {
-      if (byte === 0x0a && first >= 0) return { length: i + 1, first, lineEnd: i, cut: false };
-      if ((byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x1b) || byte === 0x7f) break;
-      if (first < 0 && byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) first = i;
-      i++;
-      continue;
+  /**
+   * Goes on scanning the text at the start of `head` from where the last chunk
+   * left it. Text: UTF-8 with no control characters but tab, CR, LF and ESC;
+   * its first line ends at a line feed after a byte that is not white space.
+   * Overlong forms and surrogates do not matter here.
+   */
+  #scan(head: Uint8Array): void {
+    const length = this.#length;
+    let i = this.#textEnd;
+    let first = this.#first;
+    this.#cut = false;
+    while (i < length) {
+      const byte = head[i]!;
+      if (byte < 0x80) {
+        if (byte === 0x0a && first >= 0) {
+          this.#lineEnd = i++;
+          break;
+        }
+        if ((byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x1b) || byte === 0x7f) {
+          this.#stopped = true;
+          break;
+        }
+        if (first < 0 && byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) first = i;
+        i++;
+        continue;
+      }
+      const size = byte >= 0xc2 && byte <= 0xdf ? 2 : byte >= 0xe0 && byte <= 0xef ? 3 : byte >= 0xf0 && byte <= 0xf4 ? 4 : 0;
+      let j = 1;
+      while (j < size && i + j < length && (head[i + j]! & 0xc0) === 0x80) j++;
+      if (size === 0 || j < size) {
+        // Cut by the end of what came (the next chunk may complete it), or not UTF-8.
+        if (size > 0 && i + j === length) this.#cut = true;
+        else this.#stopped = true;
+        break;
+      }
+      if (first < 0) first = i;
+      i += size;
     }
-    const size = byte >= 0xc2 && byte <= 0xdf ? 2 : byte >= 0xe0 && byte <= 0xef ? 3 : byte >= 0xf0 && byte <= 0xf4 ? 4 : 0;
-    if (size === 0) break;
-    let j = 1;
-    while (j < size && i + j < bytes.length && (bytes[i + j]! & 0xc0) === 0x80) j++;
-    if (j < size) return { length: i, first: first < 0 ? i : first, lineEnd: -1, cut: i + j === bytes.length };
-    if (first < 0) first = i;
-    i += size;
+    this.#textEnd = i;
+    this.#first = first;
   }
-  return { length: i, first: first < 0 ? i : first, lineEnd: -1, cut: false };
 }
 
 /** Index of the line feed that ends the first line of `bytes` that is not blank, whatever its bytes, or -1. */

@@ -91,6 +91,11 @@ describe('LeadingText', () => {
       expect((explainAfter([utf8('Да').subarray(0, 3)], failure(0)) as Error).message).toContain('not JSON: "Д\ufffd";');
     });
 
+    test('a first line with bytes that are not text in it is quoted whole, up to its line feed', () => {
+      expect((explainAfter([utf8('Wel\u0007come\n[1,3,1]\n')], failure(0)) as Error).message).toContain('not JSON: "Wel\\u0007come\\n";');
+      expect((explainAfter([utf8('Wel'), utf8('\u0007co'), utf8('me\n[1,3,1]\n')], failure(0)) as Error).message).toContain('not JSON: "Wel\\u0007co";');
+    });
+
     test('a long line is quoted in part, and says so', () => {
       const message = (explainAfter([utf8('y'.repeat(300))], failure(0)) as Error).message;
       expect(message).toContain(`"${'y'.repeat(200)}" (cut);`);

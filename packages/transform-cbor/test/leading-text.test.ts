@@ -44,6 +44,28 @@ describe('a CBOR stream that starts with text', () => {
     expect(() => transformer.decodeChunk(utf8(' the host\n'), out)).toThrow('The stream starts with text, not CBOR: "Welcome to the host\\n"');
   });
 
+  test.each([
+    'Welcome to the host\n',
+    'Welcome to Ubuntu 22.04.3 LTS (GNU/Linux 6.1.0 x86_64)\n',
+    'bash: line 1: cbor-server: command not found\n',
+    '\u001b[32mready\u001b[0m\n',
+  ])('a banner fed one byte per chunk fails on the byte that ends its line, quoting it: %j', (text) => {
+    const bytes = utf8(text);
+    const transformer = new CborStreamTransformer();
+    const out: unknown[] = [];
+    let failedAt = -1;
+    let error: unknown;
+    for (let i = 0; i < bytes.length && failedAt < 0; i++) {
+      try {
+        transformer.decodeChunk(bytes.subarray(i, i + 1), out);
+      } catch (failure) {
+        [failedAt, error] = [i, failure];
+      }
+    }
+    expect(failedAt).toBe(bytes.length - 1);
+    expect((error as Error).message).toContain(`The stream starts with text, not CBOR: ${JSON.stringify(text)};`);
+  });
+
   test('text that breaks a CBOR rule before its line ends is reported as text, with the CBOR error as cause', () => {
     const { error } = decode(utf8('|-- src'));
     expect((error as Error).message).toContain('starts with text, not CBOR: "|-- src"');

@@ -47,6 +47,25 @@ describe('a JSON stream that starts with text', () => {
     }
   });
 
+  test('a banner after blank lines, fed one byte per chunk, fails at its first character, quoting what came', () => {
+    const bytes = utf8('\r\n  Welcome to the host\n');
+    const transformer = new JsonStreamTransformer();
+    const out: unknown[] = [];
+    let failedAt = -1;
+    let error: unknown;
+    for (let i = 0; i < bytes.length && failedAt < 0; i++) {
+      try {
+        transformer.decodeChunk(bytes.subarray(i, i + 1), out);
+      } catch (failure) {
+        [failedAt, error] = [i, failure];
+      }
+    }
+    expect(failedAt).toBe(4);
+    expect((error as DecodeError).offset).toBe(4);
+    expect((error as Error).message).toContain(`not JSON: ${JSON.stringify('\r\n  W')};`);
+    expect(DecodeError.isInstance((error as Error).cause)).toBe(true);
+  });
+
   test.each([
     ['CBOR', Uint8Array.of(0x83, 0x01, 0x03, 0x01)],
     ['a NUL byte', Uint8Array.of(0, ...utf8('hello\n'))],
