@@ -23,24 +23,22 @@ export function wrap<A, B>(pipe: EventPipe<B, B> | Pipe<B, B>, codec: Codec<A, B
 /**
  * Decodes chunks in order, synchronously while the codec is synchronous and
  * through a promise chain once it is not, and reports each message and the
- * first failure to its pipe. Each pipe subclasses it (a class of its own
- * rather than two closures per pipe: thousands of idle connections keep one each).
+ * first failure to its pipe, through the two functions the pipe gives it.
  */
-abstract class Decoder<A, B> {
+class Decoder<A, B> {
   readonly #codec: Codec<A, B>;
+  readonly #onMessage: (message: A) => void;
+  readonly #onFailure: (error: unknown) => void;
   #out: A[] = [];
   #chain: Promise<void> | undefined;
   #failed = false;
 
-  constructor(codec: Codec<A, B>) {
+  /** `onMessage` is called with each message; `onFailure` once, when decoding failed for good. */
+  constructor(codec: Codec<A, B>, onMessage: (message: A) => void, onFailure: (error: unknown) => void) {
     this.#codec = codec;
+    this.#onMessage = onMessage;
+    this.#onFailure = onFailure;
   }
-
-  /** A message was decoded. */
-  protected abstract decoded(message: A): void;
-
-  /** Decoding failed, for good. */
-  protected abstract failed(error: unknown): void;
 
   push(chunk: B): void {
     if (this.#failed) return;
@@ -94,7 +92,7 @@ abstract class Decoder<A, B> {
 
   #flush(error: unknown): void {
     const out = this.#out;
-    for (let i = 0; i < out.length && !this.#failed; i++) this.decoded(out[i]!);
+    for (let i = 0; i < out.length && !this.#failed; i++) this.#onMessage(out[i]!);
     // Popping, not `out.length = 0`: setting the length is a runtime call, ten
     // times slower than the inlined pop of the one message a chunk usually holds.
     while (out.length > 0) out.pop();
@@ -104,7 +102,7 @@ abstract class Decoder<A, B> {
   #fail(error: unknown): void {
     if (this.#failed) return;
     this.#failed = true;
-    this.failed(error);
+    this.#onFailure(error);
   }
 }
 
@@ -180,23 +178,6 @@ function toEncodeError(error: unknown): EncodeError {
  * leaves the pipe open, since nothing was written.
  */
 export class EventTransformerPipe<A, B> extends EventPipe<A, A> {
-  static readonly #Decoder = class<A, B> extends Decoder<A, B> {
-    readonly #pipe: EventTransformerPipe<A, B>;
-
-    constructor(codec: Codec<A, B>, pipe: EventTransformerPipe<A, B>) {
-      super(codec);
-      this.#pipe = pipe;
-    }
-
-    protected decoded(message: A): void {
-      void this.#pipe.deliver(message);
-    }
-
-    protected failed(error: unknown): void {
-      this.#pipe.#decodeFailed(error);
-    }
-  };
-
   readonly #inner: EventPipe<B, B>;
   readonly #codec: Codec<A, B>;
   readonly #decoder: Decoder<A, B>;
@@ -208,7 +189,11 @@ export class EventTransformerPipe<A, B> extends EventPipe<A, A> {
     this.#codec = codec;
     // Released when this pipe flows: see onFlowChange.
     inner.pause();
-    this.#decoder = new EventTransformerPipe.#Decoder(codec, this);
+    this.#decoder = new Decoder(
+      codec,
+      (message) => void this.deliver(message),
+      (error) => this.#decodeFailed(error),
+    );
     inner.on('data', (chunk) => this.#decoder.push(chunk));
     inner.on('error', (error) => this.fail(error));
     inner.on('close', (reason) => this.#decoder.finish(() => this.markClosed(reason)));
@@ -244,23 +229,6 @@ export class EventTransformerPipe<A, B> extends EventPipe<A, A> {
 
 /** A pull pipe of messages over a pull pipe of chunks: it reads the next chunk once every message was read; errors behave as in `EventTransformerPipe`. */
 export class TransformerPipe<A, B> extends QueuedPipe<A, A> {
-  static readonly #Decoder = class<A, B> extends Decoder<A, B> {
-    readonly #pipe: TransformerPipe<A, B>;
-
-    constructor(codec: Codec<A, B>, pipe: TransformerPipe<A, B>) {
-      super(codec);
-      this.#pipe = pipe;
-    }
-
-    protected decoded(message: A): void {
-      this.#pipe.push(message);
-    }
-
-    protected failed(error: unknown): void {
-      this.#pipe.#decodeFailed(error);
-    }
-  };
-
   readonly #inner: Pipe<B, B>;
   readonly #codec: Codec<A, B>;
   readonly #decoder: Decoder<A, B>;
@@ -269,7 +237,11 @@ export class TransformerPipe<A, B> extends QueuedPipe<A, A> {
     super();
     this.#inner = inner;
     this.#codec = codec;
-    this.#decoder = new TransformerPipe.#Decoder(codec, this);
+    this.#decoder = new Decoder(
+      codec,
+      (message) => this.push(message),
+      (error) => this.#decodeFailed(error),
+    );
     inner.on('error', (error) => void this.emit('error', error));
     queueMicrotask(() => void this.#pump());
   }
