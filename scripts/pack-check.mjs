@@ -47,24 +47,23 @@ const packages = workspace.filter((m) => m.path.startsWith('packages/') && !m.pr
 const unpublished = new Set(workspace.filter((m) => m.private).map((m) => m.name));
 /** The workspace's TypeScript compiler. */
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-const tarball = {};
-/** Each tarball's file list and package.json, read once here and used again below. */
-const listings = {};
-const manifests = {};
+/** Each package as packed, by directory name: its tarball's path, file list and package.json, read once here and used again below. */
+const packed = {};
 for (const dir of packages) {
   const cwd = join(root, 'packages', dir);
   run(`pack ${dir}`, bin('pnpm'), ['pack', '--pack-destination', tarballs], { cwd });
-  tarball[dir] = join(
+  const tarball = join(
     tarballs,
     readdirSync(tarballs).find((file) => file.startsWith(`cbor-rpc-${dir}-`)),
   );
-  const listing = (listings[dir] = execFileSync('tar', ['tzf', tarball[dir]], { encoding: 'utf8' }));
+  const listing = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' });
+  const manifest = JSON.parse(execFileSync('tar', ['xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }));
+  packed[dir] = { tarball, listing, manifest };
   check(
     `${dir}: tarball has README, LICENSE, dist and no tests`,
     ['package/README.md', 'package/LICENSE', 'package/dist/index.js', 'package/dist/index.d.ts'].every((f) => listing.includes(f)) &&
       !/\.test\.ts|\/test\//.test(listing),
   );
-  const manifest = (manifests[dir] = JSON.parse(execFileSync('tar', ['xzOf', tarball[dir], 'package/package.json'], { encoding: 'utf8' })));
   check(`${dir}: published exports have no source condition`, !JSON.stringify(manifest.exports).includes('@cbor-rpc/source'));
   const declared = { ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.optionalDependencies, ...manifest.devDependencies };
   check(`${dir}: no workspace: ranges`, !JSON.stringify(declared).includes('workspace:'));
@@ -72,7 +71,7 @@ for (const dir of packages) {
     `${dir}: no unpublished package among its dependencies of any kind`,
     Object.keys(declared).every((name) => !unpublished.has(name)),
   );
-  run(`publint ${dir}`, bin('publint'), ['run', tarball[dir], '--strict']);
+  run(`publint ${dir}`, bin('publint'), ['run', tarball, '--strict']);
   attw(dir);
 }
 await publishDryRuns();
@@ -90,14 +89,14 @@ await publishDryRuns();
 async function publishDryRuns() {
   // From the root, so that npm reads the workspace's .npmrc, as pnpm makes it do when it publishes.
   const dryRun = (dir) =>
-    execFileAsync('npm', ['publish', tarball[dir], '--dry-run'], { cwd: root, encoding: 'utf8' }).then(
+    execFileAsync('npm', ['publish', packed[dir].tarball, '--dry-run'], { cwd: root, encoding: 'utf8' }).then(
       ({ stdout }) => ({ stdout }),
       (error) => ({ error }),
     );
   // All at once: each is mostly npm starting up and waiting for the registry.
   const outcomes = await Promise.all(packages.map(dryRun));
   packages.forEach((dir, index) => {
-    const { name, version } = manifests[dir];
+    const { name, version } = packed[dir].manifest;
     const { scripts = {} } = workspace.find((m) => m.path === `packages/${dir}`);
     const publishScripts = ['prepublishOnly', 'prepublish', 'publish', 'postpublish'].filter((script) => script in scripts);
     check(`${dir}: no publish-time lifecycle scripts (publishing the tarball would not run them)`, publishScripts.length === 0, publishScripts.join(', '));
@@ -124,7 +123,7 @@ function attw(dir) {
   const expected = new Set(['NoResolution node10', 'CJSResolvesToESM node16-cjs']);
   let report;
   try {
-    report = JSON.parse(execFileSync(bin('attw'), [tarball[dir], '--format', 'json'], { encoding: 'utf8', stdio: 'pipe' }));
+    report = JSON.parse(execFileSync(bin('attw'), [packed[dir].tarball, '--format', 'json'], { encoding: 'utf8', stdio: 'pipe' }));
   } catch (error) {
     // attw exits 1 when it found problems; its report is still on stdout.
     report = JSON.parse(error.stdout);
@@ -138,7 +137,7 @@ function attw(dir) {
 const app = join(work, 'app');
 mkdirSync(app);
 writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, version: '1.0.0' }));
-const wanted = ['core', 'rpc', 'tcp', 'transform-cbor'].map((dir) => tarball[dir]);
+const wanted = ['core', 'rpc', 'tcp', 'transform-cbor'].map((dir) => packed[dir].tarball);
 run('npm install of core, rpc, tcp and transform-cbor', 'npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...wanted, '@types/node@20'], {
   cwd: app,
 });
@@ -242,8 +241,11 @@ writeFileSync(
     name: 'pnpm-app',
     private: true,
     version: '1.0.0',
-    dependencies: { ...Object.fromEntries(['rpc', 'tcp', 'transform-cbor'].map((dir) => [`@cbor-rpc/${dir}`, `file:${tarball[dir]}`])), '@types/node': '^20' },
-    pnpm: { overrides: { '@cbor-rpc/core': `file:${tarball.core}` } },
+    dependencies: {
+      ...Object.fromEntries(['rpc', 'tcp', 'transform-cbor'].map((dir) => [`@cbor-rpc/${dir}`, `file:${packed[dir].tarball}`])),
+      '@types/node': '^20',
+    },
+    pnpm: { overrides: { '@cbor-rpc/core': `file:${packed.core.tarball}` } },
   }),
 );
 run('pnpm install of rpc, tcp and transform-cbor only', bin('pnpm'), ['install', '--config.confirmModulesPurge=false', '--reporter=silent'], { cwd: pnpmApp });
@@ -323,14 +325,13 @@ run('a browser project (lib ES2022 + DOM, no Node types, skipLibCheck false) typ
 // 4. The command line as users get it: the packed cli and the packed packages it
 // depends on (the registry does not have these versions: websocket among them,
 // for ws:// and wss:// targets), with nothing else.
-const cliManifest = manifests.cli;
 const cliTarballs = [
-  tarball.cli,
-  ...Object.keys(cliManifest.dependencies)
+  packed.cli.tarball,
+  ...Object.keys(packed.cli.manifest.dependencies)
     .filter((name) => name.startsWith('@cbor-rpc/'))
-    .map((name) => tarball[name.slice('@cbor-rpc/'.length)]),
+    .map((name) => packed[name.slice('@cbor-rpc/'.length)].tarball),
 ];
-check('cli: the tarball has its bin script', listings.cli.includes('package/bin/cbor-rpc.js'));
+check('cli: the tarball has its bin script', packed.cli.listing.includes('package/bin/cbor-rpc.js'));
 const shell = join(work, 'shell');
 mkdirSync(shell);
 writeFileSync(join(shell, 'package.json'), JSON.stringify({ name: 'shell', private: true, version: '1.0.0' }));
@@ -349,7 +350,7 @@ check(
 // Over WebSocket: the packed websocket package and its ws dependency, a server and a client process.
 check(
   'cli: installed with the packed websocket package',
-  cliTarballs.includes(tarball.websocket) && existsSync(join(shell, 'node_modules', '@cbor-rpc', 'websocket', 'package.json')),
+  cliTarballs.includes(packed.websocket.tarball) && existsSync(join(shell, 'node_modules', '@cbor-rpc', 'websocket', 'package.json')),
 );
 const wsServer = spawn(cborRpc, ['serve', 'calc.ts', '--listen', 'ws://127.0.0.1:0/rpc'], { cwd: shell, stdio: ['ignore', 'ignore', 'pipe'] });
 const wsUrl = await new Promise((resolve) => {

@@ -11,7 +11,7 @@ export { AsyncTransformer, StreamTransformer, Transformer, TransformerBase } fro
 export { EventTransformerPipe, TransformerPipe } from './transformed-pipes.js';
 export type { Codec } from './transformed-pipes.js';
 export { TimedPromise } from './timed-promise.js';
-export { checkDurationMs, checkLimit, MAX_TIMER_MS, refTimer, settlesWithin, startTimer, unrefTimer } from './time.js';
+export { checkDurationMs, checkLimit, MAX_TIMER_MS, monotonicNow, refTimer, settlesWithin, startTimer, unrefTimer } from './time.js';
 export type { TimerOptions } from './time.js';
 export { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from './tls-options.js';
 export type { Pem, TlsClientOptions, TlsServerOptions, TlsVersion } from './tls-options.js';

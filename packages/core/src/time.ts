@@ -1,5 +1,6 @@
-// The one home of time for every package: what a duration option may be, and
-// the timers built on it. Durations are milliseconds, `Infinity` is never.
+// The one home of time for every package: what a duration option may be, the
+// timers built on it, and the clock elapsed time is measured on. Durations are
+// milliseconds, `Infinity` is never.
 
 /** Longest delay platform timers hold (2^31 - 1 ms, about 24.8 days); a longer one would fire at once. */
 export const MAX_TIMER_MS = 0x7fffffff;
@@ -27,6 +28,18 @@ export function checkLimit(name: string, value: number | undefined, fallback: nu
   if (value === Infinity || (Number.isSafeInteger(value) && value > 0)) return value;
   throw new RangeError(`${name} must be a positive integer or Infinity, got ${String(value)}`);
 }
+
+// Where the platform has one (browsers, Node, Deno, Bun); looked up once, as
+// the clock is read on every call's start and end.
+const performanceClock = (globalThis as { performance?: { now(): number } }).performance;
+
+/**
+ * Milliseconds on a monotonic clock, for measuring how long something took or
+ * when a deadline passes: unlike `Date.now()`, a change of the system clock
+ * does not move it. Its zero is arbitrary, so only differences mean anything.
+ * `performance.now()`, or `Date.now()` on a platform without it.
+ */
+export const monotonicNow: () => number = performanceClock !== undefined ? () => performanceClock.now() : () => Date.now();
 
 /** Keeps a pending timer from holding the process open, where the platform allows it. */
 export function unrefTimer(handle: ReturnType<typeof setTimeout>): void {

@@ -32,7 +32,13 @@ export class ChannelSubscriptions {
 
   constructor(parts: SubscriptionParts) {
     this.#parts = parts;
-    this.#changes = new ConnectionChanges({ replace: false, localIds: () => parts.localIds(), send: () => this.#send() });
+    this.#changes = new ConnectionChanges({
+      replace: false,
+      localIds: () => parts.localIds(),
+      send: () => this.#send(),
+      // Only a `resync` batch rejects, and its caller reports it.
+      onError: () => undefined,
+    });
   }
 
   /** Records that connection `connectionId` came (`present`) or went, and sends it soon; failures are warnings. */
@@ -42,8 +48,7 @@ export class ChannelSubscriptions {
     // Undoing a change that was not sent yet leaves nothing to send.
     if (opposite.delete(connectionId)) return;
     pending.add(connectionId);
-    // Only a `resync` batch rejects, and its caller reports it.
-    this.#changes.write().catch(() => undefined);
+    this.#changes.writeInBackground();
   }
 
   /** Subscribes every channel again (Redis may have restarted empty) with any pending change; rejects when the SUBSCRIBE fails. */

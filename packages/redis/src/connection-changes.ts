@@ -6,6 +6,8 @@ export interface ConnectionChangesParts {
   localIds(): Iterable<string>;
   /** Sends one batch, usually taking it with `take`; it may leave the changes for a later batch. */
   send(): Promise<void>;
+  /** Receives the failure of a batch that `writeInBackground` queued or joined: once per batch, however many calls it carried. */
+  onError(error: unknown): void;
 }
 
 /** @internal One batch, as `ConnectionChanges.take` hands it out. */
@@ -35,6 +37,8 @@ export class ConnectionChanges {
   readonly #parts: ConnectionChangesParts;
   #chain: Promise<void> = Promise.resolve();
   #queued: Promise<void> | undefined;
+  /** The last batch whose failure goes to `onError`. */
+  #reported: Promise<void> | undefined;
   #left = false;
 
   constructor(parts: ConnectionChangesParts) {
@@ -49,6 +53,14 @@ export class ConnectionChanges {
       () => this.#run(),
     );
     return this.#queued;
+  }
+
+  /** Queues a batch as `write` does, for a caller that does not wait for it: its failure goes to `onError`. */
+  writeInBackground(): void {
+    const batch = this.write();
+    if (batch === this.#reported) return;
+    this.#reported = batch;
+    batch.catch((error: unknown) => this.#parts.onError(error));
   }
 
   /** Queues a batch that sends the whole state. */

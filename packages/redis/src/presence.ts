@@ -54,7 +54,6 @@ export class Presence {
   readonly #prefix: string;
   readonly #instanceId: string;
   readonly #ttlMs: number;
-  readonly #warn: (reason: string, detail: unknown) => void;
   readonly #changes: ConnectionChanges;
 
   constructor(
@@ -69,8 +68,12 @@ export class Presence {
     this.#prefix = prefix;
     this.#instanceId = instanceId;
     this.#ttlMs = ttlMs;
-    this.#warn = warn;
-    this.#changes = new ConnectionChanges({ replace: true, localIds, send: () => this.#send() });
+    this.#changes = new ConnectionChanges({
+      replace: true,
+      localIds,
+      send: () => this.#send(),
+      onError: (error) => warn(`presence: writing to Redis failed: ${describeError(error)}`, error),
+    });
   }
 
   /** Records that connection `id` came (`present`) or went, and writes it soon. */
@@ -78,12 +81,12 @@ export class Presence {
     const { added, removed } = this.#changes;
     (present ? removed : added).delete(id);
     (present ? added : removed).add(id);
-    if (this.#link.ready) this.#background('recording a connection');
+    if (this.#link.ready) this.#changes.writeInBackground();
   }
 
   /** Renews the heartbeat (with any pending change); failures are warnings. */
   beat(): void {
-    this.#background('renewing the heartbeat');
+    this.#changes.writeInBackground();
   }
 
   /** Writes the whole state again; rejects when Redis cannot take it. */
@@ -116,10 +119,6 @@ export class Presence {
 
   #key(kind: 'instance' | 'connections'): string {
     return `${this.#prefix}:${kind}:${this.#instanceId}`;
-  }
-
-  #background(what: string): void {
-    this.#changes.write().catch((error: unknown) => this.#warn(`presence: ${what} failed: ${describeError(error)}`, error));
   }
 
   /** Runs UPDATE once with the pending changes. */

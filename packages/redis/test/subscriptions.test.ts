@@ -1,7 +1,8 @@
 // The SUBSCRIBE and UNSUBSCRIBE commands an instance sends, counted by Redis
 // itself (MONITOR on a connection of the test's own): the changes of one tick
 // go in one command each, a channel is subscribed once at the start, and a
-// connection that comes and goes before its batch is sent costs nothing.
+// connection that comes and goes before its batch is sent costs nothing. And
+// what a batch of changes lost with Redis leaves: warnings, and a resync.
 import { expect, test } from '@jest/globals';
 import { EventPipe } from '@cbor-rpc/core';
 import { RpcV1Server } from '@cbor-rpc/rpc';
@@ -160,5 +161,28 @@ describeWithRedis('an UNSUBSCRIBE lost with Redis', (redis) => {
     const monitor = await watchRedis(redis().url);
     cleanup(() => monitor.close());
     await until(async () => (await monitor.subscribers([channel]))[0] === 0, 10_000, "the channel of 'leaving' unsubscribed");
+  });
+});
+
+describeWithRedis('a batch of presence changes lost with Redis', (redis) => {
+  test('50 connections added in one tick whose presence write fails are warned about once, not once each', async () => {
+    const prefix = 'presence-lost';
+    // No heartbeat during the test: its write would be a batch (and a warning) of its own.
+    const instance = await startInstance(redis().url, { prefix, heartbeatIntervalMs: 60_000, presenceTtlMs: 180_000 });
+    cleanup(() => instance.stop());
+    redis().signal('SIGSTOP');
+    cleanup(() => redis().signal('SIGCONT'));
+    for (let i = 0; i < 50; i++) connect(instance, `burst-${i}`);
+    await nextTurn();
+    // The presence write of all 50 waits for the stopped Redis, and is lost with it.
+    await redis().stop('SIGKILL');
+    const presenceWarnings = () => instance.warnings.filter((reason) => reason.startsWith('presence: '));
+    await until(() => presenceWarnings().length > 0, 20_000, 'the warning');
+    const warned = presenceWarnings();
+    // Back before checking, so that a failure leaves a Redis to stop the instance with.
+    await redis().restart();
+    await until(() => instance.cluster.available, 30_000, 'the cluster available again');
+    expect(warned).toEqual([expect.stringMatching(/^presence: writing to Redis failed: /)]);
+    expect(await instance.cluster.connections()).toHaveLength(50);
   });
 });

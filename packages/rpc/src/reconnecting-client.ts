@@ -1,4 +1,14 @@
-import { AbstractEmitter, checkDurationMs, type Handler, ConnectionClosedError, type EventPipe, settlesWithin, startTimer, TimeoutError } from '@cbor-rpc/core';
+import {
+  AbstractEmitter,
+  checkDurationMs,
+  type Handler,
+  ConnectionClosedError,
+  type EventPipe,
+  monotonicNow,
+  settlesWithin,
+  startTimer,
+  TimeoutError,
+} from '@cbor-rpc/core';
 import { type BackoffOptions, resolveBackoff, type Backoff } from './backoff.js';
 import type { LogListener, ProgressListener } from './call-handle.js';
 import { CancelledError } from './errors.js';
@@ -194,13 +204,13 @@ export class ReconnectingClient {
     const timeoutMs = checkDurationMs('timeoutMs', options.timeoutMs, this.#timeoutMs);
     const { signal } = options;
     if (signal?.aborted) throw new CancelledError();
-    const started = Date.now();
+    const started = monotonicNow();
     let rpc = this.#rpc;
     if (rpc === undefined) {
       if (this.#closed || (options.whileDisconnected ?? this.#whileDisconnected) === 'fail') throw this.#notConnected();
       rpc = await this.#waitForLink(timeoutMs, signal);
     }
-    const left = timeoutMs === Infinity ? 0 : Math.max(1, timeoutMs - (Date.now() - started));
+    const left = timeoutMs === Infinity ? 0 : Math.max(1, timeoutMs - (monotonicNow() - started));
     const handle = rpc.createCall<T>(method, ...args).setTimeout(left);
     if (options.onLog !== undefined) handle.onLog(options.onLog);
     if (options.onProgress !== undefined) handle.onProgress(options.onProgress);

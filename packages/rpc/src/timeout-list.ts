@@ -1,4 +1,4 @@
-import { refTimer, unrefTimer } from '@cbor-rpc/core';
+import { monotonicNow, refTimer, unrefTimer } from '@cbor-rpc/core';
 
 // Timeouts of calls without a timer each. A platform timer per call costs an
 // object, a native call to arm it and one to clear it, which at tens of
@@ -32,11 +32,6 @@ interface TimeoutList {
   firing: boolean;
 }
 
-// A monotonic clock where there is one (browsers, Node, Deno, Bun), so that a
-// change of the system clock neither fires nor delays a timeout.
-const clock = (globalThis as { performance?: { now(): number } }).performance;
-const now: () => number = clock !== undefined ? () => clock.now() : Date.now;
-
 const lists = new Map<number, TimeoutList>();
 
 /** Calls `item.expire()` once `ms` milliseconds have passed, unless `cancelTimeout` comes first. */
@@ -47,7 +42,7 @@ export function startTimeout(item: Expiring, ms: number): TimeoutEntry {
     lists.set(ms, list);
   }
   const tail = list.tail;
-  const entry: TimeoutEntry = { item, deadline: now() + ms, prev: tail, next: undefined, list };
+  const entry: TimeoutEntry = { item, deadline: monotonicNow() + ms, prev: tail, next: undefined, list };
   if (tail === undefined) list.head = entry;
   else tail.next = entry;
   list.tail = entry;
@@ -80,7 +75,7 @@ function arm(list: TimeoutList, ms: number): void {
 function fire(list: TimeoutList): void {
   list.timer = undefined;
   list.firing = true;
-  const time = now();
+  const time = monotonicNow(); // a change of the system clock neither fires nor delays a timeout
   try {
     for (let entry = list.head; entry !== undefined && entry.deadline <= time; entry = list.head) {
       cancelTimeout(entry);

@@ -1,6 +1,6 @@
-import { describe, expect, test } from '@jest/globals';
+import { describe, expect, jest, test } from '@jest/globals';
 import { ConnectionClosedError, EventPipe, TimeoutError } from '@cbor-rpc/core';
-import { until } from '@cbor-rpc/test-support/timing';
+import { later, until } from '@cbor-rpc/test-support/timing';
 import { CancelledError, ReconnectingClient, RpcV1Server, type ReconnectingClientOptions } from '../src/index.js';
 import { resolveBackoff } from '../src/backoff.js';
 
@@ -9,6 +9,11 @@ function flakyServer() {
   const server = RpcV1Server.fromHandlers({
     add: (_context, a: number, b: number) => a + b,
     hang: () => new Promise(() => undefined),
+    /** Answers after a while: longer than the 1 ms a call may be left with. */
+    echoLater: async (_context, x: number) => {
+      await later(50);
+      return x;
+    },
     askBack: (context, x: number) => context.rpc.callMethod('double', x),
   });
   const ends: EventPipe<unknown, unknown>[] = [];
@@ -88,6 +93,25 @@ describe('ReconnectingClient', () => {
     await expect(cancelled).rejects.toBeInstanceOf(CancelledError);
     flaky.up();
     expect(await waiting).toBe(3);
+    await client.close();
+  });
+
+  test('a call that waits for the link keeps the rest of its timeout when the clock jumps forward meanwhile', async () => {
+    const flaky = flakyServer();
+    const { client } = start(flaky.connect);
+    await client.whenConnected(5000);
+    await flaky.down();
+    await until(() => !client.connected);
+    const call = client.call<number>('echoLater', [7], { timeoutMs: 60_000 });
+    // The system clock set an hour forward while the call waits (a change a test cannot make for real).
+    const realNow = Date.now;
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 3_600_000);
+    try {
+      flaky.up();
+      expect(await call).toBe(7);
+    } finally {
+      clock.mockRestore();
+    }
     await client.close();
   });
 

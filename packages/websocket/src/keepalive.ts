@@ -1,4 +1,4 @@
-import { startTimer } from '@cbor-rpc/core';
+import { monotonicNow, startTimer } from '@cbor-rpc/core';
 import type { NodeWebSocketLike } from './websocket-like.js';
 
 /**
@@ -19,7 +19,7 @@ export class Keepalive {
   #awaitingPong = false;
   #pausedSincePing = false;
   #stopped = false;
-  /** When the timer was last armed (a clock change only makes one interval not count). */
+  /** When the timer was last armed, on the monotonic clock: a change of the system clock must not make a tick look late, or on time. */
   #armedAt = 0;
 
   /** `reading()` tells whether the socket is read now; `paused()` is called whenever it stops. */
@@ -43,7 +43,7 @@ export class Keepalive {
   }
 
   #arm(): void {
-    this.#armedAt = Date.now();
+    this.#armedAt = monotonicNow();
     this.#cancel = startTimer(this.#intervalMs, () => this.#tick());
   }
 
@@ -54,7 +54,7 @@ export class Keepalive {
       this.#arm();
       return;
     }
-    const late = Date.now() - this.#armedAt >= 1.5 * this.#intervalMs;
+    const late = monotonicNow() - this.#armedAt >= 1.5 * this.#intervalMs;
     if (this.#awaitingPong && !this.#pausedSincePing && !late) {
       this.#stopped = true;
       this.#onDead();

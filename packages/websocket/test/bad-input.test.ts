@@ -1,9 +1,9 @@
-import { describe, expect, test } from '@jest/globals';
+import { describe, expect, jest, test } from '@jest/globals';
 import { request } from 'node:http';
 import { WebSocket as WsWebSocket } from 'ws';
 import { DecodeError } from '@cbor-rpc/core';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
-import { until } from '@cbor-rpc/test-support/timing';
+import { later, until } from '@cbor-rpc/test-support/timing';
 import {
   CloseCode,
   KeepaliveTimeoutError,
@@ -65,6 +65,21 @@ function httpGet(url: string, headers: Record<string, string> = {}): Promise<{ s
       .on('error', reject)
       .end();
   });
+}
+
+/**
+ * Makes `Date.now` (the wall clock) read `step`'s sum of offsets ahead of the
+ * real one: a change of the system clock, which a test cannot make for real.
+ * The monotonic clock (`performance.now`) runs on. `restore` undoes it, as
+ * does the cleanup; until then `until`, which reads `Date.now`, must not run.
+ */
+function wallClock() {
+  const realNow = Date.now;
+  let offsetMs = 0;
+  const spy = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + offsetMs);
+  const restore = () => spy.mockRestore();
+  cleanup(restore);
+  return { step: (ms: number) => void (offsetMs += ms), restore };
 }
 
 describe('bad input over WebSocket closes only that connection, with a clear error', () => {
@@ -177,5 +192,45 @@ describe('bad input over WebSocket closes only that connection, with a clear err
     held.length = 0;
     await until(() => rig.rpcServer.connectionCount === 2, 10_000, 'the released client joining the server');
     expect(closedEarly).toBe(false);
+  });
+});
+
+describe('a change of the system clock does not fool the keepalive', () => {
+  test('a client that never answers pings is dropped even when the clock jumps forward in every interval', async () => {
+    const rig = await serverWithGoodClient({ pingIntervalMs: 100 });
+    const { socket, closed } = await rawClient(urlOf(rig.server), { autoPong: false });
+    const clock = wallClock();
+    let pings = 0;
+    const fifthPing = new Promise<string>((resolve) =>
+      socket.on('ping', () => {
+        clock.step(3_600_000); // an hour forward, between this ping and the server's next tick
+        if (++pings === 5) resolve('still open after 5 pings');
+      }),
+    );
+    expect(await Promise.race([closed.then(({ code }) => code), fifthPing])).toBe(CloseCode.abnormal);
+    clock.restore();
+    await until(() => rig.closes.length === 1);
+    expect(rig.closes[0]).toBeInstanceOf(KeepaliveTimeoutError);
+    await rig.stillWorks();
+  });
+
+  test('a healthy client is not dropped when the clock is set back while the event loop is held up', async () => {
+    const rig = await serverWithGoodClient({ pingIntervalMs: 100 });
+    const clock = wallClock();
+    // As in the held-up test above: each ping is answered, but the pong is not
+    // read before the next late tick; here the clock also goes back an hour in
+    // each of those intervals, so by the wall clock no tick looks late.
+    for (let i = 0; i < 6; i++) {
+      clock.step(-3_600_000);
+      const busyUntil = performance.now() + 300;
+      while (performance.now() < busyUntil) {
+        // busy, as a long synchronous handler would be
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    clock.restore();
+    await later(250); // two intervals on a free loop
+    expect(rig.closes).toEqual([]);
+    await rig.stillWorks();
   });
 });
