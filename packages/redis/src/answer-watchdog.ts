@@ -1,4 +1,4 @@
-import { startTimer } from '@cbor-rpc/core';
+import { monotonicNow, startTimer } from '@cbor-rpc/core';
 import { RedisClusterUnavailableError } from './errors.js';
 
 /**
@@ -21,7 +21,7 @@ export class AnswerWatchdog {
   /** `sent`, failing as described above. */
   watch<T>(command: string, sent: Promise<T>): Promise<T> {
     return new Promise((resolve, reject) => {
-      if (this.#waiting.size === 0) this.#lastAnswer = performance.now();
+      if (this.#waiting.size === 0) this.#lastAnswer = monotonicNow();
       this.#waiting.add(reject);
       if (!this.#armed) this.#arm(this.#timeoutMs);
       sent.then(
@@ -39,7 +39,7 @@ export class AnswerWatchdog {
 
   #answered(fail: (error: unknown) => void): void {
     this.#waiting.delete(fail);
-    this.#lastAnswer = performance.now();
+    this.#lastAnswer = monotonicNow();
   }
 
   #arm(ms: number): void {
@@ -50,7 +50,7 @@ export class AnswerWatchdog {
   #check(): void {
     this.#armed = false;
     if (this.#waiting.size === 0) return;
-    const silentMs = performance.now() - this.#lastAnswer;
+    const silentMs = monotonicNow() - this.#lastAnswer;
     if (silentMs < this.#timeoutMs) {
       this.#arm(this.#timeoutMs - silentMs);
       return;
