@@ -4,7 +4,7 @@
 // read as CBOR strings and numbers that leave the stream out of step.
 import { describe, expect, test } from '@jest/globals';
 import { DecodeError } from '@cbor-rpc/core';
-import { decodeChunks } from '@cbor-rpc/test-support/decode';
+import { decodeChunks, oneBytePerChunk } from '@cbor-rpc/test-support/decode';
 import { CborStreamTransformer } from '../src/index.js';
 import { fromHex } from './helpers.js';
 
@@ -51,17 +51,7 @@ describe('a CBOR stream that starts with text', () => {
     '\u001b[32mready\u001b[0m\n',
   ])('a banner fed one byte per chunk fails on the byte that ends its line, quoting it: %j', (text) => {
     const bytes = utf8(text);
-    const transformer = new CborStreamTransformer();
-    const out: unknown[] = [];
-    let failedAt = -1;
-    let error: unknown;
-    for (let i = 0; i < bytes.length && failedAt < 0; i++) {
-      try {
-        transformer.decodeChunk(bytes.subarray(i, i + 1), out);
-      } catch (failure) {
-        [failedAt, error] = [i, failure];
-      }
-    }
+    const { failedAt, error } = decodeChunks(new CborStreamTransformer(), oneBytePerChunk(bytes));
     expect(failedAt).toBe(bytes.length - 1);
     expect((error as Error).message).toContain(`The stream starts with text, not CBOR: ${JSON.stringify(text)};`);
   });

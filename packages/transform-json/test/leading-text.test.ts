@@ -3,7 +3,7 @@
 // carry the protocol) fails at once with a DecodeError quoting that text.
 import { describe, expect, test } from '@jest/globals';
 import { DecodeError } from '@cbor-rpc/core';
-import { decodeChunks } from '@cbor-rpc/test-support/decode';
+import { decodeChunks, oneBytePerChunk } from '@cbor-rpc/test-support/decode';
 import { JsonStreamTransformer } from '../src/index.js';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
@@ -48,18 +48,7 @@ describe('a JSON stream that starts with text', () => {
   });
 
   test('a banner after blank lines, fed one byte per chunk, fails at its first character, quoting what came', () => {
-    const bytes = utf8('\r\n  Welcome to the host\n');
-    const transformer = new JsonStreamTransformer();
-    const out: unknown[] = [];
-    let failedAt = -1;
-    let error: unknown;
-    for (let i = 0; i < bytes.length && failedAt < 0; i++) {
-      try {
-        transformer.decodeChunk(bytes.subarray(i, i + 1), out);
-      } catch (failure) {
-        [failedAt, error] = [i, failure];
-      }
-    }
+    const { failedAt, error } = decode(...oneBytePerChunk(utf8('\r\n  Welcome to the host\n')));
     expect(failedAt).toBe(4);
     expect((error as DecodeError).offset).toBe(4);
     expect((error as Error).message).toContain(`not JSON: ${JSON.stringify('\r\n  W')};`);
