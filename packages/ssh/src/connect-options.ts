@@ -25,14 +25,19 @@ export interface SshConnectOptions {
   password?: string;
   /** Private key: the key file's contents (OpenSSH, PEM or PuTTY text), or its bytes; not its path. Default: none. */
   privateKey?: string | Uint8Array;
-  /** Passphrase of an encrypted `privateKey`, also tried on encrypted default and ssh_config identity files. Default: none. */
-  passphrase?: string;
+  /**
+   * Passphrase of an encrypted `privateKey`, also tried on encrypted default
+   * and ssh_config identity files; or a function asked for each encrypted key
+   * the login would offer (see `SshPassphrasePrompt`), as `ssh` asks on the
+   * terminal. Default: none (encrypted key files are skipped).
+   */
+  passphrase?: string | SshPassphrasePrompt;
   /**
    * Path of an ssh-agent socket to take keys from, or false for no agent.
    * Default: `$SSH_AUTH_SOCK` when no `privateKey`, `agent` or `password` is
    * given, together with the ssh_config `IdentityFile`s or, when there are
    * none, `~/.ssh/id_ed25519`, `id_ecdsa` and `id_rsa` (encrypted ones are
-   * skipped unless `passphrase` opens them).
+   * skipped unless `passphrase` opens them, or asked about when it is a function).
    */
   agent?: string | false;
   /** Forward the agent (`agent`, else `$SSH_AUTH_SOCK`) to the commands run, as `ssh -A` does. @default false */
@@ -84,6 +89,17 @@ export interface SshConnectOptions {
   /** A connected duplex stream to speak SSH over instead of opening a TCP connection (`host` and `port` then only name the server). Default: none. */
   sock?: Duplex;
 }
+
+/**
+ * Asked for the passphrase of an encrypted key, with the file it was read from
+ * (`privateKey` for the option's key). It is asked once per key, before
+ * connecting, and not for a key the agent holds; after a wrong answer it is
+ * asked again, `PASSPHRASE_ATTEMPTS` (3) times in all, as `ssh` does. undefined
+ * or an empty answer skips the key, as does a third wrong one: the
+ * `SshAuthenticationError` of a failed login names it. A rejection fails
+ * the connect with it.
+ */
+export type SshPassphrasePrompt = (keyFile: string) => string | undefined | Promise<string | undefined>;
 
 /** A jump host given as options: those of `SshConnection.connect` without a route of its own. */
 export type SshJumpHostOptions = Omit<SshConnectOptions, 'jumpHosts' | 'via' | 'sock'>;

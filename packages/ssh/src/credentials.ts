@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { SshPassphrasePrompt } from './connect-options.js';
 import type { ConnectReads } from './connect-reads.js';
 import { SshPrivateKeyError } from './errors.js';
-import { loadPrivateKey, type LoadedKey } from './private-key.js';
+import { unlockKey } from './key-passphrase.js';
+import { isEncrypted, keyText, loadPrivateKey, type LoadedKey } from './private-key.js';
 
 /** The identity files OpenSSH tries when none is configured, in its order, under `~/.ssh`. */
 export const DEFAULT_IDENTITY_FILES: readonly string[] = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
@@ -12,7 +14,7 @@ export const DEFAULT_IDENTITY_FILES: readonly string[] = ['id_ed25519', 'id_ecds
 export interface GivenCredentials {
   password?: string;
   privateKey?: string | Uint8Array;
-  passphrase?: string;
+  passphrase?: string | SshPassphrasePrompt;
   agent?: string | false;
   agentForward?: boolean;
 }
@@ -39,8 +41,9 @@ export interface AuthPlan {
  * when there are none, `~/.ssh/id_ed25519`, `id_ecdsa` and `id_rsa`; files
  * that are missing, encrypted without a passphrase or unreadable are skipped
  * and listed in `skipped`; each file is read and parsed once per `reads`.
- * Throws `SshPrivateKeyError` for an unusable `privateKey` and a `TypeError`
- * for agent forwarding without an agent.
+ * A `passphrase` function is asked for each encrypted key the agent does not
+ * hold (once per `reads`). Throws `SshPrivateKeyError` for an unusable
+ * `privateKey` and a `TypeError` for agent forwarding without an agent.
  */
 export async function planAuthentication(given: GivenCredentials, identityFiles: readonly string[], reads: ConnectReads): Promise<AuthPlan> {
   const plan: AuthPlan = { attempts: [], skipped: [] };
@@ -48,17 +51,29 @@ export async function planAuthentication(given: GivenCredentials, identityFiles:
   const explicit = given.privateKey !== undefined || typeof given.agent === 'string' || given.password !== undefined;
   if (typeof given.agent === 'string') plan.attempts.push({ method: 'agent', agent: given.agent });
   else if (!explicit && envAgent !== undefined) plan.attempts.push({ method: 'agent', agent: envAgent });
-  if (given.privateKey !== undefined) plan.attempts.push({ method: 'publickey', key: loadPrivateKey(given.privateKey, given.passphrase, 'privateKey') });
+  const agent = plan.attempts.find((attempt) => attempt.method === 'agent')?.agent;
+  const { passphrase } = given;
+  if (given.privateKey !== undefined) {
+    const text = keyText(given.privateKey);
+    if (typeof passphrase === 'function' && isEncrypted(text)) {
+      const unlocked = await reads.once(JSON.stringify(['privateKey', text, 'ask']), () => unlockKey(text, 'privateKey', passphrase, agent, reads));
+      if (unlocked !== undefined && 'key' in unlocked) plan.attempts.push({ method: 'publickey', key: unlocked.key });
+      else if (unlocked !== undefined) plan.skipped.push(unlocked.skipped);
+    } else {
+      plan.attempts.push({ method: 'publickey', key: loadPrivateKey(given.privateKey, typeof passphrase === 'string' ? passphrase : undefined, 'privateKey') });
+    }
+  }
   if (!explicit) {
     const configured = identityFiles.length > 0;
     const home = process.env.HOME || homedir();
     const files = configured ? identityFiles : DEFAULT_IDENTITY_FILES.map((name) => join(home, '.ssh', name));
-    const { passphrase } = given;
+    // A function cannot be part of the key: every hop of one connect asks the same one.
+    const passphraseKey = typeof passphrase === 'function' ? { ask: true } : (passphrase ?? null);
     for (const file of files) {
-      const identity = await reads.once(JSON.stringify(['identity', file, passphrase ?? null]), () => readIdentityFile(file, passphrase));
+      const identity = await reads.once(JSON.stringify(['identity', file, passphraseKey]), () => readIdentityFile(file, passphrase, agent, reads));
       if ('key' in identity) plan.attempts.push({ method: 'publickey', key: identity.key });
       // A file that cannot be used is noted and skipped, as OpenSSH skips it; a missing default file silently.
-      else if (!identity.missing || configured) plan.skipped.push(identity.unusable);
+      else if ('unusable' in identity && (!identity.missing || configured)) plan.skipped.push(identity.unusable);
     }
   }
   if (given.password !== undefined) {
@@ -73,10 +88,15 @@ export async function planAuthentication(given: GivenCredentials, identityFiles:
   return plan;
 }
 
-/** An identity file's key, or why it cannot be used (`missing`: there is no such file). */
-type IdentityFile = { key: LoadedKey } | { unusable: string; missing: boolean };
+/** An identity file's key, why it cannot be used (`missing`: there is no such file), or `agent`: the agent holds its key. */
+type IdentityFile = { key: LoadedKey } | { unusable: string; missing: boolean } | { agent: true };
 
-async function readIdentityFile(file: string, passphrase: string | undefined): Promise<IdentityFile> {
+async function readIdentityFile(
+  file: string,
+  passphrase: string | SshPassphrasePrompt | undefined,
+  agent: string | undefined,
+  reads: ConnectReads,
+): Promise<IdentityFile> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -85,7 +105,12 @@ async function readIdentityFile(file: string, passphrase: string | undefined): P
     return { unusable: `${file} cannot be read (${String(code ?? error)})`, missing: code === 'ENOENT' };
   }
   try {
-    return { key: loadPrivateKey(text, passphrase, file) };
+    if (typeof passphrase === 'function' && isEncrypted(text)) {
+      const unlocked = await unlockKey(text, file, passphrase, agent, reads);
+      if (unlocked === undefined) return { agent: true };
+      return 'key' in unlocked ? unlocked : { unusable: unlocked.skipped, missing: false };
+    }
+    return { key: loadPrivateKey(text, typeof passphrase === 'string' ? passphrase : undefined, file) };
   } catch (error) {
     if (!SshPrivateKeyError.isInstance(error)) throw error;
     return { unusable: error.message.replace(/^The private key /, ''), missing: false };

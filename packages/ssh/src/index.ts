@@ -7,7 +7,8 @@ export {
   DEFAULT_READY_TIMEOUT_MS,
   DEFAULT_SSH_PORT,
 } from './connect-options.js';
-export type { SshConnectOptions, SshJumpHostOptions } from './connect-options.js';
+export type { SshConnectOptions, SshJumpHostOptions, SshPassphrasePrompt } from './connect-options.js';
+export { PASSPHRASE_ATTEMPTS } from './key-passphrase.js';
 export { DEFAULT_IDENTITY_FILES } from './credentials.js';
 export { DEFAULT_TERMINATE_TIMEOUT_MS, SshPipe } from './ssh-pipe.js';
 export type { SshCommandOptions, SshExecChannel, SshExitStatus, SshPipeEvents } from './ssh-pipe.js';

@@ -18,7 +18,7 @@ export interface LoadedKey {
  * passphrase, or text that is no key at all.
  */
 export function loadPrivateKey(data: string | Uint8Array, passphrase: string | undefined, source: string): LoadedKey {
-  const text = typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
+  const text = keyText(data);
   if (/^\s*(ssh-|ecdsa-|sk-)\S+ [A-Za-z0-9+/]+=* ?/.test(text)) {
     throw new SshPrivateKeyError(source, 'is a public key: pass the private key (the file without .pub)');
   }
@@ -46,14 +46,44 @@ export function loadPrivateKey(data: string | Uint8Array, passphrase: string | u
 export function isEncrypted(text: string): boolean {
   if (/-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(text) || /Proc-Type:\s*4,ENCRYPTED/.test(text)) return true;
   if (/^Encryption:\s*(?!none\s*$)\S+/m.test(text)) return true; // PuTTY
+  const header = opensshKeyHeader(text);
+  return header !== undefined && header.cipher !== 'none';
+}
+
+/** The public key blob an OpenSSH private key file carries in the clear (also when encrypted), or undefined for other formats. */
+export function opensshPublicKey(text: string): Buffer | undefined {
+  return opensshKeyHeader(text)?.publicKey;
+}
+
+/** A key given as bytes, as text (latin1: key files are ASCII). */
+export function keyText(data: string | Uint8Array): string {
+  return typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
+}
+
+// openssh-key-v1\0, then as SSH strings the cipher name ("none" when not encrypted), the KDF name and
+// options, then the number of keys and the first public key.
+function opensshKeyHeader(text: string): { cipher: string; publicKey: Buffer | undefined } | undefined {
   const body = /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)-----END OPENSSH PRIVATE KEY-----/.exec(text);
-  if (body === null) return false;
-  // openssh-key-v1\0, then the cipher name as an SSH string: "none" when not encrypted.
+  if (body === null) return undefined;
   const bytes = Buffer.from(body[1]!.replace(/\s+/g, ''), 'base64');
   const magic = 'openssh-key-v1\0';
-  if (bytes.length < magic.length + 4 || bytes.toString('latin1', 0, magic.length) !== magic) return false;
-  const length = bytes.readUInt32BE(magic.length);
-  return bytes.toString('latin1', magic.length + 4, magic.length + 4 + length) !== 'none';
+  if (bytes.length < magic.length || bytes.toString('latin1', 0, magic.length) !== magic) return undefined;
+  let offset = magic.length;
+  const field = (): Buffer | undefined => {
+    if (offset + 4 > bytes.length) return undefined;
+    const length = bytes.readUInt32BE(offset);
+    if (offset + 4 + length > bytes.length) return undefined;
+    offset += 4 + length;
+    return bytes.subarray(offset - length, offset);
+  };
+  const cipher = field();
+  if (cipher === undefined) return undefined;
+  let publicKey: Buffer | undefined;
+  if (field() !== undefined && field() !== undefined) {
+    offset += 4; // the number of keys
+    publicKey = field();
+  }
+  return { cipher: cipher.toString('latin1'), publicKey };
 }
 
 // One line without key armour is no key; a file path is the most common mistake with `privateKey`.

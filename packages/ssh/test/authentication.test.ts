@@ -83,6 +83,88 @@ describeWithSshd('Logging in to OpenSSH sshd with what OpenSSH would use', {}, (
     expect((await run(ssh, 'echo opened')).stdout).toBe('opened\n');
   });
 
+  describe('a passphrase function is asked for each encrypted key, as ssh asks on the terminal', () => {
+    /** A passphrase function answering `answers` in turn (then undefined), recording the key files it was asked about. */
+    function answering(...answers: (string | undefined)[]) {
+      const asked: string[] = [];
+      const passphrase = async (keyFile: string) => {
+        asked.push(keyFile);
+        return answers.shift();
+      };
+      return { asked, passphrase };
+    }
+
+    test('an answer opens an encrypted default key and logs in', async () => {
+      const encrypted = keygen('ed25519', 'open sesame');
+      sshd().authorize(encrypted.public);
+      const dir = home({ id_ed25519: encrypted.private });
+      const { asked, passphrase } = answering('open sesame');
+      const ssh = await connect(sshd(), { passphrase });
+      expect((await run(ssh, 'echo asked')).stdout).toBe('asked\n');
+      expect(asked).toEqual([join(dir, '.ssh', 'id_ed25519')]);
+    });
+
+    test('undefined skips the key, which the login error names', async () => {
+      const encrypted = keygen('ecdsa', 'open sesame');
+      sshd().authorize(encrypted.public);
+      const dir = home({ id_ecdsa: encrypted.private });
+      const { asked, passphrase } = answering(undefined);
+      const error = await failure(connect(sshd(), { passphrase }));
+      expect(SshAuthenticationError.isInstance(error)).toBe(true);
+      expect((error as SshAuthenticationError).details.skipped).toEqual([`${join(dir, '.ssh', 'id_ecdsa')} is encrypted and no passphrase was given`]);
+      expect(asked).toEqual([join(dir, '.ssh', 'id_ecdsa')]);
+    });
+
+    test('a wrong answer is asked again, and the right one then logs in', async () => {
+      const encrypted = keygen('rsa', 'open sesame');
+      sshd().authorize(encrypted.public);
+      const dir = home({ id_rsa: encrypted.private });
+      const { asked, passphrase } = answering('open says me', 'open sesame');
+      const ssh = await connect(sshd(), { passphrase });
+      expect((await run(ssh, 'echo second time')).stdout).toBe('second time\n');
+      expect(asked).toEqual([join(dir, '.ssh', 'id_rsa'), join(dir, '.ssh', 'id_rsa')]);
+    });
+
+    test('three wrong answers skip the key, as ssh gives up after three prompts', async () => {
+      const encrypted = keygen('ed25519', 'open sesame');
+      sshd().authorize(encrypted.public);
+      const dir = home({ id_ed25519: encrypted.private });
+      const { asked, passphrase } = answering('one', 'two', 'three', 'open sesame');
+      const error = await failure(connect(sshd(), { passphrase }));
+      expect(SshAuthenticationError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toContain(`skipped: ${join(dir, '.ssh', 'id_ed25519')} cannot be decrypted: wrong passphrase, 3 times`);
+      expect(asked).toHaveLength(3);
+    });
+
+    test('an encrypted privateKey is asked about as "privateKey"; a key that is not encrypted is not asked about', async () => {
+      home();
+      const encrypted = keygen('ed25519', 'open sesame');
+      sshd().authorize(encrypted.public);
+      const { asked, passphrase } = answering('open sesame');
+      const ssh = await connect(sshd(), { privateKey: encrypted.private, passphrase });
+      expect((await run(ssh, 'echo given')).stdout).toBe('given\n');
+      expect(asked).toEqual(['privateKey']);
+      const plain = answering();
+      await connect(sshd(), { privateKey: sshd().privateKey, passphrase: plain.passphrase });
+      expect(plain.asked).toEqual([]);
+    });
+
+    test('a key the agent holds is not asked about: the agent offers it, as with ssh', async () => {
+      const dir = tempDir();
+      const file = join(dir, 'id_ed25519');
+      writeFileSync(file, sshd().privateKey, { mode: 0o600 });
+      const made = spawnSync('ssh-keygen', ['-q', '-p', '-P', '', '-N', 'open sesame', '-f', file], { encoding: 'utf8' });
+      expect(made.status).toBe(0);
+      const agent = await agentWith(sshd().privateKey);
+      home({ id_ed25519: readFileSync(file, 'utf8') });
+      environment({ SSH_AUTH_SOCK: agent.socket });
+      const { asked, passphrase } = answering('open sesame');
+      const ssh = await connect(sshd(), { passphrase });
+      expect((await run(ssh, 'echo by the agent')).stdout).toBe('by the agent\n');
+      expect(asked).toEqual([]);
+    });
+  });
+
   test('agentForward: commands see the agent, as with ssh -A; without it they do not', async () => {
     home();
     const agent = await agentWith(sshd().privateKey);
