@@ -25,6 +25,8 @@ export interface SshConnectOptions {
   password?: string;
   /** Private key: the key file's contents (OpenSSH, PEM or PuTTY text), or its bytes; not its path. Default: none. */
   privateKey?: string | Uint8Array;
+  /** How errors, login failures and a `passphrase` function name `privateKey`: the file it was read from, say. @default 'privateKey' */
+  privateKeySource?: string;
   /**
    * Passphrase of an encrypted `privateKey`, also tried on encrypted default
    * and ssh_config identity files; or a function asked for each encrypted key
@@ -92,7 +94,7 @@ export interface SshConnectOptions {
 
 /**
  * Asked for the passphrase of an encrypted key, with the file it was read from
- * (`privateKey` for the option's key). It is asked once per key, before
+ * (`privateKeySource`, by default `privateKey`, for the option's key). It is asked once per key, before
  * connecting, and not for a key the agent holds; after a wrong answer it is
  * asked again, `PASSPHRASE_ATTEMPTS` (3) times in all, as `ssh` does. undefined
  * or an empty answer skips the key, as does a third wrong one: the

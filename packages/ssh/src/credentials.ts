@@ -14,6 +14,7 @@ export const DEFAULT_IDENTITY_FILES: readonly string[] = ['id_ed25519', 'id_ecds
 export interface GivenCredentials {
   password?: string;
   privateKey?: string | Uint8Array;
+  privateKeySource?: string;
   passphrase?: string | SshPassphrasePrompt;
   agent?: string | false;
   agentForward?: boolean;
@@ -55,12 +56,13 @@ export async function planAuthentication(given: GivenCredentials, identityFiles:
   const { passphrase } = given;
   if (given.privateKey !== undefined) {
     const text = keyText(given.privateKey);
+    const source = given.privateKeySource ?? 'privateKey';
     if (typeof passphrase === 'function' && isEncrypted(text)) {
-      const unlocked = await reads.once(JSON.stringify(['privateKey', text, 'ask']), () => unlockKey(text, 'privateKey', passphrase, agent, reads));
+      const unlocked = await reads.once(JSON.stringify(['privateKey', text, 'ask']), () => unlockKey(text, source, undefined, passphrase, agent, reads));
       if (unlocked !== undefined && 'key' in unlocked) plan.attempts.push({ method: 'publickey', key: unlocked.key });
       else if (unlocked !== undefined) plan.skipped.push(unlocked.skipped);
     } else {
-      plan.attempts.push({ method: 'publickey', key: loadPrivateKey(given.privateKey, typeof passphrase === 'string' ? passphrase : undefined, 'privateKey') });
+      plan.attempts.push({ method: 'publickey', key: loadPrivateKey(given.privateKey, typeof passphrase === 'string' ? passphrase : undefined, source) });
     }
   }
   if (!explicit) {
@@ -106,7 +108,7 @@ async function readIdentityFile(
   }
   try {
     if (typeof passphrase === 'function' && isEncrypted(text)) {
-      const unlocked = await unlockKey(text, file, passphrase, agent, reads);
+      const unlocked = await unlockKey(text, file, file, passphrase, agent, reads);
       if (unlocked === undefined) return { agent: true };
       return 'key' in unlocked ? unlocked : { unusable: unlocked.skipped, missing: false };
     }

@@ -16,10 +16,18 @@ export type UnlockedKey = { key: LoadedKey } | { skipped: string } | undefined;
  * Asks `ask` for the passphrase of the encrypted key `text` (from `source`:
  * `privateKey` or its file), again after a wrong answer, up to
  * `PASSPHRASE_ATTEMPTS` times. Not asked when the agent at `agent` holds
- * the key: ssh offers such a key through the agent.
+ * the key (compared by the public key an OpenSSH key carries, else the one of
+ * `<file>.pub`): ssh offers such a key through the agent.
  */
-export async function unlockKey(text: string, source: string, ask: SshPassphrasePrompt, agent: string | undefined, reads: ConnectReads): Promise<UnlockedKey> {
-  if (agent !== undefined && (await agentHolds(agent, text, source, reads))) return undefined;
+export async function unlockKey(
+  text: string,
+  source: string,
+  file: string | undefined,
+  ask: SshPassphrasePrompt,
+  agent: string | undefined,
+  reads: ConnectReads,
+): Promise<UnlockedKey> {
+  if (agent !== undefined && (await agentHolds(agent, text, file, reads))) return undefined;
   for (let attempt = 0; attempt < PASSPHRASE_ATTEMPTS; attempt++) {
     const passphrase = await ask(source);
     // An empty answer at ssh's prompt also means "skip this key".
@@ -35,8 +43,8 @@ export async function unlockKey(text: string, source: string, ask: SshPassphrase
 }
 
 // Compares public key blobs: the one an OpenSSH key file carries in the clear, else the one of `<file>.pub`.
-async function agentHolds(agent: string, text: string, source: string, reads: ConnectReads): Promise<boolean> {
-  const publicKey = opensshPublicKey(text) ?? (source === 'privateKey' ? undefined : await publicKeyFile(`${source}.pub`));
+async function agentHolds(agent: string, text: string, file: string | undefined, reads: ConnectReads): Promise<boolean> {
+  const publicKey = opensshPublicKey(text) ?? (file === undefined ? undefined : await publicKeyFile(`${file}.pub`));
   if (publicKey === undefined) return false;
   const held = await reads.once(JSON.stringify(['agent-keys', agent]), () => agentKeys(agent));
   return held.some((key) => key.equals(publicKey));

@@ -79,6 +79,7 @@ function inherited(options: SshConnectOptions): SshJumpHostOptions {
   return {
     host: options.host,
     privateKey: options.privateKey,
+    privateKeySource: options.privateKeySource,
     passphrase: options.passphrase,
     agent: options.agent,
     knownHosts: options.knownHosts,

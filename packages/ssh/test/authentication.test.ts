@@ -136,7 +136,7 @@ describeWithSshd('Logging in to OpenSSH sshd with what OpenSSH would use', {}, (
       expect(asked).toHaveLength(3);
     });
 
-    test('an encrypted privateKey is asked about as "privateKey"; a key that is not encrypted is not asked about', async () => {
+    test('an encrypted privateKey is asked about as "privateKey" or its privateKeySource; a key that is not encrypted is not asked about', async () => {
       home();
       const encrypted = keygen('ed25519', 'open sesame');
       sshd().authorize(encrypted.public);
@@ -144,6 +144,10 @@ describeWithSshd('Logging in to OpenSSH sshd with what OpenSSH would use', {}, (
       const ssh = await connect(sshd(), { privateKey: encrypted.private, passphrase });
       expect((await run(ssh, 'echo given')).stdout).toBe('given\n');
       expect(asked).toEqual(['privateKey']);
+      const named = answering(undefined);
+      const error = await failure(connect(sshd(), { privateKey: encrypted.private, privateKeySource: '/keys/deploy', passphrase: named.passphrase }));
+      expect(named.asked).toEqual(['/keys/deploy']);
+      expect((error as Error).message).toContain('skipped: /keys/deploy is encrypted and no passphrase was given');
       const plain = answering();
       await connect(sshd(), { privateKey: sshd().privateKey, passphrase: plain.passphrase });
       expect(plain.asked).toEqual([]);
