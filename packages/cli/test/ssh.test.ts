@@ -4,7 +4,7 @@
 // keys are checked against known_hosts as @cbor-rpc/ssh does.
 import { describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { serverHandlers } from '@cbor-rpc/test-support/rpc-handlers';
 import { startAgent } from '@cbor-rpc/test-support/ssh-agent';
 import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
+import { startProcess } from '@cbor-rpc/test-support/child';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 import { cliBin, fixture, hasStackTrace, interrupt, runCli, startCli } from './support/cli.js';
 
@@ -212,6 +213,113 @@ describeWithSshd('cbor-rpc over SSH', {}, (sshd) => {
     },
     SSH_TEST_TIMEOUT_MS,
   );
+
+  describe('an encrypted --identity key: its passphrase is asked for, as ssh asks', () => {
+    /** A copy of the sshd's key encrypted with `passphrase`. */
+    function encryptedKey(passphrase: string): string {
+      const file = join(tempDir(), 'id_encrypted');
+      copyFileSync(sshd().privateKeyPath, file);
+      sshKeygen('-p', '-P', '', '-N', passphrase, '-f', file);
+      return file;
+    }
+
+    /** An SSH_ASKPASS program that records each prompt it gets (one a line) and prints `answer`. */
+    function askpass(answer: string): { program: string; prompts: () => string[] } {
+      const dir = tempDir();
+      const program = join(dir, 'askpass.sh');
+      const record = join(dir, 'prompts');
+      writeFileSync(program, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${record}'\nprintf '%s\\n' '${answer}'\n`);
+      chmodSync(program, 0o755);
+      return { program, prompts: () => (existsSync(record) ? readFileSync(record, 'utf8').split('\n').slice(0, -1) : []) };
+    }
+
+    const call = (key: string, environment: Record<string, string | undefined>, a: string, b: string) =>
+      runCliWith({ SSH_AUTH_SOCK: undefined, SSH_ASKPASS_REQUIRE: undefined, HOME: tempDir(), ...environment }, [
+        'call',
+        '--identity',
+        key,
+        '--known-hosts',
+        knownHosts(sshd()),
+        serveOverSsh(sshd(), 'cbor'),
+        'add',
+        a,
+        b,
+      ]);
+
+    test(
+      'with no terminal, $SSH_ASKPASS is run with the prompt naming the key, and its answer logs in',
+      async () => {
+        const key = encryptedKey('open sesame');
+        const asker = askpass('open sesame');
+        const { code, stdout, stderr } = await call(key, { SSH_ASKPASS: asker.program }, '7', '8');
+        expect({ code, stdout, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stdout: '15\n', stderr: '' });
+        expect(asker.prompts()).toEqual([`Enter passphrase for key '${key}': `]);
+      },
+      SSH_TEST_TIMEOUT_MS,
+    );
+
+    test(
+      'a wrong answer from $SSH_ASKPASS, three times: exit 3, naming the key',
+      async () => {
+        const key = encryptedKey('open sesame');
+        const asker = askpass('open says me');
+        const { code, stderr } = await call(key, { SSH_ASKPASS: asker.program }, '1', '2');
+        expect(code).toBe(3);
+        expect(stderr).toMatch(/^cbor-rpc: SSH authentication failed for /);
+        expect(stderr).toContain(`skipped: ${key} cannot be decrypted: wrong passphrase, 3 times`);
+        expect(asker.prompts()).toHaveLength(3);
+      },
+      SSH_TEST_TIMEOUT_MS,
+    );
+
+    test(
+      'SSH_ASKPASS_REQUIRE=never: $SSH_ASKPASS is not run, and with no terminal the key is skipped (exit 3, naming it)',
+      async () => {
+        const key = encryptedKey('open sesame');
+        const asker = askpass('open sesame');
+        const { code, stderr } = await call(key, { SSH_ASKPASS: asker.program, SSH_ASKPASS_REQUIRE: 'never' }, '1', '2');
+        expect(code).toBe(3);
+        expect(stderr).toContain(`skipped: ${key} is encrypted and no passphrase was given`);
+        expect(asker.prompts()).toEqual([]);
+      },
+      SSH_TEST_TIMEOUT_MS,
+    );
+
+    test(
+      'on a terminal: the prompt goes to the terminal, the passphrase typed is not echoed, and it logs in',
+      async () => {
+        const key = encryptedKey('open sesame');
+        const quote = (word: string) => `'${word.replace(/'/g, "'\\''")}'`;
+        const command = [
+          process.execPath,
+          cliBin,
+          'call',
+          '--identity',
+          key,
+          '--known-hosts',
+          knownHosts(sshd()),
+          serveOverSsh(sshd(), 'cbor'),
+          'add',
+          '20',
+          '22',
+        ]
+          .map(quote)
+          .join(' ');
+        const env: NodeJS.ProcessEnv = { ...process.env, HOME: tempDir() };
+        for (const name of ['SSH_AUTH_SOCK', 'SSH_ASKPASS', 'SSH_ASKPASS_REQUIRE']) delete env[name];
+        // script(1) runs the command on a pseudo-terminal and copies what it shows to its stdout.
+        const terminal = startProcess('script', ['-q', '-e', '-c', command, '/dev/null'], { env, name: 'script' });
+        cleanup(() => terminal.stop('SIGKILL'));
+        await terminal.waitFor(new RegExp(`Enter passphrase for key '${key}': `), 30_000);
+        terminal.child.stdin!.write('open sesame\r');
+        const { code, stdout } = await terminal.exit;
+        expect({ code, stdout: code === 0 ? '' : stdout }).toEqual({ code: 0, stdout: '' });
+        expect(stdout).toMatch(/\b42\r?\n/);
+        expect(stdout).not.toContain('open sesame');
+      },
+      SSH_TEST_TIMEOUT_MS,
+    );
+  });
 
   test(
     'no key to log in with (no --identity, no agent, none in ~/.ssh): exit 3, authentication failed',
