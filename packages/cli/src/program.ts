@@ -126,7 +126,7 @@ function connectionOptions(command: Command): Command {
     // Commander prints no default for an option whose default value is undefined: the description says it.
     .option(
       '-i, --identity <file>',
-      `SSH private key, offered with the agent at $SSH_AUTH_SOCK (default: as ssh, the agent, then the host's IdentityFile in ~/.ssh/config, else ${DEFAULT_IDENTITY_FILES.map((name) => `~/.ssh/${name}`).join(', ')})`,
+      `SSH private key, offered with the agent at $SSH_AUTH_SOCK; an encrypted key's passphrase is asked for on the terminal, or by $SSH_ASKPASS without one (default: as ssh, the agent, then the host's IdentityFile in ~/.ssh/config, else ${DEFAULT_IDENTITY_FILES.map((name) => `~/.ssh/${name}`).join(', ')})`,
     )
     .addOption(
       new Option('--known-hosts <file>', 'known_hosts file for SSH host keys, repeatable')
