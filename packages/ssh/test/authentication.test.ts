@@ -167,6 +167,31 @@ describeWithSshd('Logging in to OpenSSH sshd with what OpenSSH would use', {}, (
       expect((await run(ssh, 'echo by the agent')).stdout).toBe('by the agent\n');
       expect(asked).toEqual([]);
     });
+
+    test('a PEM key, which carries no public key, is matched to the agent through its .pub file; without one it is asked about', async () => {
+      const plain = keygen('ecdsa');
+      sshd().authorize(plain.public);
+      const file = join(tempDir(), 'id_ecdsa');
+      writeFileSync(file, plain.private, { mode: 0o600 });
+      const made = spawnSync('ssh-keygen', ['-q', '-p', '-P', '', '-N', 'open sesame', '-m', 'PEM', '-f', file], { encoding: 'utf8' });
+      expect(made.status).toBe(0);
+      const pem = readFileSync(file, 'utf8');
+      expect(pem).toContain('Proc-Type: 4,ENCRYPTED');
+      const agent = await agentWith(plain.private);
+
+      home({ id_ecdsa: pem, 'id_ecdsa.pub': plain.public });
+      environment({ SSH_AUTH_SOCK: agent.socket });
+      const paired = answering('open sesame');
+      const ssh = await connect(sshd(), { passphrase: paired.passphrase });
+      expect((await run(ssh, 'echo by the agent')).stdout).toBe('by the agent\n');
+      expect(paired.asked).toEqual([]);
+
+      const alone = home({ id_ecdsa: pem });
+      environment({ SSH_AUTH_SOCK: agent.socket });
+      const unpaired = answering('open sesame');
+      await connect(sshd(), { passphrase: unpaired.passphrase });
+      expect(unpaired.asked).toEqual([join(alone, '.ssh', 'id_ecdsa')]);
+    });
   });
 
   test('agentForward: commands see the agent, as with ssh -A; without it they do not', async () => {
