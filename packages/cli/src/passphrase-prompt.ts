@@ -1,29 +1,33 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
+import { CancelledError } from '@cbor-rpc/rpc';
 import type { SshPassphrasePrompt } from '@cbor-rpc/ssh';
 
 /** Where the passphrase prompt reads and writes: the terminal (this process's stdin and stderr) and the environment. */
 export interface PassphrasePromptIo {
-  /** Read from when it is a terminal. */
+  /** Read from when it and `output` are a terminal. */
   input: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Where the prompt is shown. */
-  output: NodeJS.WritableStream;
+  output: NodeJS.WritableStream & { isTTY?: boolean };
   /** Holds `SSH_ASKPASS` and `SSH_ASKPASS_REQUIRE`. */
   env: NodeJS.ProcessEnv;
 }
 
 /**
  * The `passphrase` function of @cbor-rpc/ssh asking as ssh does: through the
- * program `$SSH_ASKPASS` names when there is no terminal on stdin (or
+ * program `$SSH_ASKPASS` names when there is no terminal (or
  * `SSH_ASKPASS_REQUIRE` is `force` or `prefer`; `never` turns it off), else on
  * the terminal with echo off, else nobody (undefined: the key is skipped).
+ * The terminal is stdin and stderr, both: a prompt nobody sees is not asked.
+ * Ctrl-C at the prompt rejects with `CancelledError` (the CLI exits 130).
  */
 export function passphrasePrompt(io: PassphrasePromptIo = { input: process.stdin, output: process.stderr, env: process.env }): SshPassphrasePrompt {
   return (keyFile) => {
     const prompt = `Enter passphrase for key '${keyFile}': `;
-    const { SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: require } = io.env;
-    const terminal = io.input.isTTY === true;
+    const askpass = io.env.SSH_ASKPASS;
+    const require = io.env.SSH_ASKPASS_REQUIRE?.toLowerCase();
+    const terminal = io.input.isTTY === true && io.output.isTTY === true;
     if (askpass !== undefined && askpass !== '' && require !== 'never' && (!terminal || require === 'force' || require === 'prefer')) {
       return runAskpass(askpass, prompt);
     }
@@ -44,29 +48,25 @@ function runAskpass(program: string, prompt: string): Promise<string | undefined
 
 /**
  * Shows `prompt` and reads one line with echo off (readline keeps the
- * terminal in raw mode and echoes through a muted stream). End of input is
- * no answer; Ctrl-C is passed on as SIGINT.
+ * terminal in raw mode and echoes through a muted stream, and keeps no
+ * history). End of input is no answer; Ctrl-C rejects with `CancelledError`.
  */
-export function askOnTerminal(prompt: string, input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<string | undefined> {
+function askOnTerminal(prompt: string, input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<string | undefined> {
   const echo = new Writable({ write: (_chunk, _encoding, callback) => callback() });
-  const lines = createInterface({ input, output: echo, terminal: true });
-  return new Promise((resolve) => {
-    let answered = false;
-    lines.on('SIGINT', () => {
+  const lines = createInterface({ input, output: echo, terminal: true, historySize: 0 });
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (finish: () => void) => {
+      if (settled) return;
+      settled = true;
+      output.write('\n');
+      finish();
       lines.close();
-      process.kill(process.pid, 'SIGINT');
-    });
-    lines.on('close', () => {
-      if (!answered) output.write('\n');
-      resolve(undefined);
-    });
+    };
+    lines.on('SIGINT', () => settle(() => reject(new CancelledError('Interrupted at the passphrase prompt'))));
+    lines.on('close', () => settle(() => resolve(undefined)));
     // Written here rather than by readline, which would wrap it in cursor moves.
     output.write(prompt);
-    lines.question('', (answer) => {
-      answered = true;
-      output.write('\n');
-      resolve(answer);
-      lines.close();
-    });
+    lines.question('', (answer) => settle(() => resolve(answer)));
   });
 }

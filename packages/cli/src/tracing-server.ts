@@ -1,4 +1,4 @@
-import { performance } from 'node:perf_hooks';
+import { monotonicNow } from '@cbor-rpc/core';
 import { type RpcCallContext, RpcV1Server } from '@cbor-rpc/rpc';
 import { errorText } from './failure-message.js';
 import type { Handler } from './load-handlers.js';
@@ -33,8 +33,8 @@ export class TracingServer extends RpcV1Server {
   async handleMethodCall(connectionId: string, context: RpcCallContext, method: string, args: unknown[]): Promise<unknown> {
     const call = `${connectionId} #${context.id} ${method}`;
     this.#print(`${call}(${args.map(traceValue).join(', ')})`);
-    const started = performance.now();
-    const took = () => `${(performance.now() - started).toFixed(1)} ms`;
+    const started = monotonicNow();
+    const took = () => `${(monotonicNow() - started).toFixed(1)} ms`;
     context.signal.addEventListener('abort', () => this.#print(`${call} cancelled: ${errorText(context.signal.reason)}`), { once: true });
     try {
       const result = await this.#methods.handleMethodCall(connectionId, context, method, args);

@@ -15,11 +15,13 @@ import { serverHandlers } from '@cbor-rpc/test-support/rpc-handlers';
 import { startAgent } from '@cbor-rpc/test-support/ssh-agent';
 import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
 import { startProcess } from '@cbor-rpc/test-support/child';
+import { describeNeeding } from '@cbor-rpc/test-support/missing';
 import { CborStreamTransformer } from '@cbor-rpc/transform-cbor';
 import { cliBin, fixture, hasStackTrace, interrupt, runCli, startCli } from './support/cli.js';
 
 const cleanup = cleanupAfterEach();
 const SSH_TEST_TIMEOUT_MS = 60_000;
+const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'cbor-rpc-cli-ssh-'));
@@ -285,39 +287,46 @@ describeWithSshd('cbor-rpc over SSH', {}, (sshd) => {
       SSH_TEST_TIMEOUT_MS,
     );
 
-    test(
-      'on a terminal: the prompt goes to the terminal, the passphrase typed is not echoed, and it logs in',
-      async () => {
-        const key = encryptedKey('open sesame');
-        const quote = (word: string) => `'${word.replace(/'/g, "'\\''")}'`;
-        const command = [
-          process.execPath,
-          cliBin,
-          'call',
-          '--identity',
-          key,
-          '--known-hosts',
-          knownHosts(sshd()),
-          serveOverSsh(sshd(), 'cbor'),
-          'add',
-          '20',
-          '22',
-        ]
-          .map(quote)
-          .join(' ');
-        const env: NodeJS.ProcessEnv = { ...process.env, HOME: tempDir() };
-        for (const name of ['SSH_AUTH_SOCK', 'SSH_ASKPASS', 'SSH_ASKPASS_REQUIRE']) delete env[name];
-        // script(1) runs the command on a pseudo-terminal and copies what it shows to its stdout.
-        const terminal = startProcess('script', ['-q', '-e', '-c', command, '/dev/null'], { env, name: 'script' });
-        cleanup(() => terminal.stop('SIGKILL'));
-        await terminal.waitFor(new RegExp(`Enter passphrase for key '${key}': `), 30_000);
-        terminal.child.stdin!.write('open sesame\r');
-        const { code, stdout } = await terminal.exit;
-        expect({ code, stdout: code === 0 ? '' : stdout }).toEqual({ code: 0, stdout: '' });
-        expect(stdout).toMatch(/\b42\r?\n/);
-        expect(stdout).not.toContain('open sesame');
+    describeNeeding(
+      'on a terminal',
+      'script (util-linux)',
+      hasScript ? undefined : 'util-linux `script` is missing: the terminal prompt test needs it to run the command in a pseudo-terminal',
+      () => {
+        test(
+          'on a terminal: the prompt goes to the terminal, the passphrase typed is not echoed, and it logs in',
+          async () => {
+            const key = encryptedKey('open sesame');
+            const quote = (word: string) => `'${word.replace(/'/g, "'\\''")}'`;
+            const command = [
+              process.execPath,
+              cliBin,
+              'call',
+              '--identity',
+              key,
+              '--known-hosts',
+              knownHosts(sshd()),
+              serveOverSsh(sshd(), 'cbor'),
+              'add',
+              '20',
+              '22',
+            ]
+              .map(quote)
+              .join(' ');
+            const env: NodeJS.ProcessEnv = { ...process.env, HOME: tempDir() };
+            for (const name of ['SSH_AUTH_SOCK', 'SSH_ASKPASS', 'SSH_ASKPASS_REQUIRE']) delete env[name];
+            // script(1) runs the command on a pseudo-terminal and copies what it shows to its stdout.
+            const terminal = startProcess('script', ['-q', '-e', '-c', command, '/dev/null'], { env, name: 'script' });
+            cleanup(() => terminal.stop('SIGKILL'));
+            await terminal.waitFor(new RegExp(`Enter passphrase for key '${key}': `), 30_000);
+            terminal.child.stdin!.write('open sesame\r');
+            const { code, stdout } = await terminal.exit;
+            expect({ code, stdout: code === 0 ? '' : stdout }).toEqual({ code: 0, stdout: '' });
+            expect(stdout).toMatch(/\b42\r?\n/);
+            expect(stdout).not.toContain('open sesame');
+          },
+          SSH_TEST_TIMEOUT_MS,
+        );
       },
-      SSH_TEST_TIMEOUT_MS,
     );
   });
 
