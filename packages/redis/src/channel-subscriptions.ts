@@ -81,13 +81,18 @@ export class ChannelSubscriptions {
     ]);
   }
 
-  /** Warns for each connection, and leaves its change to the next batch unless it was undone meanwhile. */
+  /** Warns once for the batch, and leaves each connection's change to the next batch unless it was undone meanwhile. */
   #failed(action: 'subscribe' | 'unsubscribe', connectionIds: string[], error: unknown): void {
     const { added, removed } = this.#changes;
     const [pending, undone] = action === 'subscribe' ? [added, removed] : [removed, added];
-    for (const connectionId of connectionIds) {
-      this.#parts.warn(`could not ${action} for connection ${connectionId}: ${describeError(error)}`, error);
-      if (!undone.has(connectionId)) pending.add(connectionId);
-    }
+    for (const connectionId of connectionIds) if (!undone.has(connectionId)) pending.add(connectionId);
+    this.#parts.warn(`could not ${action} for ${connectionsText(connectionIds)}: ${describeError(error)}`, error);
   }
+}
+
+/** `connection a`, `2 connections (a, b)`, or `50 connections (a, b, c and 47 more)`. */
+function connectionsText(connectionIds: string[]): string {
+  if (connectionIds.length === 1) return `connection ${connectionIds[0]}`;
+  const more = connectionIds.length > 3 ? ` and ${connectionIds.length - 3} more` : '';
+  return `${connectionIds.length} connections (${connectionIds.slice(0, 3).join(', ')}${more})`;
 }

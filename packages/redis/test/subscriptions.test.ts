@@ -164,8 +164,8 @@ describeWithRedis('an UNSUBSCRIBE lost with Redis', (redis) => {
   });
 });
 
-describeWithRedis('a batch of presence changes lost with Redis', (redis) => {
-  test('50 connections added in one tick whose presence write fails are warned about once, not once each', async () => {
+describeWithRedis('a batch of changes lost with Redis', (redis) => {
+  test('50 connections added in one tick whose presence and SUBSCRIBE writes fail are warned about once each write, not once each connection', async () => {
     const prefix = 'presence-lost';
     // No heartbeat during the test: its write would be a batch (and a warning) of its own.
     const instance = await startInstance(redis().url, { prefix, heartbeatIntervalMs: 60_000, presenceTtlMs: 180_000 });
@@ -174,15 +174,16 @@ describeWithRedis('a batch of presence changes lost with Redis', (redis) => {
     cleanup(() => redis().signal('SIGCONT'));
     for (let i = 0; i < 50; i++) connect(instance, `burst-${i}`);
     await nextTurn();
-    // The presence write of all 50 waits for the stopped Redis, and is lost with it.
+    // The presence write and the SUBSCRIBE of all 50 wait for the stopped Redis, and are lost with it.
     await redis().stop('SIGKILL');
     const presenceWarnings = () => instance.warnings.filter((reason) => reason.startsWith('presence: '));
-    await until(() => presenceWarnings().length > 0, 20_000, 'the warning');
-    const warned = presenceWarnings();
+    const subscribeWarnings = () => instance.warnings.filter((reason) => reason.startsWith('could not subscribe'));
+    await until(() => presenceWarnings().length > 0 && subscribeWarnings().length > 0, 20_000, 'the warnings');
     // Back before checking, so that a failure leaves a Redis to stop the instance with.
     await redis().restart();
     await until(() => instance.cluster.available, 30_000, 'the cluster available again');
-    expect(warned).toEqual([expect.stringMatching(/^presence: writing to Redis failed: /)]);
+    expect(presenceWarnings()).toEqual([expect.stringMatching(/^presence: writing to Redis failed: /)]);
+    expect(subscribeWarnings()).toEqual([expect.stringMatching(/^could not subscribe for 50 connections \(burst-0, burst-1, burst-2 and 47 more\): /)]);
     expect(await instance.cluster.connections()).toHaveLength(50);
   });
 });
