@@ -9,18 +9,22 @@ function residentKiB(field) {
 
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Collects garbage (with --expose-gc): a few full GCs, with turns of the event loop between them for what is freed after a collection. */
+export async function settleGc() {
+  for (let i = 0; i < 4; i++) {
+    globalThis.gc?.();
+    await pause(25);
+  }
+}
+
 /**
- * Collects garbage (with --expose-gc; a few times, with turns of the event
- * loop between for what is freed after a collection), resets the high-water
- * mark and resolves with a function that gives the bytes the process's RSS
- * rose above that point at its highest since: the transient memory of the
- * work in between. NaN where /proc has no such fields (not Linux).
+ * Collects garbage (`settleGc`), resets the high-water mark and resolves with
+ * a function that gives the bytes the process's RSS rose above that point at
+ * its highest since: the transient memory of the work in between. NaN where
+ * /proc has no such fields (not Linux).
  */
 export async function startPeakRss() {
-  for (let i = 0; i < 3; i++) {
-    globalThis.gc?.();
-    await pause(10);
-  }
+  await settleGc();
   try {
     writeFileSync('/proc/self/clear_refs', '5');
   } catch {

@@ -3,7 +3,7 @@
 // (run with --expose-gc for that) and how many connections it holds, or its
 // peak memory over a workload (`peak-start`, then `peak`).
 
-import { startPeakRss } from './peak-rss.mjs';
+import { settleGc, startPeakRss } from './peak-rss.mjs';
 import { systems } from './systems.mjs';
 import { answerParent } from './worker.mjs';
 
@@ -11,14 +11,9 @@ const system = systems[process.argv[2]];
 if (system === undefined) throw new Error(`unknown system ${process.argv[2]}`);
 const { port, count } = await system.serve();
 
-const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Memory once garbage is collected: a few full GCs, with turns of the event loop between them for finalizers. */
+/** Memory once garbage is collected. */
 async function settledMemory() {
-  for (let i = 0; i < 4; i++) {
-    globalThis.gc?.();
-    await pause(25);
-  }
+  await settleGc();
   const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
   return { rss, heapUsed, external, arrayBuffers, connections: await count() };
 }
