@@ -1,6 +1,6 @@
-import { describe, expect, jest, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { ConnectionClosedError, EventPipe, TimeoutError } from '@cbor-rpc/core';
-import { later, until } from '@cbor-rpc/test-support/timing';
+import { later, shiftWallClock, until } from '@cbor-rpc/test-support/timing';
 import { CancelledError, ReconnectingClient, RpcV1Server, type ReconnectingClientOptions } from '../src/index.js';
 import { resolveBackoff } from '../src/backoff.js';
 
@@ -104,13 +104,13 @@ describe('ReconnectingClient', () => {
     await until(() => !client.connected);
     const call = client.call<number>('echoLater', [7], { timeoutMs: 60_000 });
     // The system clock set an hour forward while the call waits (a change a test cannot make for real).
-    const realNow = Date.now;
-    const clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 3_600_000);
+    const clock = shiftWallClock();
+    clock.step(3_600_000);
     try {
       flaky.up();
       expect(await call).toBe(7);
     } finally {
-      clock.mockRestore();
+      clock.restore();
     }
     await client.close();
   });

@@ -1,9 +1,9 @@
-import { describe, expect, jest, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { request } from 'node:http';
 import { WebSocket as WsWebSocket } from 'ws';
 import { DecodeError } from '@cbor-rpc/core';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
-import { later, until } from '@cbor-rpc/test-support/timing';
+import { later, shiftWallClock, until } from '@cbor-rpc/test-support/timing';
 import {
   CloseCode,
   KeepaliveTimeoutError,
@@ -67,19 +67,11 @@ function httpGet(url: string, headers: Record<string, string> = {}): Promise<{ s
   });
 }
 
-/**
- * Makes `Date.now` (the wall clock) read `step`'s sum of offsets ahead of the
- * real one: a change of the system clock, which a test cannot make for real.
- * The monotonic clock (`performance.now`) runs on. `restore` undoes it, as
- * does the cleanup; until then `until`, which reads `Date.now`, must not run.
- */
+/** The wall clock moved by the test (`shiftWallClock`), put back by the cleanup at the latest. */
 function wallClock() {
-  const realNow = Date.now;
-  let offsetMs = 0;
-  const spy = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + offsetMs);
-  const restore = () => spy.mockRestore();
-  cleanup(restore);
-  return { step: (ms: number) => void (offsetMs += ms), restore };
+  const clock = shiftWallClock();
+  cleanup(clock.restore);
+  return clock;
 }
 
 describe('bad input over WebSocket closes only that connection, with a clear error', () => {
