@@ -29,9 +29,9 @@ export interface SshConnectOptions {
   privateKeySource?: string;
   /**
    * Passphrase of an encrypted `privateKey`, also tried on encrypted default
-   * and ssh_config identity files; or a function asked for each encrypted key
-   * the login would offer (see `SshPassphrasePrompt`), as `ssh` asks on the
-   * terminal. Default: none (encrypted key files are skipped).
+   * and ssh_config identity files; or a function asked for an encrypted key
+   * only when the login gets to it (see `SshPassphrasePrompt`), as `ssh` asks
+   * on the terminal. Default: none (encrypted key files are skipped).
    */
   passphrase?: string | SshPassphrasePrompt;
   /**
@@ -94,12 +94,19 @@ export interface SshConnectOptions {
 
 /**
  * Asked for the passphrase of an encrypted key, with the file it was read from
- * (`privateKeySource`, by default `privateKey`, for the option's key). It is asked once per key, before
- * connecting, and not for a key the agent holds; after a wrong answer it is
- * asked again, `PASSPHRASE_ATTEMPTS` (3) times in all, as `ssh` does. undefined
- * or an empty answer skips the key, as does a third wrong one: the
- * `SshAuthenticationError` of a failed login names it. A rejection fails
- * the connect with it.
+ * (`privateKeySource`, by default `privateKey`, for the option's key), only
+ * when it is needed, as `ssh` asks: the login first tries everything else
+ * (the agent, keys that are not encrypted, a password); only when the server
+ * refuses that is each encrypted key asked about, once per connect (jump
+ * hosts included), then one more login offers the keys opened. The time
+ * taken to answer never counts against `readyTimeoutMs`. Over a `sock`, which
+ * serves one login, the keys are asked about before it. A key the agent holds
+ * is not asked about, nor is a key in a format that cannot be read (an
+ * encrypted PKCS#8 key, skipped at once), nor any when the server does not
+ * take keys. After a wrong answer it is asked again, `PASSPHRASE_ATTEMPTS` (3)
+ * times in all, as `ssh` does. undefined or an empty answer skips the key, as
+ * does a third wrong one: the `SshAuthenticationError` of a failed login
+ * names it. A rejection fails the connect with it.
  */
 export type SshPassphrasePrompt = (keyFile: string) => string | undefined | Promise<string | undefined>;
 

@@ -54,7 +54,7 @@ export class SshAuthenticationError extends CborRpcError {
   }
 }
 
-/** A private key cannot be used: it is not a private key, cannot be parsed, is encrypted and no passphrase was given, or the passphrase is wrong. */
+/** A private key cannot be used: it is not a private key, cannot be parsed, is encrypted and no passphrase was given, the passphrase is wrong, or it is encrypted in a format that cannot be read (PKCS#8). */
 export class SshPrivateKeyError extends CborRpcError {
   static override readonly code = 'SSH_PRIVATE_KEY_INVALID';
   /** Where the key came from: `privateKey`, or the file it was read from. */

@@ -1,53 +1,83 @@
 import { readFile } from 'node:fs/promises';
 import ssh2 from 'ssh2';
 import type { ParsedKey } from 'ssh2';
+import { agentKeys } from './agent-keys.js';
 import type { SshPassphrasePrompt } from './connect-options.js';
 import type { ConnectReads } from './connect-reads.js';
 import { SshPrivateKeyError } from './errors.js';
-import { loadPrivateKey, opensshPublicKey, type LoadedKey } from './private-key.js';
+import { openPrivateKey, opensshPublicKey, type LoadedKey } from './private-key.js';
 
 /** How many times a passphrase function is asked for one key before the key is skipped, as ssh's `NumberOfPasswordPrompts`. */
 export const PASSPHRASE_ATTEMPTS = 3;
 
-/** An encrypted key opened with the passphrase asked for, or why it is not offered (`skipped`), or undefined when the agent holds it. */
-export type UnlockedKey = { key: LoadedKey } | { skipped: string } | undefined;
+/** An encrypted key a passphrase function may open, not asked about yet. */
+export interface LockedKey {
+  text: string;
+  /** How the function and messages name it: `privateKeySource` or the key file. */
+  source: string;
+  /** The key file, whose `.pub` gives the public key when `text` carries none. */
+  file: string | undefined;
+  /** Where its attempt goes among the plan's attempts (the index it would have had without a passphrase). */
+  at: number;
+}
+
+/** The locked keys a passphrase opened, each with its place among the plan's attempts, and those skipped and why. */
+export interface UnlockedKeys {
+  keys: { key: LoadedKey; at: number }[];
+  skipped: string[];
+}
 
 /**
- * Asks `ask` for the passphrase of the encrypted key `text` (from `source`:
- * `privateKey` or its file), again after a wrong answer, up to
- * `PASSPHRASE_ATTEMPTS` times. Not asked when the agent at `agent` holds
- * the key (compared by the public key an OpenSSH key carries, else the one of
- * `<file>.pub`): ssh offers such a key through the agent.
+ * Asks `ask` for the passphrase of each locked key, again after a wrong
+ * answer, up to `PASSPHRASE_ATTEMPTS` times. Not asked when the agent at
+ * `agent` holds the key (compared by the public key an OpenSSH key carries,
+ * else the one of `<file>.pub`): ssh offers such a key through the agent. The
+ * agent is asked here, within `agentTimeoutMs`, every time (each hop has its
+ * own); the answers are kept per `reads`, so one connect asks once per key.
  */
-export async function unlockKey(
-  text: string,
-  source: string,
-  file: string | undefined,
+export async function unlockKeys(
+  locked: readonly LockedKey[],
   ask: SshPassphrasePrompt,
   agent: string | undefined,
+  agentTimeoutMs: number,
   reads: ConnectReads,
-): Promise<UnlockedKey> {
-  if (agent !== undefined && (await agentHolds(agent, text, file, reads))) return undefined;
+): Promise<UnlockedKeys> {
+  const unlocked: UnlockedKeys = { keys: [], skipped: [] };
+  let held: Promise<Buffer[]> | undefined;
+  for (const key of locked) {
+    if (agent !== undefined) {
+      const publicKey = await publicKeyOf(key, reads);
+      if (publicKey !== undefined && (await (held ??= agentKeys(agent, agentTimeoutMs))).some((blob) => blob.equals(publicKey))) continue;
+    }
+    const result = await reads.once(JSON.stringify(['unlock', key.source, key.text]), () => askFor(key, ask));
+    if ('key' in result) unlocked.keys.push({ key: result.key, at: key.at });
+    else unlocked.skipped.push(result.skipped);
+  }
+  return unlocked;
+}
+
+async function askFor({ text, source }: LockedKey, ask: SshPassphrasePrompt): Promise<{ key: LoadedKey } | { skipped: string }> {
   for (let attempt = 0; attempt < PASSPHRASE_ATTEMPTS; attempt++) {
     const passphrase = await ask(source);
     // An empty answer at ssh's prompt also means "skip this key".
     if (passphrase === undefined || passphrase === '') return { skipped: `${source} is encrypted and no passphrase was given` };
     try {
-      return { key: loadPrivateKey(text, passphrase, source) };
+      const opened = openPrivateKey(text, passphrase, source);
+      if (!('wrongPassphrase' in opened)) return { key: opened };
     } catch (error) {
-      // The text is an encrypted key: the only way loading it fails is a passphrase that does not open it.
+      // Not the passphrase: asking again would not help.
       if (!SshPrivateKeyError.isInstance(error)) throw error;
+      return { skipped: error.message.replace(/^The private key /, '') };
     }
   }
   return { skipped: `${source} cannot be decrypted: wrong passphrase, ${PASSPHRASE_ATTEMPTS} times` };
 }
 
-// Compares public key blobs: the one an OpenSSH key file carries in the clear, else the one of `<file>.pub`.
-async function agentHolds(agent: string, text: string, file: string | undefined, reads: ConnectReads): Promise<boolean> {
-  const publicKey = opensshPublicKey(text) ?? (file === undefined ? undefined : await publicKeyFile(`${file}.pub`));
-  if (publicKey === undefined) return false;
-  const held = await reads.once(JSON.stringify(['agent-keys', agent]), () => agentKeys(agent));
-  return held.some((key) => key.equals(publicKey));
+// The public key blob an OpenSSH key file carries in the clear, else the one of `<file>.pub` (read once per `reads`).
+async function publicKeyOf({ text, file }: LockedKey, reads: ConnectReads): Promise<Buffer | undefined> {
+  const inside = opensshPublicKey(text);
+  if (inside !== undefined || file === undefined) return inside;
+  return reads.once(JSON.stringify(['public-key', `${file}.pub`]), () => publicKeyFile(`${file}.pub`));
 }
 
 async function publicKeyFile(file: string): Promise<Buffer | undefined> {
@@ -57,13 +87,4 @@ async function publicKeyFile(file: string): Promise<Buffer | undefined> {
   } catch {
     return undefined;
   }
-}
-
-// The agent's public key blobs; none when it cannot be asked (the login then reports the agent's failure).
-function agentKeys(socket: string): Promise<Buffer[]> {
-  return new Promise((resolve) => {
-    ssh2.createAgent(socket).getIdentities((error, keys) => {
-      resolve(error || keys === undefined ? [] : keys.map((key) => (key as ParsedKey).getPublicSSH()));
-    });
-  });
 }

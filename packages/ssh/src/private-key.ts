@@ -15,9 +15,21 @@ export interface LoadedKey {
  * `source` names it in errors (`privateKey`, a file path). Throws
  * `SshPrivateKeyError` saying what is wrong: a file path given instead of the
  * contents, a public key, an encrypted key without a passphrase, a wrong
- * passphrase, or text that is no key at all.
+ * passphrase, an encrypted key in a format ssh2 cannot read, or text that is
+ * no key at all.
  */
 export function loadPrivateKey(data: string | Uint8Array, passphrase: string | undefined, source: string): LoadedKey {
+  const opened = openPrivateKey(data, passphrase, source);
+  if ('wrongPassphrase' in opened) throw new SshPrivateKeyError(source, 'cannot be decrypted: wrong passphrase', { cause: opened.wrongPassphrase });
+  return opened;
+}
+
+/**
+ * As `loadPrivateKey`, but a passphrase that does not open an encrypted key
+ * is returned (`wrongPassphrase`: ssh2's error), not thrown: only then is
+ * asking again worth it.
+ */
+export function openPrivateKey(data: string | Uint8Array, passphrase: string | undefined, source: string): LoadedKey | { wrongPassphrase: Error } {
   const text = keyText(data);
   if (/^\s*(ssh-|ecdsa-|sk-)\S+ [A-Za-z0-9+/]+=* ?/.test(text)) {
     throw new SshPrivateKeyError(source, 'is a public key: pass the private key (the file without .pub)');
@@ -29,17 +41,42 @@ export function loadPrivateKey(data: string | Uint8Array, passphrase: string | u
     );
   }
   const encrypted = isEncrypted(text);
-  if (encrypted && (passphrase === undefined || passphrase === '')) {
-    throw new SshPrivateKeyError(source, 'is encrypted: pass its passphrase');
+  if (encrypted) {
+    const unreadable = unreadableEncryptedKey(text, source);
+    if (unreadable !== undefined) throw unreadable;
+    if (passphrase === undefined || passphrase === '') throw new SshPrivateKeyError(source, 'is encrypted: pass its passphrase');
   }
   const parsed = ssh2.utils.parseKey(typeof data === 'string' ? data : Buffer.from(data), passphrase);
   if (parsed instanceof Error) {
-    if (encrypted) throw new SshPrivateKeyError(source, 'cannot be decrypted: wrong passphrase', { cause: parsed });
+    if (encrypted && BAD_PASSPHRASE.test(parsed.message)) return { wrongPassphrase: parsed };
+    if (encrypted) throw cannotRead(text, parsed, source);
     throw new SshPrivateKeyError(source, `cannot be parsed (${parsed.message}); pass an OpenSSH, PEM or PuTTY private key`, { cause: parsed });
   }
   const key = Array.isArray(parsed) ? (parsed[0] as ParsedKey) : parsed;
   if (!key.isPrivateKey()) throw new SshPrivateKeyError(source, 'is a public key: pass the private key (the file without .pub)');
   return { key, label: `${key.type} ${sha256Fingerprint(key.getPublicSSH())}${source === 'privateKey' ? '' : ` from ${source}`}` };
+}
+
+/**
+ * Why the encrypted key `text` cannot be read whatever the passphrase (an
+ * encrypted PKCS#8 key, a cipher ssh2 lacks), or undefined when a passphrase
+ * may open it. Found without one: ssh2 then says "no passphrase given" of
+ * every encrypted key it can read.
+ */
+export function unreadableEncryptedKey(text: string, source: string): SshPrivateKeyError | undefined {
+  const parsed = ssh2.utils.parseKey(text);
+  return parsed instanceof Error && !/no passphrase given/i.test(parsed.message) ? cannotRead(text, parsed, source) : undefined;
+}
+
+// ssh2's words for a passphrase that does not open a key: "integrity check failed -- bad passphrase?" (OpenSSH, PuTTY), "Malformed ... Bad passphrase?" (PEM).
+const BAD_PASSPHRASE = /bad passphrase\?/i;
+
+function cannotRead(text: string, parsed: Error, source: string): SshPrivateKeyError {
+  const what = /-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(text)
+    ? 'an encrypted PKCS#8 key, which ssh2 cannot read'
+    : `encrypted in a way ssh2 cannot read (${parsed.message})`;
+  const file = source === 'privateKey' ? '<key file>' : source;
+  return new SshPrivateKeyError(source, `is ${what}: convert it to an OpenSSH key with ssh-keygen -p -f ${file}`, { cause: parsed });
 }
 
 /** True when `text` is key material that needs a passphrase to read. */

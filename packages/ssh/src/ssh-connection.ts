@@ -2,8 +2,8 @@ import { AbstractEmitter, ConnectionClosedError, describeError, startTimer, Time
 import type { Duplex } from 'node:stream';
 import type { SshConnectOptions } from './connect-options.js';
 import { ConnectReads } from './connect-reads.js';
-import { planAuthentication } from './credentials.js';
-import { SshChannelError, SshConnectionError } from './errors.js';
+import { planAuthentication, refusedAgain, unlockAfterRefusal, unlockBeforeLogin } from './credentials.js';
+import { SshAuthenticationError, SshChannelError, SshConnectionError } from './errors.js';
 import { handshake, HandshakeFailure, type Client } from './handshake.js';
 import { prepareHostKeyCheck, type HostKeyRefusal } from './host-key-check.js';
 import { resolveTarget, type ResolvedTarget } from './resolve-target.js';
@@ -150,11 +150,15 @@ export class SshConnection extends AbstractEmitter<SshConnectionEvents> {
     }
   }
 
-  // One handshake per host key type the server offers, while a refused key leaves another type worth trying.
+  // One handshake per host key type the server offers, while a refused key leaves another type worth trying;
+  // one more after a refused login when encrypted keys were left for a passphrase function.
   static async #login(options: SshConnectOptions, target: ResolvedTarget, via: SshConnection | undefined, reads: ConnectReads): Promise<Client> {
-    const { host, port } = target;
+    const { host, port, readyTimeoutMs } = target;
     const check = await prepareHostKeyCheck({ ...options, host, port, knownHosts: target.knownHosts }, reads);
-    const auth = await planAuthentication(options, target.identityFiles, reads);
+    let auth = await planAuthentication(options, target.identityFiles, reads);
+    // A stream given as `sock` serves one handshake only: its keys are asked for before it.
+    if (options.sock !== undefined) auth = await unlockBeforeLogin(auth, readyTimeoutMs, reads);
+    let refused: SshAuthenticationError | undefined;
     const refusals: HostKeyRefusal[] = [];
     for (;;) {
       const sock = options.sock ?? (via === undefined ? undefined : await via.#forward(host, port));
@@ -163,6 +167,15 @@ export class SshConnection extends AbstractEmitter<SshConnectionEvents> {
         return await handshake({ ...target, sock, check, excludedKeyTypes, auth });
       } catch (failure) {
         if (!(failure instanceof HandshakeFailure)) throw failure;
+        if (SshAuthenticationError.isInstance(failure.error)) {
+          if (refused !== undefined) throw refusedAgain(refused, failure.error.details, host, port, failure.error);
+          if (auth.locked === undefined) throw failure.error;
+          // Asked only now, as ssh asks when it gets to a key (between handshakes: never counted against readyTimeoutMs).
+          refused = failure.error;
+          auth = await unlockAfterRefusal(auth, refused, readyTimeoutMs, reads);
+          if (auth.attempts.length === 0) throw refusedAgain(refused, { tried: [], allowed: [], skipped: auth.skipped }, host, port);
+          continue;
+        }
         if (failure.noHostKeyAlgorithm && refusals.length > 0) throw check.exhausted(refusals);
         // A stream given as `sock` serves one handshake only.
         if (failure.refusal?.retryWithout === undefined || options.sock !== undefined) throw failure.error;

@@ -3,9 +3,11 @@
 // takes only keyboard-interactive (PAM), and errors that say what went wrong.
 import { describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, connect as tcpConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { SshAuthenticationError, SshConnection, SshPrivateKeyError, type SshConnectOptions } from '../src/index.js';
+import { SshAuthenticationError, SshConnection, SshConnectionError, SshPrivateKeyError, type SshConnectOptions } from '../src/index.js';
 import { describeWithSshd, type Sshd } from '@cbor-rpc/test-support/sshd';
 import { cleanupAfterEach } from '@cbor-rpc/test-support/cleanup';
 import { keyPair } from './support/key-pair.js';
@@ -34,6 +36,19 @@ function keygen(type: 'ed25519' | 'ecdsa' | 'rsa', passphrase = ''): { private: 
 
 /** Connects with no credentials but those in `options`; closed after the test. */
 const connect = (sshd: Sshd, options: Partial<SshConnectOptions> = {}) => kit.connect(sshd, { privateKey: undefined, ...options });
+
+/** The path of a unix socket that accepts connections and never answers, as a hung ssh-agent does; closed after the test. */
+async function silentAgent(): Promise<string> {
+  const path = join(tempDir(), 'agent.sock');
+  const accepted: Socket[] = [];
+  const server = createServer((socket) => accepted.push(socket));
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  cleanup(() => {
+    for (const socket of accepted) socket.destroy();
+    return new Promise((resolve) => server.close(resolve));
+  });
+  return path;
+}
 
 /** An ssh-agent holding `keys`, stopped after the test. */
 async function agentWith(...keys: string[]): Promise<SshAgent> {
@@ -186,11 +201,122 @@ describeWithSshd('Logging in to OpenSSH sshd with what OpenSSH would use', {}, (
       expect((await run(ssh, 'echo by the agent')).stdout).toBe('by the agent\n');
       expect(paired.asked).toEqual([]);
 
-      const alone = home({ id_ecdsa: pem });
-      environment({ SSH_AUTH_SOCK: agent.socket });
+      // Keys are asked about only when the agent's did not get in: here the server refuses the agent's (the same) key.
+      const refused = keygen('ecdsa');
+      const refusedFile = join(tempDir(), 'id_ecdsa');
+      writeFileSync(refusedFile, refused.private, { mode: 0o600 });
+      expect(spawnSync('ssh-keygen', ['-q', '-p', '-P', '', '-N', 'open sesame', '-m', 'PEM', '-f', refusedFile]).status).toBe(0);
+      const refusedPem = readFileSync(refusedFile, 'utf8');
+      const refusingAgent = await agentWith(refused.private);
+      home({ id_ecdsa: refusedPem, 'id_ecdsa.pub': refused.public });
+      environment({ SSH_AUTH_SOCK: refusingAgent.socket });
+      const offered = answering('open sesame');
+      expect(SshAuthenticationError.isInstance(await failure(connect(sshd(), { passphrase: offered.passphrase })))).toBe(true);
+      expect(offered.asked).toEqual([]);
+      const alone = home({ id_ecdsa: refusedPem });
+      environment({ SSH_AUTH_SOCK: refusingAgent.socket });
       const unpaired = answering('open sesame');
-      await connect(sshd(), { passphrase: unpaired.passphrase });
+      expect(SshAuthenticationError.isInstance(await failure(connect(sshd(), { passphrase: unpaired.passphrase })))).toBe(true);
       expect(unpaired.asked).toEqual([join(alone, '.ssh', 'id_ecdsa')]);
+    });
+
+    test('an agent key that logs in means an encrypted default key is never asked about: ssh asks only when it gets to a key', async () => {
+      const encrypted = keygen('ed25519', 'open sesame');
+      sshd().authorize(encrypted.public);
+      home({ id_ed25519: encrypted.private });
+      environment({ SSH_AUTH_SOCK: (await agentWith(sshd().privateKey)).socket });
+      const { asked, passphrase } = answering('open sesame');
+      const ssh = await connect(sshd(), { passphrase });
+      expect((await run(ssh, 'echo by the agent')).stdout).toBe('by the agent\n');
+      expect(asked).toEqual([]);
+    });
+
+    test('an agent key the server refuses, then an encrypted default key it accepts: asked once, and it logs in', async () => {
+      const encrypted = keygen('ed25519', 'open sesame');
+      sshd().authorize(encrypted.public);
+      const dir = home({ id_ed25519: encrypted.private });
+      environment({ SSH_AUTH_SOCK: (await agentWith(keyPair().private)).socket });
+      const { asked, passphrase } = answering('open sesame');
+      const ssh = await connect(sshd(), { passphrase });
+      expect((await run(ssh, 'echo after the agent')).stdout).toBe('after the agent\n');
+      expect(asked).toEqual([join(dir, '.ssh', 'id_ed25519')]);
+    });
+
+    test('a login refused after the keys were asked for names what was tried and the keys skipped (no answer, three wrong ones)', async () => {
+      const dir = home({
+        id_ed25519: keygen('ed25519', 'open sesame').private,
+        id_ecdsa: keygen('ecdsa', 'open sesame').private,
+        id_rsa: keygen('rsa', 'open sesame').private,
+      });
+      const agent = await agentWith(keyPair().private);
+      environment({ SSH_AUTH_SOCK: agent.socket });
+      const { asked, passphrase } = answering(undefined, 'one', 'two', 'three', 'open sesame');
+      const error = await failure(connect(sshd(), { passphrase }));
+      expect(SshAuthenticationError.isInstance(error)).toBe(true);
+      const { details } = error as SshAuthenticationError;
+      expect(details.tried).toEqual([
+        `publickey (the agent's keys, ${agent.socket})`,
+        expect.stringMatching(new RegExp(`^publickey \\(ssh-rsa SHA256:\\S+ from ${join(dir, '.ssh', 'id_rsa')}\\)$`)),
+      ]);
+      expect(details.skipped).toEqual([
+        `${join(dir, '.ssh', 'id_ed25519')} is encrypted and no passphrase was given`,
+        `${join(dir, '.ssh', 'id_ecdsa')} cannot be decrypted: wrong passphrase, 3 times`,
+      ]);
+      expect(asked).toHaveLength(5);
+    });
+
+    test('jump hosts of one connect: a key the agent of one hop holds is still asked about (once) for a hop without that agent', async () => {
+      const encrypted = keygen('ed25519', 'open sesame');
+      sshd().authorize(encrypted.public);
+      const plain = join(tempDir(), 'id_ed25519');
+      writeFileSync(plain, encrypted.private, { mode: 0o600 });
+      expect(spawnSync('ssh-keygen', ['-q', '-p', '-P', 'open sesame', '-N', '', '-f', plain]).status).toBe(0);
+      const dir = home({ id_ed25519: encrypted.private });
+      environment({ SSH_AUTH_SOCK: (await agentWith(readFileSync(plain, 'utf8'))).socket });
+      const { asked, passphrase } = answering('open sesame');
+      const hop = { host: sshd().host, port: sshd().port, username: sshd().username, hostVerifier: sshd().hostKeyFingerprint, passphrase };
+      const ssh = await connect(sshd(), { agent: false, passphrase, jumpHosts: [hop, hop] });
+      expect((await run(ssh, 'echo through two hops')).stdout).toBe('through two hops\n');
+      expect(asked).toEqual([join(dir, '.ssh', 'id_ed25519')]);
+    });
+
+    test('an encrypted PKCS#8 key (BEGIN ENCRYPTED PRIVATE KEY), which ssh2 cannot read, is not asked about: the login error says why it was skipped', async () => {
+      const pkcs8 = (type: 'ed25519' | 'rsa') =>
+        generateKeyPairSync(type as 'rsa', {
+          modulusLength: 2048,
+          privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'open sesame' },
+          publicKeyEncoding: { type: 'spki', format: 'pem' },
+        }).privateKey;
+      const dir = home({ id_ed25519: pkcs8('ed25519'), id_rsa: pkcs8('rsa') });
+      expect(readFileSync(join(dir, '.ssh', 'id_rsa'), 'utf8')).toContain('-----BEGIN ENCRYPTED PRIVATE KEY-----');
+      const { asked, passphrase } = answering('open sesame', 'open sesame', 'open sesame', 'open sesame');
+      const error = await failure(connect(sshd(), { passphrase }));
+      expect(SshAuthenticationError.isInstance(error)).toBe(true);
+      expect(asked).toEqual([]);
+      const { skipped } = (error as SshAuthenticationError).details;
+      expect(skipped).toEqual([
+        expect.stringContaining(`${join(dir, '.ssh', 'id_ed25519')} is an encrypted PKCS#8 key`),
+        expect.stringContaining(`${join(dir, '.ssh', 'id_rsa')} is an encrypted PKCS#8 key`),
+      ]);
+      expect(skipped[1]).toContain(`ssh-keygen -p -f ${join(dir, '.ssh', 'id_rsa')}`);
+      expect((error as Error).message).not.toContain('wrong passphrase');
+    });
+
+    test('an agent that accepts and never answers is taken to hold nothing after readyTimeoutMs: the key is asked about and connect ends', async () => {
+      const encrypted = keygen('ed25519', 'open sesame');
+      sshd().authorize(encrypted.public);
+      const dir = home({ id_ed25519: encrypted.private });
+      environment({ SSH_AUTH_SOCK: await silentAgent() });
+      const socket = tcpConnect(sshd().port, sshd().host);
+      cleanup(() => socket.destroy());
+      await new Promise((resolve) => socket.once('connect', resolve));
+      const { asked, passphrase } = answering('open sesame');
+      // With `sock` (one handshake) keys are asked for before it, and the agent is asked whether it holds them.
+      const error = await failure(connect(sshd(), { passphrase, sock: socket, readyTimeoutMs: 2000 }));
+      expect(asked).toEqual([join(dir, '.ssh', 'id_ed25519')]);
+      // The login then offers the agent first, and ssh2 waits for it until readyTimeoutMs.
+      expect(SshConnectionError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toContain('timed out after 2000 ms');
     });
   });
 
@@ -251,6 +377,18 @@ describe('Unusable private keys are SshPrivateKeyErrors that say why, before con
       () => ({ privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nnot base64 at all\n-----END OPENSSH PRIVATE KEY-----\n' }),
       /privateKey cannot be parsed/,
     ],
+    [
+      'an encrypted PKCS#8 key, which ssh2 cannot read, with its right passphrase',
+      () => ({
+        privateKey: generateKeyPairSync('rsa', {
+          modulusLength: 2048,
+          privateKeyEncoding: { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret words' },
+          publicKeyEncoding: { type: 'spki', format: 'pem' },
+        }).privateKey,
+        passphrase: 'secret words',
+      }),
+      /privateKey is an encrypted PKCS#8 key.*ssh-keygen -p -f/,
+    ],
     ['a public key', () => ({ privateKey: keygen('ed25519').public }), /privateKey .*public key: pass the private key/],
   ])('%s', async (_what, options, message) => {
     const error = await attempt(options());
@@ -291,6 +429,18 @@ describeWithSshd('Logging in to an sshd that takes only keyboard-interactive (PA
     expect((error as Error).message).toMatch(
       /nothing could be tried; the server allows keyboard-interactive; skipped: publickey \(ssh-ed25519 .*\): the server does not allow publickey/,
     );
+  });
+
+  test('an encrypted key is not asked about when the server does not take keys, and the error says so', async () => {
+    const asked: string[] = [];
+    const passphrase = (keyFile: string) => {
+      asked.push(keyFile);
+      return 'secret words';
+    };
+    const error = await failure(connect(sshd(), { privateKey: keygen('ed25519', 'secret words').private, passphrase, password: 'wrong horse' }));
+    expect(SshAuthenticationError.isInstance(error)).toBe(true);
+    expect(asked).toEqual([]);
+    expect((error as SshAuthenticationError).details.skipped).toContain('privateKey: the server does not allow publickey');
   });
 });
 
