@@ -43,12 +43,7 @@ export class ChannelSubscriptions {
 
   /** Records that connection `connectionId` came (`present`) or went, and sends it soon; failures are warnings. */
   changed(connectionId: string, present: boolean): void {
-    const { added, removed } = this.#changes;
-    const [pending, opposite] = present ? [added, removed] : [removed, added];
-    // Undoing a change that was not sent yet leaves nothing to send.
-    if (opposite.delete(connectionId)) return;
-    pending.add(connectionId);
-    this.#changes.writeInBackground();
+    if (this.#changes.record(connectionId, present)) this.#changes.writeInBackground();
   }
 
   /** Subscribes every channel again (Redis may have restarted empty) with any pending change; rejects when the SUBSCRIBE fails. */

@@ -46,6 +46,17 @@ export class ConnectionChanges {
     this.replace = parts.replace;
   }
 
+  /**
+   * Records that connection `id` came (`present`) or went, for the next batch.
+   * False when that undid a change not sent yet: nothing is left to send for it.
+   */
+  record(id: string, present: boolean): boolean {
+    const [pending, opposite] = present ? [this.added, this.removed] : [this.removed, this.added];
+    if (opposite.delete(id)) return false;
+    pending.add(id);
+    return true;
+  }
+
   /** Queues one batch after the one in flight; calls made before it starts share it, and its result. */
   write(): Promise<void> {
     this.#queued ??= this.#chain = this.#chain.then(

@@ -78,10 +78,7 @@ export class Presence {
 
   /** Records that connection `id` came (`present`) or went, and writes it soon. */
   changed(id: string, present: boolean): void {
-    const { added, removed } = this.#changes;
-    (present ? removed : added).delete(id);
-    (present ? added : removed).add(id);
-    if (this.#link.ready) this.#changes.writeInBackground();
+    if (this.#changes.record(id, present) && this.#link.ready) this.#changes.writeInBackground();
   }
 
   /** Renews the heartbeat (with any pending change); failures are warnings. */
