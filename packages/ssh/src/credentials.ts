@@ -5,7 +5,7 @@ import type { SshPassphrasePrompt } from './connect-options.js';
 import type { ConnectReads } from './connect-reads.js';
 import { SshAuthenticationError, SshPrivateKeyError, type SshAuthenticationDetails } from './errors.js';
 import { unlockKeys, type LockedKey } from './key-passphrase.js';
-import { isEncrypted, keyText, loadPrivateKey, unreadableEncryptedKey, type LoadedKey } from './private-key.js';
+import { isEncrypted, keyText, loadPrivateKey, skippedReason, unreadableEncryptedKey, type LoadedKey } from './private-key.js';
 
 /** The identity files OpenSSH tries when none is configured, in its order, under `~/.ssh`. */
 export const DEFAULT_IDENTITY_FILES: readonly string[] = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
@@ -66,7 +66,7 @@ export async function planAuthentication(given: GivenCredentials, identityFiles:
     if (typeof passphrase === 'function' && isEncrypted(text)) {
       const unreadable = unreadableEncryptedKey(text, source);
       if (unreadable === undefined) lock(text, source, undefined);
-      else plan.skipped.push(unusable(unreadable));
+      else plan.skipped.push(skippedReason(unreadable));
     } else {
       plan.attempts.push({ method: 'publickey', key: loadPrivateKey(given.privateKey, typeof passphrase === 'string' ? passphrase : undefined, source) });
     }
@@ -149,10 +149,6 @@ function agentOf(plan: AuthPlan): string | undefined {
 /** An identity file's key, why it cannot be used (`missing`: there is no such file), or its text, encrypted, for a passphrase function (`locked`). */
 type IdentityFile = { key: LoadedKey } | { unusable: string; missing: boolean } | { locked: string };
 
-function unusable(error: SshPrivateKeyError): string {
-  return error.message.replace(/^The private key /, '');
-}
-
 async function readIdentityFile(file: string, passphrase: string | SshPassphrasePrompt | undefined): Promise<IdentityFile> {
   let text: string;
   try {
@@ -170,6 +166,6 @@ async function readIdentityFile(file: string, passphrase: string | SshPassphrase
     return { key: loadPrivateKey(text, typeof passphrase === 'string' ? passphrase : undefined, file) };
   } catch (error) {
     if (!SshPrivateKeyError.isInstance(error)) throw error;
-    return { unusable: unusable(error), missing: false };
+    return { unusable: skippedReason(error), missing: false };
   }
 }

@@ -5,7 +5,7 @@ import { agentKeys } from './agent-keys.js';
 import type { SshPassphrasePrompt } from './connect-options.js';
 import type { ConnectReads } from './connect-reads.js';
 import { SshPrivateKeyError } from './errors.js';
-import { openPrivateKey, opensshPublicKey, type LoadedKey } from './private-key.js';
+import { openPrivateKey, opensshPublicKey, skippedReason, type LoadedKey } from './private-key.js';
 
 /** How many times a passphrase function is asked for one key before the key is skipped, as ssh's `NumberOfPasswordPrompts`. */
 export const PASSPHRASE_ATTEMPTS = 3;
@@ -67,7 +67,7 @@ async function askFor({ text, source }: LockedKey, ask: SshPassphrasePrompt): Pr
     } catch (error) {
       // Not the passphrase: asking again would not help.
       if (!SshPrivateKeyError.isInstance(error)) throw error;
-      return { skipped: error.message.replace(/^The private key /, '') };
+      return { skipped: skippedReason(error) };
     }
   }
   return { skipped: `${source} cannot be decrypted: wrong passphrase, ${PASSPHRASE_ATTEMPTS} times` };

@@ -128,3 +128,8 @@ function looksLikePath(text: string): boolean {
   const trimmed = text.trim();
   return trimmed !== '' && !trimmed.includes('\n') && !trimmed.includes('-----');
 }
+
+/** Why a key is not offered, as a login error lists it: the error's message without its opening words. */
+export function skippedReason(error: SshPrivateKeyError): string {
+  return error.message.replace(/^The private key /, '');
+}
